@@ -1,0 +1,99 @@
+/* What race and mutex share: a crowd of threads that each add to one shared
+ * counter, and the evidence each thread keeps.
+ *
+ * Every thread writes down, in its own slot, the value it read before each
+ * increment.  It then wrote that value plus one.  So if two threads read the
+ * same value, both wrote the same result -- and one of the two increments is
+ * gone.  After the join, find_double_write() looks for such a pair: a lost
+ * update caught in the act, not guessed from the final count. */
+#ifndef CONCDEMO_COUNTER_H
+#define CONCDEMO_COUNTER_H
+
+#include "lesson.h"
+
+#include <stdbool.h>
+
+struct counter_thread {
+    char name[24]; /* "t-811", as the article names them */
+    int amount;    /* the balance workload: what it deposits, then withdraws */
+    int *seen;     /* its own slots: the value it read, per increment kept */
+    long kept;     /* how many increments it keeps evidence of */
+    unsigned long long dice; /* its own random numbers, from --seed */
+    long bad_reads;  /* balance workload: impossible balances it read */
+    int first_bad;   /* the first of them */
+};
+
+/* A coin toss from this thread's own generator (xorshift64): no shared state. */
+static inline bool coin_flip(struct counter_thread *me)
+{
+    me->dice ^= me->dice << 13;
+    me->dice ^= me->dice >> 7;
+    me->dice ^= me->dice << 17;
+    return me->dice >> 63;
+}
+
+/* Record what this thread read before increment i (its own slot: no race). */
+static inline void remember_read(struct counter_thread *me, long i, int value)
+{
+    if (i < me->kept)
+        me->seen[i] = value;
+}
+
+/* True if some order of whole deposits and withdrawals gives this balance:
+ * it must be the sum of the amounts of the threads that have deposited and
+ * not yet withdrawn (0, 5, 8 or 13 for two threads). */
+bool balance_possible(int balance);
+
+/* The balance workload's evidence: a read of an impossible balance means a
+ * change was lost before it.  Kept in the thread's own slot. */
+static inline void audit_balance(struct counter_thread *me, int seen)
+{
+    if (!balance_possible(seen) && me->bad_reads++ == 0)
+        me->first_bad = seen;
+}
+
+struct crowd {
+    struct counter_thread *threads;
+    long count, iterations;
+    int *slots;
+    struct team team;
+};
+
+/* Returns false, after one line on stderr, if memory is short. */
+bool crowd_init(struct crowd *crowd, long threads, long iterations);
+void crowd_free(struct crowd *crowd);
+
+struct double_write {
+    long a, b;           /* the two threads */
+    long a_step, b_step; /* which of their increments */
+    int value_read;      /* both read this, both wrote this plus one */
+};
+
+/* Two increments that read the same value; false if none was kept. */
+bool find_double_write(const struct crowd *crowd, struct double_write *found);
+
+/* "t-811" or, when threads increment more than once, "t-811 (increment 3)". */
+void describe_increment(const struct crowd *crowd, long thread, long step, char *buf, size_t size);
+
+/* A lesson's options for the counter workloads, shared by race and mutex. */
+#define COUNTER_WORKLOAD_OPTIONS                                                                          \
+    OPTION_INT("threads", "20000", 1, 1000000,                                                            \
+               "threads to start, all before any is joined (2 with --workload balance or --steps)"),      \
+    OPTION_INT("iterations", "1", 1, 1000000,                                                             \
+               "increments per thread (100000 with --workload balance)"),                                 \
+    OPTION_CHOICE("workload", "count", "count|balance",                                                  \
+                  "count: num += 1 (seed 000); balance: balance += n; balance -= n (seed 001)"),          \
+    OPTION_FLAG("steps", "print every read and write on its own line (a few threads only)")
+
+/* check() for those options: defaults that follow --workload and --steps, and
+ * the limits that span two options.  NULL if all is well. */
+const char *check_counter_options(void);
+
+/* "once" or "100000 times", for the transcript. */
+const char *times(long count);
+
+/* How many seconds of lesson time a thread pauses between read and write
+ * under --steps, so the interleaving can be read line by line. */
+#define STEP_PAUSE 0.5
+
+#endif

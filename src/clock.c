@@ -1,0 +1,88 @@
+#include "clock.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+static struct timespec clock_origin;
+static double clock_speed = 1.0;
+static atomic_int stop_reason;
+
+/* Sleepers wait on this condition variable (on the monotonic clock), so a stop
+ * request can wake them all at once with one broadcast. */
+static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sleep_cond;
+static pthread_once_t sleep_once = PTHREAD_ONCE_INIT;
+
+static void sleep_cond_init(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&sleep_cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+static double seconds_between(const struct timespec *from, const struct timespec *to)
+{
+    return (double)(to->tv_sec - from->tv_sec) + (double)(to->tv_nsec - from->tv_nsec) / 1e9;
+}
+
+void clock_start(double speed)
+{
+    pthread_once(&sleep_once, sleep_cond_init);
+    clock_speed = speed;
+    clock_gettime(CLOCK_MONOTONIC, &clock_origin);
+}
+
+double real_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return seconds_between(&clock_origin, &now);
+}
+
+double lesson_now(void)
+{
+    return real_now() * clock_speed;
+}
+
+bool lesson_sleep_until(double deadline)
+{
+    pthread_once(&sleep_once, sleep_cond_init);
+    double real_deadline = deadline / clock_speed;
+    struct timespec wake = clock_origin;
+    double whole = (double)(long long)real_deadline;
+    wake.tv_sec += (time_t)whole;
+    wake.tv_nsec += (long)((real_deadline - whole) * 1e9);
+    if (wake.tv_nsec >= 1000000000L) {
+        wake.tv_sec += 1;
+        wake.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&sleep_lock);
+    int rc = 0;
+    while (!atomic_load(&stop_reason) && rc == 0)
+        rc = pthread_cond_timedwait(&sleep_cond, &sleep_lock, &wake);
+    pthread_mutex_unlock(&sleep_lock);
+    return !atomic_load(&stop_reason);
+}
+
+bool lesson_sleep(double seconds)
+{
+    return lesson_sleep_until(lesson_now() + seconds);
+}
+
+void clock_request_stop(int why)
+{
+    pthread_once(&sleep_once, sleep_cond_init);
+    int expected = 0;
+    atomic_compare_exchange_strong(&stop_reason, &expected, why);
+    pthread_mutex_lock(&sleep_lock);
+    pthread_cond_broadcast(&sleep_cond);
+    pthread_mutex_unlock(&sleep_lock);
+}
+
+int lesson_stop_requested(void)
+{
+    return atomic_load(&stop_reason);
+}

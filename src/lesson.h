@@ -1,0 +1,48 @@
+/* The lesson contract, and the lesson table.
+ *
+ * A lesson is one file in demos/ that defines a `struct lesson NAME_lesson`.
+ * It declares its options as specs (options.h); the engine parses and checks
+ * them, prints the header, runs the lesson on the lesson clock (clock.h) and
+ * sets the exit status.  The lesson prints with say(), note() and result()
+ * (transcript.h) and starts its threads with a team (team.h).
+ *
+ * To add a lesson: write demos/NAME.c, add X(NAME) to LESSON_TABLE below, add
+ * tests/NAME.bats, and its section in man/concdemo.1 and README.md. */
+#ifndef CONCDEMO_LESSON_H
+#define CONCDEMO_LESSON_H
+
+#include "clock.h"
+#include "options.h"
+#include "team.h"
+#include "transcript.h"
+
+struct lesson {
+    const char *name;        /* the subcommand: "race" */
+    const char *summary;     /* one line, for `list` and the header */
+    const char *source;      /* where in the articles it comes from */
+    const struct option_spec *options; /* ends with OPTIONS_END */
+    const char *results;     /* the keys of its result: lines, documented */
+    const char *explanation; /* a few paragraphs, for help and --explain */
+
+    /* Optional: checks that involve several options, and defaults that depend
+     * on other options.  Returns NULL, or the one-line reason for exit 2. */
+    const char *(*check)(void);
+
+    /* Runs the lesson.  Returns 0 if it ran (even when what it shows is a
+     * failure), 1 if the system refused it what it needed. */
+    int (*run)(void);
+};
+
+/* The lesson table, in teaching order: one line per lesson. */
+#define LESSON_TABLE(X) \
+    X(race)             \
+    X(mutex)
+
+#define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
+LESSON_TABLE(DECLARE_LESSON)
+#undef DECLARE_LESSON
+
+/* "concdemo race": the prefix of the running lesson's diagnostics. */
+const char *lesson_who(void);
+
+#endif

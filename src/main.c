@@ -1,0 +1,205 @@
+/* concdemo: dispatch.
+ *
+ *   concdemo LESSON [options] | list | help [LESSON] | --version | --help */
+#include "lesson.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CONCDEMO_VERSION "0.1.0"
+
+#define LESSON_POINTER(id) &id##_lesson,
+static const struct lesson *const lessons[] = { LESSON_TABLE(LESSON_POINTER) };
+#undef LESSON_POINTER
+enum { LESSON_COUNT = sizeof lessons / sizeof *lessons };
+
+static char who[64] = "concdemo";
+
+const char *lesson_who(void)
+{
+    return who;
+}
+
+static const struct lesson *find_lesson(const char *name)
+{
+    for (int k = 0; k < LESSON_COUNT; k++)
+        if (strcmp(lessons[k]->name, name) == 0)
+            return lessons[k];
+    return NULL;
+}
+
+static void print_overview(FILE *out)
+{
+    fprintf(out,
+            "concdemo: concurrency lessons you can run -- threads, locks and their races,\n"
+            "re-created in C with POSIX threads from five Python articles.\n"
+            "\n"
+            "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"
+            "       concdemo list               the lessons, one per line\n"
+            "       concdemo help [LESSON]      this overview, or one lesson in full\n"
+            "       concdemo --version\n"
+            "\n"
+            "lessons:\n");
+    for (int k = 0; k < LESSON_COUNT; k++)
+        fprintf(out, "  %-10s %s\n", lessons[k]->name, lessons[k]->summary);
+    fprintf(out,
+            "\n"
+            "Start with:  concdemo race     then:  concdemo help race     and:  man concdemo\n");
+}
+
+static void print_lesson_help(FILE *out, const struct lesson *lesson)
+{
+    fprintf(out, "concdemo %s: %s\n", lesson->name, lesson->summary);
+    fprintf(out, "from: %s\n\n", lesson->source);
+    fprintf(out, "usage: concdemo %s [options]\n\n", lesson->name);
+    options_print_help(out, lesson->options);
+    fprintf(out, "\nresult keys: %s\n\n%s", lesson->results, lesson->explanation);
+}
+
+/* Ctrl-C and SIGTERM are taken by this one thread, never by a lesson thread
+ * in the middle of a lock: it asks the lesson to stop, and every sleep wakes.
+ * A second signal while stopping leaves at once. */
+static atomic_bool lesson_finished;
+
+static void *signal_watcher(void *unused)
+{
+    (void)unused;
+    sigset_t watched;
+    sigemptyset(&watched);
+    sigaddset(&watched, SIGINT);
+    sigaddset(&watched, SIGTERM);
+    sigaddset(&watched, SIGUSR1);
+    for (;;) {
+        int sig;
+        if (sigwait(&watched, &sig) != 0)
+            continue;
+        if (sig == SIGUSR1) {
+            if (atomic_load(&lesson_finished))
+                return NULL;
+            continue;
+        }
+        if (lesson_stop_requested() > 0) {
+            transcript_reset_color();
+            _exit(128 + sig);
+        }
+        clock_request_stop(sig);
+    }
+}
+
+static bool want_color(void)
+{
+    const char *when = option_choice("color");
+    if (strcmp(when, "always") == 0)
+        return true;
+    if (strcmp(when, "never") == 0)
+        return false;
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static int run_lesson(const struct lesson *lesson, int argc, char **argv)
+{
+    snprintf(who, sizeof who, "concdemo %s", lesson->name);
+    for (int k = 0; k < argc && strcmp(argv[k], "--") != 0; k++) {
+        if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+            print_lesson_help(stdout, lesson);
+            return 0;
+        }
+    }
+    if (!options_parse(who, lesson->options, argc, argv))
+        return 2;
+    if (lesson->check) {
+        const char *problem = lesson->check();
+        if (problem) {
+            fprintf(stderr, "%s: %s\n", who, problem);
+            return 2;
+        }
+    }
+
+    /* Block the signals in every thread; the watcher alone takes them. */
+    sigset_t watched;
+    sigemptyset(&watched);
+    sigaddset(&watched, SIGINT);
+    sigaddset(&watched, SIGTERM);
+    sigaddset(&watched, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &watched, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed reader shows up as EPIPE instead */
+    pthread_t watcher;
+    if (pthread_create(&watcher, NULL, signal_watcher, NULL) != 0) {
+        fprintf(stderr, "%s: the system refused to start even one thread; check ulimit -u\n", who);
+        return 1;
+    }
+
+    bool jsonl = strcmp(option_choice("format"), "jsonl") == 0;
+    transcript_open(jsonl ? FORMAT_JSONL : FORMAT_TEXT, want_color(), option_flag("quiet"));
+    clock_start(option_real("speed"));
+    if (option_flag("explain"))
+        transcript_explanation(lesson->explanation);
+    char params[1024];
+    options_format_params(params, sizeof params);
+    transcript_header(lesson->name, lesson->summary, params);
+
+    int status = lesson->run();
+
+    int stop = lesson_stop_requested();
+    if (stop > 0) {
+        say("main", "interrupted by %s: every thread was stopped and joined; no result", stop == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM");
+        transcript_reset_color();
+        status = 128 + stop;
+    } else if (stop < 0 && status == 0) {
+        status = 0; /* the reader went away: end quietly */
+    }
+    atomic_store(&lesson_finished, true);
+    pthread_kill(watcher, SIGUSR1);
+    pthread_join(watcher, NULL);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_overview(stdout);
+        return 0;
+    }
+    const char *command = argv[1];
+    if (strcmp(command, "--version") == 0) {
+        printf("concdemo %s\n", CONCDEMO_VERSION);
+        return 0;
+    }
+    if (strcmp(command, "list") == 0) {
+        if (argc > 2) {
+            fprintf(stderr, "concdemo list: takes no arguments\n");
+            return 2;
+        }
+        for (int k = 0; k < LESSON_COUNT; k++)
+            printf("%-10s %s\n", lessons[k]->name, lessons[k]->summary);
+        return 0;
+    }
+    if (strcmp(command, "help") == 0) {
+        if (argc == 2) {
+            print_overview(stdout);
+            return 0;
+        }
+        const struct lesson *lesson = find_lesson(argv[2]);
+        if (!lesson || argc > 3) {
+            fprintf(stderr, "concdemo help: %s '%s' (see 'concdemo list')\n", lesson ? "one lesson at a time, not" : "no lesson named", argc > 3 ? argv[3] : argv[2]);
+            return 2;
+        }
+        print_lesson_help(stdout, lesson);
+        return 0;
+    }
+    const struct lesson *lesson = find_lesson(command);
+    if (!lesson) {
+        fprintf(stderr, "concdemo: no lesson named '%.60s' (see 'concdemo list')\n", command);
+        return 2;
+    }
+    int status = run_lesson(lesson, argc - 2, argv + 2);
+    fflush(stdout);
+    return status;
+}

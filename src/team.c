@@ -1,0 +1,128 @@
+#include "team.h"
+
+#include "clock.h"
+#include "lesson.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+/* Lesson threads do little; a small stack lets tens of thousands coexist. */
+enum { TEAM_STACK_BYTES = 128 * 1024 };
+
+static long read_proc_long(const char *path, long fallback)
+{
+    FILE *f = fopen(path, "r");
+    long v = fallback;
+    if (f) {
+        if (fscanf(f, "%ld", &v) != 1)
+            v = fallback;
+        fclose(f);
+    }
+    return v;
+}
+
+/* The most threads this process should keep alive at once, and why. */
+static long alive_limit(const char **why)
+{
+    long limit = read_proc_long("/proc/sys/kernel/pid_max", 32768) * 9 / 10;
+    *why = "kernel.pid_max, less a tenth left for other processes";
+    long maps = read_proc_long("/proc/sys/vm/max_map_count", 65530) / 2 - 1000;
+    if (maps < limit) {
+        limit = maps;
+        *why = "vm.max_map_count: each thread's stack takes two memory mappings";
+    }
+    long threads_max = read_proc_long("/proc/sys/kernel/threads-max", 1L << 30) * 9 / 10;
+    if (threads_max < limit) {
+        limit = threads_max;
+        *why = "kernel.threads-max";
+    }
+    struct rlimit nproc;
+    if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY && (long)nproc.rlim_cur - 16 < limit) {
+        limit = (long)nproc.rlim_cur - 16;
+        *why = "ulimit -u (max user processes), less a few for the rest of your session";
+    }
+    return limit < 1 ? 1 : limit;
+}
+
+bool team_init(struct team *team, long capacity)
+{
+    memset(team, 0, sizeof *team);
+    team->threads = calloc((size_t)capacity, sizeof *team->threads);
+    if (!team->threads) {
+        fprintf(stderr, "%s: not enough memory to track %ld threads; try fewer\n", lesson_who(), capacity);
+        return false;
+    }
+    team->capacity = capacity;
+    team->max_alive = alive_limit(&team->limit_reason);
+    pthread_attr_init(&team->attr);
+    pthread_attr_setstacksize(&team->attr, TEAM_STACK_BYTES);
+    return true;
+}
+
+static void join_oldest(struct team *team)
+{
+    pthread_join(team->threads[team->joined], NULL);
+    team->joined++;
+}
+
+bool team_start(struct team *team, void *(*fn)(void *), void *arg)
+{
+    if (lesson_stop_requested() || team->started == team->capacity)
+        return false;
+    for (;;) {
+        if (team->started - team->joined >= team->max_alive) {
+            if (team->joined == 0 && team->limit_reason) {
+                say("main", "%ld threads started and not yet joined: the most this system should have", team->max_alive);
+                note("limit: %s", team->limit_reason);
+                note("so each new thread now waits for the oldest to be joined: a rolling window");
+            }
+            join_oldest(team);
+        }
+        int rc = pthread_create(&team->threads[team->started], &team->attr, fn, arg);
+        if (rc == 0)
+            break;
+        long alive = team->started - team->joined;
+        if ((rc != EAGAIN && rc != ENOMEM) || alive == 0) {
+            team->refused = rc;
+            return false;
+        }
+        /* The system said no before our own estimate did: that is the limit. */
+        say("main", "the system refused thread %ld (%s) with %ld alive", team->started, strerror(rc), alive);
+        note("from here on, the oldest thread is joined before the next starts: at most %ld alive", alive);
+        team->max_alive = alive;
+        team->limit_reason = NULL; /* said already */
+    }
+    team->started++;
+    if (team->started - team->joined > team->peak_alive)
+        team->peak_alive = team->started - team->joined;
+    return true;
+}
+
+void team_join_all(struct team *team)
+{
+    while (team->joined < team->started)
+        join_oldest(team);
+}
+
+int team_report_refusal(struct team *team)
+{
+    if (!team->refused)
+        return 0;
+    struct rlimit nproc;
+    char limit[32] = "unlimited";
+    if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY)
+        snprintf(limit, sizeof limit, "%llu", (unsigned long long)nproc.rlim_cur);
+    fprintf(stderr, "%s: the system refused to start even one thread (%s); ulimit -u is %s: raise it, or free memory\n",
+            lesson_who(), strerror(team->refused), limit);
+    return 1;
+}
+
+void team_free(struct team *team)
+{
+    pthread_attr_destroy(&team->attr);
+    free(team->threads);
+    team->threads = NULL;
+}

@@ -1,0 +1,43 @@
+/* A team of threads started one after another and joined at the end, as the
+ * articles do: `for i in range(N): t.start()` then `for t in ts: t.join()`.
+ *
+ * The engine's part is the system's limits.  A machine lets only so many
+ * threads be alive at once (kernel.pid_max, vm.max_map_count, ulimit -u).
+ * When a team would pass that, it joins its oldest thread before starting the
+ * next one -- a rolling window -- and says so in the transcript, instead of
+ * failing half-way. */
+#ifndef CONCDEMO_TEAM_H
+#define CONCDEMO_TEAM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+struct team {
+    pthread_t *threads;
+    long capacity;    /* how many threads the team may start in all */
+    long started;     /* threads[0..started) were started */
+    long joined;      /* threads[0..joined) were joined */
+    long max_alive;   /* the most threads alive at once */
+    long peak_alive;  /* the most that really were */
+    const char *limit_reason; /* which system limit set max_alive */
+    int refused;      /* errno of a start the system refused with none alive */
+    pthread_attr_t attr;
+};
+
+/* Returns false, having printed one line on stderr, if memory is short. */
+bool team_init(struct team *team, long capacity);
+
+/* Start fn(arg).  Returns false if the lesson must stop starting threads:
+ * a stop was requested, or the system refused a thread with none alive. */
+bool team_start(struct team *team, void *(*fn)(void *), void *arg);
+
+/* Join every thread started and not yet joined. */
+void team_join_all(struct team *team);
+
+/* If the system refused threads, print one line on stderr naming the limit
+ * and what to try, and return 1 (the exit status); otherwise return 0. */
+int team_report_refusal(struct team *team);
+
+void team_free(struct team *team);
+
+#endif

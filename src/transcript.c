@@ -1,0 +1,357 @@
+#include "transcript.h"
+
+#include "clock.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { ACTOR_WIDTH = 8, LINE_MAX_BYTES = 4096 };
+
+static enum transcript_format out_format;
+static bool out_color, out_quiet, out_broken;
+
+/* Held while a line is stamped and written: lines leave in the order of their
+ * timestamps, and one write never interleaves with another. */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The actor this thread last spoke as, for its notes in jsonl. */
+static _Thread_local char last_actor[32] = "main";
+
+#define DIM "\33[2m"
+#define BOLD "\33[1m"
+#define RESET "\33[0m"
+
+void transcript_open(enum transcript_format format, bool color, bool quiet)
+{
+    out_format = format;
+    out_color = color && format == FORMAT_TEXT;
+    out_quiet = quiet;
+}
+
+bool transcript_broken(void)
+{
+    pthread_mutex_lock(&out_lock);
+    bool broken = out_broken;
+    pthread_mutex_unlock(&out_lock);
+    return broken;
+}
+
+/* A growing line buffer, so no text is ever cut short. */
+struct line {
+    char *text;
+    size_t len, cap;
+    char small[LINE_MAX_BYTES];
+};
+
+static void line_init(struct line *l)
+{
+    l->text = l->small;
+    l->len = 0;
+    l->cap = sizeof l->small;
+    l->text[0] = '\0';
+}
+
+static void line_reserve(struct line *l, size_t more)
+{
+    if (l->len + more + 1 <= l->cap)
+        return;
+    size_t cap = l->cap * 2;
+    while (cap < l->len + more + 1)
+        cap *= 2;
+    char *bigger = malloc(cap);
+    if (!bigger)
+        abort();
+    memcpy(bigger, l->text, l->len + 1);
+    if (l->text != l->small)
+        free(l->text);
+    l->text = bigger;
+    l->cap = cap;
+}
+
+static void line_vadd(struct line *l, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(l->text + l->len, l->cap - l->len, fmt, ap);
+    if (n < 0)
+        n = 0;
+    if (l->len + (size_t)n + 1 > l->cap) {
+        line_reserve(l, (size_t)n);
+        vsnprintf(l->text + l->len, l->cap - l->len, fmt, again);
+    }
+    va_end(again);
+    l->len += (size_t)n;
+}
+
+static void line_add(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line_add(struct line *l, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    line_vadd(l, fmt, ap);
+    va_end(ap);
+}
+
+static void line_add_json_string(struct line *l, const char *s)
+{
+    line_add(l, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            line_add(l, "\\%c", *p);
+        else if (*p == '\n')
+            line_add(l, "\\n");
+        else if (*p == '\t')
+            line_add(l, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            line_add(l, "\\u%04x", *p);
+        else
+            line_add(l, "%c", *p);
+    }
+    line_add(l, "\"");
+}
+
+/* True if `s` is a number exactly as JSON spells one (no "01", ".5", "inf"). */
+static bool is_json_number(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (*s == '0')
+        s++;
+    else if (*s >= '1' && *s <= '9')
+        while (*s >= '0' && *s <= '9')
+            s++;
+    else
+        return false;
+    if (*s == '.') {
+        s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return false;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return false;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
+/* "a=1 b=x" -> "\"a\":1,\"b\":\"x\"": the members of a JSON object. */
+static void line_add_pairs_as_json(struct line *l, const char *pairs)
+{
+    for (const char *p = pairs; *p;) {
+        size_t n = strcspn(p, " ");
+        const char *eq = memchr(p, '=', n);
+        if (eq) {
+            size_t key_len = (size_t)(eq - p), value_len = n - key_len - 1;
+            char key[64], value[256];
+            snprintf(key, sizeof key, "%.*s", (int)key_len, p);
+            snprintf(value, sizeof value, "%.*s", (int)value_len, eq + 1);
+            if (l->len)
+                line_add(l, ",");
+            line_add_json_string(l, key);
+            line_add(l, ":");
+            if (is_json_number(value))
+                line_add(l, "%s", value);
+            else
+                line_add_json_string(l, value);
+        }
+        p += n + (p[n] == ' ');
+    }
+}
+
+static void line_free(struct line *l)
+{
+    if (l->text != l->small)
+        free(l->text);
+}
+
+/* Write the whole line at once.  A closed reader ends the lesson quietly. */
+static void emit_locked(struct line *l)
+{
+    if (out_broken)
+        return;
+    line_add(l, "\n");
+    size_t done = 0;
+    while (done < l->len) {
+        ssize_t n = write(STDOUT_FILENO, l->text + done, l->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            out_broken = true;
+            clock_request_stop(-1);
+            return;
+        }
+        done += (size_t)n;
+    }
+}
+
+/* One JSON object per line; the caller holds the output lock. */
+static void emit_json(const char *kind, const char *actor, double t, const char *text, const char *data)
+{
+    struct line l;
+    line_init(&l);
+    line_add(&l, "{\"t\":%.6f,\"actor\":", t);
+    line_add_json_string(&l, actor);
+    line_add(&l, ",\"kind\":\"%s\",\"text\":", kind);
+    line_add_json_string(&l, text);
+    if (data)
+        line_add(&l, ",\"data\":{%s}", data);
+    line_add(&l, "}");
+    emit_locked(&l);
+    line_free(&l);
+}
+
+static const char *actor_color(const char *actor)
+{
+    static const char *const palette[] = { "\33[36m", "\33[33m", "\33[35m", "\33[34m", "\33[32m", "\33[31m" };
+    if (strcmp(actor, "main") == 0)
+        return BOLD;
+    unsigned h = 5381;
+    for (const char *p = actor; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    return palette[h % (sizeof palette / sizeof *palette)];
+}
+
+void transcript_header(const char *lesson, const char *summary, const char *params)
+{
+    struct line title;
+    line_init(&title);
+    line_add(&title, "concdemo %s: %s", lesson, summary);
+    pthread_mutex_lock(&out_lock);
+    if (out_format == FORMAT_JSONL) {
+        emit_json("header", "main", 0, title.text, NULL);
+        /* The parameters again as data, so a script need not split them. */
+        struct line data;
+        line_init(&data);
+        line_add_pairs_as_json(&data, params);
+        emit_json("params", "main", 0, params, data.text);
+        line_free(&data);
+    } else {
+        struct line l;
+        line_init(&l);
+        line_add(&l, "%s%s%s\n%s\n", out_color ? BOLD : "", title.text, out_color ? RESET : "", params);
+        emit_locked(&l);
+        line_free(&l);
+    }
+    pthread_mutex_unlock(&out_lock);
+    line_free(&title);
+}
+
+void transcript_explanation(const char *text)
+{
+    pthread_mutex_lock(&out_lock);
+    if (out_format == FORMAT_JSONL) {
+        emit_json("explain", "main", 0, text, NULL);
+    } else {
+        struct line l;
+        line_init(&l);
+        line_add(&l, "%s\n", text);
+        emit_locked(&l);
+        line_free(&l);
+    }
+    pthread_mutex_unlock(&out_lock);
+}
+
+void say(const char *actor, const char *fmt, ...)
+{
+    snprintf(last_actor, sizeof last_actor, "%s", actor);
+    if (out_quiet)
+        return;
+    struct line text;
+    line_init(&text);
+    va_list ap;
+    va_start(ap, fmt);
+    line_vadd(&text, fmt, ap);
+    va_end(ap);
+
+    pthread_mutex_lock(&out_lock);
+    double t = lesson_now();
+    if (out_format == FORMAT_JSONL) {
+        emit_json("event", actor, t, text.text, NULL);
+    } else {
+        struct line l;
+        line_init(&l);
+        if (out_color)
+            line_add(&l, "[%7.3f] %s%-*s" RESET " %s", t, actor_color(actor), ACTOR_WIDTH, actor, text.text);
+        else
+            line_add(&l, "[%7.3f] %-*s %s", t, ACTOR_WIDTH, actor, text.text);
+        emit_locked(&l);
+        line_free(&l);
+    }
+    pthread_mutex_unlock(&out_lock);
+    line_free(&text);
+}
+
+void note(const char *fmt, ...)
+{
+    if (out_quiet)
+        return;
+    struct line text;
+    line_init(&text);
+    va_list ap;
+    va_start(ap, fmt);
+    line_vadd(&text, fmt, ap);
+    va_end(ap);
+
+    pthread_mutex_lock(&out_lock);
+    if (out_format == FORMAT_JSONL) {
+        emit_json("note", last_actor, lesson_now(), text.text, NULL);
+    } else {
+        struct line l;
+        line_init(&l);
+        /* Indented to the event text column: "[%7.3f] " is 10 wide. */
+        line_add(&l, "%*s%s# %s%s", 10 + ACTOR_WIDTH + 1, "", out_color ? DIM : "", text.text, out_color ? RESET : "");
+        emit_locked(&l);
+        line_free(&l);
+    }
+    pthread_mutex_unlock(&out_lock);
+    line_free(&text);
+}
+
+void result(const char *fmt, ...)
+{
+    struct line text;
+    line_init(&text);
+    va_list ap;
+    va_start(ap, fmt);
+    line_vadd(&text, fmt, ap);
+    va_end(ap);
+
+    pthread_mutex_lock(&out_lock);
+    if (out_format == FORMAT_JSONL) {
+        struct line data;
+        line_init(&data);
+        line_add_pairs_as_json(&data, text.text);
+        emit_json("result", "main", lesson_now(), text.text, data.text);
+        line_free(&data);
+    } else {
+        struct line l;
+        line_init(&l);
+        line_add(&l, "%sresult:%s %s", out_color ? BOLD : "", out_color ? RESET : "", text.text);
+        emit_locked(&l);
+        line_free(&l);
+    }
+    pthread_mutex_unlock(&out_lock);
+    line_free(&text);
+}
+
+void transcript_reset_color(void)
+{
+    if (!out_color)
+        return;
+    pthread_mutex_lock(&out_lock);
+    if (!out_broken && write(STDOUT_FILENO, RESET, sizeof RESET - 1) < 0)
+        out_broken = true;
+    pthread_mutex_unlock(&out_lock);
+}

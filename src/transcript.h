@@ -1,0 +1,42 @@
+/* The transcript: timed, annotated, thread-safe output.
+ *
+ *   [  0.418] main     joined all 20000 threads          <- say()
+ *                      # 132 increments vanished ...     <- note()
+ *   result: num=19868 expected=20000 lost=132            <- result()
+ *
+ * Every line is built whole and written with one write(2), so lines from two
+ * threads never run together.  With --format jsonl each line is instead one
+ * JSON object carrying the same content. */
+#ifndef CONCDEMO_TRANSCRIPT_H
+#define CONCDEMO_TRANSCRIPT_H
+
+#include <stdbool.h>
+
+enum transcript_format { FORMAT_TEXT, FORMAT_JSONL };
+
+void transcript_open(enum transcript_format format, bool color, bool quiet);
+
+/* The first two lines: what the lesson does, and every effective parameter. */
+void transcript_header(const char *lesson, const char *summary, const char *params);
+
+/* The lesson's explanation (--explain), printed before the header. */
+void transcript_explanation(const char *text);
+
+/* An event: "[lesson-seconds] actor text". */
+void say(const char *actor, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A note that says why, under the last event.  In jsonl its actor is the one
+ * this thread last spoke as. */
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "result: key=value key=value", no spaces inside values.  In jsonl the pairs
+ * are also given as "data", numbers as numbers. */
+void result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True once stdout was found closed (a reader such as `head` went away). */
+bool transcript_broken(void);
+
+/* Reset the terminal's colour, if colour is on (after an interruption). */
+void transcript_reset_color(void);
+
+#endif
