@@ -22,7 +22,7 @@ PROGRAM   = concdemo
 endif
 comma := ,
 
-.PHONY: all check bench install uninstall clean sanitize tsan asan
+.PHONY: all check bench install uninstall clean sanitize tsan asan memcheck
 
 all: $(PROGRAM)
 
@@ -49,7 +49,9 @@ tsan:
 asan:
 	$(MAKE) SANITIZE=address,undefined
 	tests/sanitize.sh ./concdemo-address-undefined
-sanitize: tsan asan
+memcheck: concdemo
+	tests/sanitize.sh valgrind ./concdemo
+sanitize: tsan asan memcheck
 
 install: concdemo
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)

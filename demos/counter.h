@@ -83,7 +83,7 @@ void describe_increment(const struct crowd *crowd, long thread, long step, char 
                "increments per thread (100000 with --workload balance)"),                                 \
     OPTION_CHOICE("workload", "count", "count|balance",                                                  \
                   "count: num += 1 (seed 000); balance: balance += n; balance -= n (seed 001)"),          \
-    OPTION_FLAG("steps", "print every read and write on its own line (a few threads only)")
+    OPTION_FLAG("steps", "print every read and write on its own line (at most 40 increments: threads x iterations)")
 
 /* check() for those options: defaults that follow --workload and --steps, and
  * the limits that span two options.  NULL if all is well. */

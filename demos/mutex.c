@@ -59,9 +59,9 @@ static void *run(void *arg)
         if (steps)
             say(me->name, "updated to %d", seen + 1);
 
+        if (steps) /* said before unlocking, so no other thread's line can come first */
+            say(me->name, "releasing the lock");
         pthread_mutex_unlock(&lock); /* lock.release(): the next waiter may go */
-        if (steps)
-            say(me->name, "released the lock");
         remember_read(me, i, seen);
     }
     return NULL;
@@ -164,16 +164,16 @@ static int compare(long threads)
             v->seconds, v->seconds * 1e9 / (double)expected);
     }
     struct variant *unlocked = &variants[0], *mutex = &variants[1], *atomic = &variants[2];
-    note("the price of the right answer: the mutex took %.1fx and the atomic %.1fx the time of", mutex->seconds / unlocked->seconds,
-         atomic->seconds / unlocked->seconds);
-    note("the unlocked version, which lost %lld increments", expected - unlocked->num);
+    note("The price of the right answer: mutex %.1fx, atomic %.1fx the time of unlocked, which lost %lld.",
+         mutex->seconds / unlocked->seconds, atomic->seconds / unlocked->seconds, expected - unlocked->num);
     if (iterations < 1000)
-        note("with few increments per thread, starting threads costs most; try --threads 2 --iterations 1000000");
+        note("With few increments per thread, starting threads costs most: try --threads 2 --iterations 1000000.");
     else if (atomic->seconds < mutex->seconds)
-        note("the atomic add is one indivisible instruction; the mutex adds calls and, when contended, a sleep");
-    else
-        note("here the atomic was slower: every add moves the counter's cache line between cores, while a "
-             "thread that holds the mutex adds again and again before the other gets a turn");
+        note("The atomic add is one indivisible instruction; the mutex adds calls and, when contended, a sleep.");
+    else {
+        note("Here the atomic was slower: every add moves the counter's cache line between the cores.");
+        note("A thread that holds the mutex adds again and again before the other gets a turn.");
+    }
     for (size_t k = 0; k < sizeof variants / sizeof *variants; k++)
         result("variant=%s num=%d expected=%lld lost=%lld seconds=%.6f", variants[k].name, variants[k].num,
                expected, expected - variants[k].num, variants[k].seconds);
@@ -195,9 +195,9 @@ static int mutex_run(void)
     say("main", "start %ld threads; each takes the lock around %s %s", threads,
         balance_workload ? "change_it(n)" : "`num += 1`", times(iterations));
     if (steps)
-        note("each thread pauses %.1f s between its read and its write, holding the lock", STEP_PAUSE);
+        note("Each thread pauses %.1f s between its read and its write, holding the lock.", STEP_PAUSE);
     else
-        note("the race lesson's threads, the yield inside the read-then-write window included");
+        note("These are the race lesson's threads, yield inside the read-then-write window and all.");
 
     for (long i = 0; i < threads; i++)
         if (!team_start(&crowd.team, balance_workload ? run_thread : run, &crowd.threads[i]))
@@ -210,17 +210,17 @@ static int mutex_run(void)
         say("main", "joined all %ld threads", threads);
         if (balance_workload) {
             say("main", "balance = %d, expected 0", balance);
-            note("every deposit was withdrawn again before another thread could look");
+            note("Every deposit was withdrawn again before another thread could look.");
             result("balance=%d expected=0", balance);
         } else {
             long long expected = (long long)threads * iterations;
             say("main", "num = %d, expected %lld", num, expected);
             struct double_write caught;
             if (find_double_write(&crowd, &caught))
-                note("yet two increments read the same value (%d): the lock failed?!", caught.value_read);
+                note("Yet two increments read the same value (%d): the lock failed?!", caught.value_read);
             else
-                note("no two increments read the same value: each saw the one before it");
-            note("the lock makes read-and-write one step that no other thread can split");
+                note("No two increments read the same value: each saw the one before it.");
+            note("The lock makes read-and-write one step that no other thread can split.");
             result("num=%d expected=%lld lost=%lld", num, expected, expected - num);
         }
     }
@@ -255,15 +255,15 @@ const struct lesson mutex_lesson = {
         "num while another is between its read and its write.\n"
         "\n"
         "The threads are the race lesson's, yield and all: the window is still open,\n"
-        "but only the lock holder is inside it.  So num ends at exactly 20000, every\n"
-        "run, and no two threads ever read the same value.\n"
+        "but only the lock holder is inside it.  So num ends at exactly threads x\n"
+        "iterations, every run, and no two threads ever read the same value.\n"
         "\n"
         "Every lock must be released on every path, which Python's try/finally and\n"
         "`with lock:` guarantee.  In C the rule is plain discipline: no return, break\n"
         "or goto between lock and unlock.\n"
         "\n"
         "--steps shows seed 003's two threads: ready, acquired, current value,\n"
-        "updated, released -- the second waits at the lock while the first sleeps.\n"
+        "updated, releasing -- the second waits at the lock while the first sleeps.\n"
         "--compare times plain `num += 1` unlocked, under the mutex and as a C11\n"
         "atomic add, in one run: the price of being right.\n",
     .check = check_mutex_options,

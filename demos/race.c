@@ -96,22 +96,24 @@ static void explain_count(const struct crowd *crowd, long long expected)
         char a[48], b[48];
         describe_increment(crowd, caught.a, caught.a_step, a, sizeof a);
         describe_increment(crowd, caught.b, caught.b_step, b, sizeof b);
-        note("%lld increment%s vanished. Caught one: %s and %s both read %d and both wrote %d",
+        note("%lld increment%s vanished. Caught one: %s and %s both read %d and both wrote %d.",
              lost, lost == 1 ? "" : "s", a, b, caught.value_read, caught.value_read + 1);
-        note("each wrote what it had read plus one, so the later write erased the earlier one");
+        note("Each wrote what it had read plus one, so the later write erased the earlier one.");
     } else if (lost > 0) {
-        note("%lld increment%s vanished (the evidence kept did not include a pair)", lost, lost == 1 ? "" : "s");
+        note("%lld increment%s vanished (the evidence kept did not include a pair).", lost, lost == 1 ? "" : "s");
     } else if (bare) {
-        note("nothing was lost this time. In C, `num += 1` is a load and a store nanoseconds apart,");
-        note("and a thread rarely loses the CPU between them -- but nothing stops it. The bug is");
-        note("still there: run without --bare to widen the window, or build with -fsanitize=thread.");
-        note("(CPython 3.11 hides it the same way: it never switches threads inside `num += 1`.)");
+        note("Nothing was lost this time: the load and the store of `num += 1` are nanoseconds apart.");
+        note("A thread rarely loses the CPU between them, but nothing stops it: the bug is still there.");
+        note("Run without --bare to widen the window, or build with -fsanitize=thread to see the race.");
+        note("CPython 3.11 hides it the same way: it never switches threads inside `num += 1`.");
+    } else if (crowd->team.peak_alive == 1) {
+        note("Nothing was lost: the system let only one thread live at a time, so none could race.");
     } else {
-        note("nothing was lost this run, though nothing prevented it. Run it again.");
+        note("Nothing was lost this run, though nothing prevented it. Run it again.");
     }
     if (lost > 0 && !bare && !steps) {
-        note("the yield only makes the window wide enough to hit every run; without it the same");
-        note("code loses updates now and then (Python 2.7 lost up to 14 of 20000): try --bare");
+        note("The yield only widens the window so that every run hits it; try --bare without it.");
+        note("The bare code loses updates now and then: Python 2.7 lost up to 14 of 20000.");
     }
     result("num=%d expected=%lld lost=%lld", num, expected, lost);
 }
@@ -126,17 +128,18 @@ static void explain_balance(const struct crowd *crowd)
             first = t;
     }
     if (first >= 0) {
-        note("%s read a balance of %d: no order of whole deposits and withdrawals gives that,",
+        note("%s read a balance of %d, which no order of whole deposits and withdrawals gives.",
              crowd->threads[first].name, crowd->threads[first].first_bad);
-        note("only the sum of what is on deposit at that moment (0, 5, 8 or 13 with two threads)");
-        note("%ld reads in all saw such an impossible balance: a change had been lost before each", bad_reads);
+        note("A correct balance is what is on deposit at that moment: 0, 5, 8 or 13 with two threads.");
+        note("%ld of %ld reads saw an impossible balance: once a change is lost, the account stays wrong.",
+             bad_reads, crowd->count * crowd->iterations * 2);
     } else {
-        note("no thread read an impossible balance this time");
+        note("No thread read an impossible balance this time.");
     }
     if (balance != 0)
-        note("%d is what the overwritten changes left behind: deposits or withdrawals that vanished", balance);
+        note("%d is what the overwritten changes left behind: deposits or withdrawals that vanished.", balance);
     else if (first >= 0)
-        note("it still ended at 0: a write from a stale read also erases earlier damage. Luck, not safety.");
+        note("It still ended at 0: a write from a stale read also erases earlier damage. Luck, not safety.");
     result("balance=%d expected=0 bad_reads=%ld", balance, bad_reads);
 }
 
@@ -156,13 +159,13 @@ static int race_run(void)
     else
         say("main", "start %ld threads; each runs `num += 1` %s", threads, times(iterations));
     if (bare)
-        note("--bare: each read and its write are back to back, as the compiler emits them");
+        note("--bare: each read and its write are back to back, as the compiler emits them.");
     else if (steps)
-        note("each thread pauses %.1f s between its read and its write, as if switched out there", STEP_PAUSE);
+        note("Each thread pauses %.1f s between its read and its write, as if switched out there.", STEP_PAUSE);
     else if (balance_workload)
-        note("after each read and each write a thread may yield the CPU (a coin toss): a time slice can end anywhere");
+        note("After each read and each write, a thread yields the CPU on a coin toss (--seed).");
     else
-        note("between reading num and writing it back, a thread may yield the CPU (a coin toss): the race window");
+        note("Between reading num and writing it back, a thread yields the CPU on a coin toss (--seed).");
 
     for (long i = 0; i < threads; i++)
         if (!team_start(&crowd.team, balance_workload ? run_thread : run, &crowd.threads[i]))
@@ -193,7 +196,7 @@ const struct lesson race_lesson = {
     .summary = "threads add to one shared int with no lock, and updates vanish",
     .source = "seed 000 §2.4 线程锁; seed 001 balance; seed 003 数据竞争",
     .options = race_options,
-    .results = "num expected lost (count workload); balance expected (balance workload)",
+    .results = "num expected lost (count workload); balance expected bad_reads (balance workload)",
     .explanation =
         "`num += 1` looks like one step, but it is three: read num, add one, write num.\n"
         "Two threads that both read 810 both write 811, and one increment is gone.\n"

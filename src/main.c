@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,14 +43,15 @@ static void print_overview(FILE *out)
             "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"
             "       concdemo list               the lessons, one per line\n"
             "       concdemo help [LESSON]      this overview, or one lesson in full\n"
-            "       concdemo --version\n"
+            "       concdemo --help | --version\n"
             "\n"
             "lessons:\n");
     for (int k = 0; k < LESSON_COUNT; k++)
         fprintf(out, "  %-10s %s\n", lessons[k]->name, lessons[k]->summary);
     fprintf(out,
             "\n"
-            "Start with:  concdemo race     then:  concdemo help race     and:  man concdemo\n");
+            "Start with:  concdemo race     then:  concdemo help race\n"
+            "The manual:  man concdemo (once installed), or man ./man/concdemo.1 in the source tree\n");
 }
 
 static void print_lesson_help(FILE *out, const struct lesson *lesson)
@@ -106,7 +108,7 @@ static bool want_color(void)
 static int run_lesson(const struct lesson *lesson, int argc, char **argv)
 {
     snprintf(who, sizeof who, "concdemo %s", lesson->name);
-    for (int k = 0; k < argc && strcmp(argv[k], "--") != 0; k++) {
+    for (int k = 0; k < argc; k++) {
         if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
             print_lesson_help(stdout, lesson);
             return 0;
@@ -131,8 +133,12 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &watched, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed reader shows up as EPIPE instead */
     pthread_t watcher;
-    if (pthread_create(&watcher, NULL, signal_watcher, NULL) != 0) {
-        fprintf(stderr, "%s: the system refused to start even one thread; check ulimit -u\n", who);
+    pthread_attr_t attr;
+    small_stack_attr(&attr);
+    int refused = pthread_create(&watcher, &attr, signal_watcher, NULL);
+    pthread_attr_destroy(&attr);
+    if (refused) {
+        report_thread_refusal(refused);
         return 1;
     }
 
@@ -163,20 +169,26 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (argc < 2) {
         print_overview(stdout);
         return 0;
     }
     const char *command = argv[1];
+    bool bare_command = strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
+                        strcmp(command, "--version") == 0 || strcmp(command, "list") == 0;
+    if (bare_command && argc > 2) {
+        fprintf(stderr, "concdemo %s: takes no arguments, got '%.60s'\n", command, argv[2]);
+        return 2;
+    }
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
+        print_overview(stdout);
+        return 0;
+    }
     if (strcmp(command, "--version") == 0) {
         printf("concdemo %s\n", CONCDEMO_VERSION);
         return 0;
     }
     if (strcmp(command, "list") == 0) {
-        if (argc > 2) {
-            fprintf(stderr, "concdemo list: takes no arguments\n");
-            return 2;
-        }
         for (int k = 0; k < LESSON_COUNT; k++)
             printf("%-10s %s\n", lessons[k]->name, lessons[k]->summary);
         return 0;

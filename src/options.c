@@ -12,10 +12,10 @@ const struct option_spec common_option_specs[] = {
     OPTION_REAL("speed", "1", 0, 10000,
                 "run lesson time X times faster; the transcript still shows lesson seconds"),
     OPTION_INT("seed", "random", 0, 4294967295.0,
-               "seed for the lesson's random choices; the header shows it so a run can be repeated"),
+               "seed for the lesson's own random choices (not the scheduler's, which no seed repeats)"),
     OPTION_CHOICE("format", "text", "text|jsonl", "text for people, jsonl for scripts (one JSON object per line)"),
     OPTION_CHOICE("color", "auto", "auto|always|never", "colour the transcript (auto: only on a terminal, and not under NO_COLOR)"),
-    OPTION_FLAG("quiet", "print only the header and the result: lines"),
+    OPTION_FLAG("quiet", "print only the header and the result: lines (and --explain's text)"),
     OPTION_FLAG("explain", "print the lesson's explanation before running it"),
     OPTIONS_END,
 };
@@ -214,13 +214,13 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
     add_specs(lesson_specs, false);
     add_specs(common_option_specs, true);
 
-    const char *env_speed = getenv("CONCDEMO_SPEED");
-    if (env_speed && *env_speed && !set_value(find("speed"), "CONCDEMO_SPEED", env_speed))
-        return false;
-
     for (int k = 0; k < argc; k++) {
         const char *arg = argv[k];
-        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+        if (strcmp(arg, "--") == 0) {
+            fprintf(stderr, "%s: unexpected '--': a lesson takes only options (see '%s --help')\n", who, who);
+            return false;
+        }
+        if (strncmp(arg, "--", 2) != 0) {
             fprintf(stderr, "%s: unexpected argument '%s' (options start with --; see '%s --help')\n", who, arg, who);
             return false;
         }
@@ -255,6 +255,10 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
             return false;
         v->given = true;
     }
+    /* The environment's speed is a default: checked only when it is used. */
+    const char *env_speed = getenv("CONCDEMO_SPEED");
+    if (!option_given("speed") && env_speed && *env_speed && !set_value(find("speed"), "CONCDEMO_SPEED", env_speed))
+        return false;
     return true;
 }
 

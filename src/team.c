@@ -12,6 +12,12 @@
 /* Lesson threads do little; a small stack lets tens of thousands coexist. */
 enum { TEAM_STACK_BYTES = 128 * 1024 };
 
+void small_stack_attr(pthread_attr_t *attr)
+{
+    pthread_attr_init(attr);
+    pthread_attr_setstacksize(attr, TEAM_STACK_BYTES);
+}
+
 static long read_proc_long(const char *path, long fallback)
 {
     FILE *f = fopen(path, "r");
@@ -57,8 +63,7 @@ bool team_init(struct team *team, long capacity)
     }
     team->capacity = capacity;
     team->max_alive = alive_limit(&team->limit_reason);
-    pthread_attr_init(&team->attr);
-    pthread_attr_setstacksize(&team->attr, TEAM_STACK_BYTES);
+    small_stack_attr(&team->attr);
     return true;
 }
 
@@ -75,9 +80,10 @@ bool team_start(struct team *team, void *(*fn)(void *), void *arg)
     for (;;) {
         if (team->started - team->joined >= team->max_alive) {
             if (team->joined == 0 && team->limit_reason) {
-                say("main", "%ld threads started and not yet joined: the most this system should have", team->max_alive);
-                note("limit: %s", team->limit_reason);
-                note("so each new thread now waits for the oldest to be joined: a rolling window");
+                say("main", "%ld thread%s started and not yet joined: the most this system should have",
+                    team->max_alive, team->max_alive == 1 ? "" : "s");
+                note("The limit is %s.", team->limit_reason);
+                note("So each new thread now waits for the oldest to be joined: a rolling window.");
             }
             join_oldest(team);
         }
@@ -91,7 +97,7 @@ bool team_start(struct team *team, void *(*fn)(void *), void *arg)
         }
         /* The system said no before our own estimate did: that is the limit. */
         say("main", "the system refused thread %ld (%s) with %ld alive", team->started, strerror(rc), alive);
-        note("from here on, the oldest thread is joined before the next starts: at most %ld alive", alive);
+        note("From here on, the oldest thread is joined before the next starts: at most %ld alive.", alive);
         team->max_alive = alive;
         team->limit_reason = NULL; /* said already */
     }
@@ -107,16 +113,26 @@ void team_join_all(struct team *team)
         join_oldest(team);
 }
 
+void report_thread_refusal(int error)
+{
+    /* pthread_create says EAGAIN both for too many threads and for no memory
+     * for a stack, so name every limit that is set. */
+    char limits[160] = "";
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+        snprintf(limits, sizeof limits, "ulimit -v is %llu KB; ", (unsigned long long)lim.rlim_cur / 1024);
+    if (getrlimit(RLIMIT_NPROC, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+        snprintf(limits + strlen(limits), sizeof limits - strlen(limits), "ulimit -u is %llu; ",
+                 (unsigned long long)lim.rlim_cur);
+    fprintf(stderr, "%s: the system refused to start a thread (%s) with none running; %sraise the limits, or free memory\n",
+            lesson_who(), strerror(error), limits);
+}
+
 int team_report_refusal(struct team *team)
 {
     if (!team->refused)
         return 0;
-    struct rlimit nproc;
-    char limit[32] = "unlimited";
-    if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY)
-        snprintf(limit, sizeof limit, "%llu", (unsigned long long)nproc.rlim_cur);
-    fprintf(stderr, "%s: the system refused to start even one thread (%s); ulimit -u is %s: raise it, or free memory\n",
-            lesson_who(), strerror(team->refused), limit);
+    report_thread_refusal(team->refused);
     return 1;
 }
 

@@ -40,4 +40,11 @@ int team_report_refusal(struct team *team);
 
 void team_free(struct team *team);
 
+/* One line on stderr: a thread was refused (errno `error`), and the limits in
+ * force (ulimit -v, ulimit -u) that may be why. */
+void report_thread_refusal(int error);
+
+/* Attributes for a thread that needs little stack (lesson threads do). */
+void small_stack_attr(pthread_attr_t *attr);
+
 #endif

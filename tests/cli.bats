@@ -1,0 +1,276 @@
+#!/usr/bin/env bats
+# The command line: dispatch, help, bad input, output formats, signals.
+
+load helpers
+
+@test "concdemo alone prints the overview and the lessons" {
+    run "$CONCDEMO"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"usage: concdemo LESSON [options]"* ]]
+    [[ "$output" == *"race "* ]]
+    [[ "$output" == *"mutex "* ]]
+}
+
+@test "--help and help print the overview" {
+    run "$CONCDEMO" --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"usage:"* ]]
+    run "$CONCDEMO" help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"usage:"* ]]
+}
+
+@test "--version prints a version" {
+    run "$CONCDEMO" --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^concdemo\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "list prints one lesson per line, name first, in teaching order" {
+    run "$CONCDEMO" list
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [[ "${lines[0]}" == "race "* ]]
+    [[ "${lines[1]}" == "mutex "* ]]
+}
+
+@test "help LESSON and LESSON --help give options, result keys and the explanation" {
+    run "$CONCDEMO" help race
+    [ "$status" -eq 0 ]
+    local from_help=$output
+    [[ "$output" == *"--threads N"*"default 20000; 1 to 1000000"* ]]
+    [[ "$output" == *"--speed X"* ]]
+    [[ "$output" == *"result keys: num expected lost"* ]]
+    [[ "$output" == *"three: read num, add one, write num"* ]]
+    run "$CONCDEMO" race --help
+    [ "$status" -eq 0 ]
+    [ "$output" = "$from_help" ]
+    run "$CONCDEMO" mutex -h
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"--compare"* ]]
+}
+
+@test "--help wins over other arguments, even bad ones" {
+    run "$CONCDEMO" race --threads abc --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"usage: concdemo race"* ]]
+}
+
+@test "bad input: unknown lesson, option, argument" {
+    usage_error "no lesson named 'nosuchlesson'" nosuchlesson
+    usage_error "no lesson named 'nosuch'" help nosuch
+    usage_error "unknown option '--nosuchoption'" race --nosuchoption
+    usage_error "unexpected argument 'extra'" race extra
+    usage_error "unexpected argument '-t'" race -t 5
+    usage_error "takes no arguments" list extra
+    usage_error "concdemo --version: takes no arguments, got 'x'" --version x
+    usage_error "unexpected '--': a lesson takes only options" race -- --threads 3
+    usage_error "--bare takes no value" race --bare=yes
+}
+
+@test "bad input: every malformed number names the option, the value and the range" {
+    usage_error "--threads needs a value" race --threads
+    usage_error "--threads: 'abc' is not a whole number (allowed: 1 to 1000000)" race --threads abc
+    usage_error "--threads: '12abc' is not a whole number" race --threads 12abc
+    usage_error "--threads: '' is not a whole number" race --threads=
+    usage_error "--threads: ' 5' is not a whole number" race --threads ' 5'
+    usage_error "--threads: '1.5' is not a whole number" race --threads 1.5
+    usage_error "--threads: '-1' is negative (allowed: 1 to 1000000)" race --threads -1
+    usage_error "--threads: '0' is zero" race --threads 0
+    usage_error "--threads: '99999999999999999999' is too large" race --threads 99999999999999999999
+    usage_error "--threads: '1000001' is too large (allowed: 1 to 1000000)" race --threads 1000001
+    usage_error "--iterations: '0' is zero" mutex --iterations 0
+    usage_error "--iterations: '1000001' is too large" mutex --iterations 1000001
+    usage_error "--seed: '4294967296' is too large (allowed: 0 to 4294967295)" race --seed 4294967296
+    usage_error "--seed: '-5' is negative" race --seed -5
+}
+
+@test "bad input: speed, choices and combinations" {
+    usage_error "--speed: '0' is zero" race --speed 0
+    usage_error "--speed: '-2' is negative" race --speed -2
+    usage_error "--speed: 'fast' is not a number (allowed: more than 0, up to 10000)" race --speed fast
+    usage_error "--speed: '0x10' is not a number" race --speed 0x10
+    usage_error "--speed: 'inf' is not a number" race --speed inf
+    usage_error "--speed: '1e999' is too large" race --speed 1e999
+    usage_error "--speed: '20000' is too large" race --speed 20000
+    usage_error "--workload: 'bank' is not one of the choices (allowed: count|balance)" race --workload bank
+    usage_error "--format: 'xml' is not one of the choices (allowed: text|jsonl)" race --format xml
+    usage_error "--color: 'yes' is not one of the choices (allowed: auto|always|never)" race --color=yes
+    usage_error "--steps prints every step: use at most 40 increments" race --steps --threads 41
+    usage_error "--steps shows the count workload" race --steps --workload balance
+    usage_error "--compare times the plain count workload" mutex --compare --steps
+    usage_error "at most 268435455, so the int counter cannot overflow" race --threads 1000000 --iterations 1000
+}
+
+@test "bad input: CONCDEMO_SPEED is checked like --speed, when it is used" {
+    CONCDEMO_SPEED=abc usage_error "CONCDEMO_SPEED: 'abc' is not a number" race
+    CONCDEMO_SPEED=0 usage_error "CONCDEMO_SPEED: '0' is zero" race
+    # --speed overrides it, so a bad default does not matter then
+    CONCDEMO_SPEED=abc run "$CONCDEMO" race --threads 10 --speed 2 --quiet
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == *"speed=2 "* ]]
+}
+
+@test "the header names every effective parameter, defaults adjusted by options included" {
+    run "$CONCDEMO" race --threads 50 --seed 7 --speed 2.5
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == "concdemo race: "* ]]
+    [ "${lines[1]}" = "threads=50 iterations=1 workload=count steps=no bare=no speed=2.5 seed=7" ]
+    run "$CONCDEMO" race --workload balance --quiet --seed 7
+    [ "${lines[1]}" = "threads=2 iterations=100000 workload=balance steps=no bare=no speed=1 seed=7" ]
+}
+
+@test "a fresh seed each run unless --seed is given" {
+    run "$CONCDEMO" race --threads 2 --quiet
+    local first=${lines[1]}
+    run "$CONCDEMO" race --threads 2 --quiet
+    [ "${lines[1]}" != "$first" ]
+}
+
+@test "event lines are [lesson-seconds] actor text, notes are indented #" {
+    run "$CONCDEMO" race --threads 100
+    [ "$status" -eq 0 ]
+    [ -z "${lines[2]:-}" ] || [[ "${lines[2]}" == "["* ]]
+    local events notes
+    events=$(grep -cE '^\[ *[0-9]+\.[0-9]{3}\] [a-z0-9-]+ +[^ ]' <<<"$output")
+    notes=$(grep -cE '^ {19}# ' <<<"$output")
+    [ "$events" -ge 3 ]
+    [ "$notes" -ge 1 ]
+    # every line is a header, an event, a note or a result
+    local other
+    [ -z "$(sed -n 3p <<<"$output")" ]
+    other=$(sed -n '4,$p' <<<"$output" | grep -vcE '^\[ *[0-9.]+\] |^ {19}# |^result: ' || true)
+    [ "$other" -eq 0 ]
+}
+
+@test "--quiet prints only the header and the result lines" {
+    run "$CONCDEMO" race --threads 100 --quiet
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 3 ]
+    [[ "${lines[0]}" == "concdemo race:"* ]]
+    [[ "${lines[2]}" == "result: num="* ]]
+}
+
+@test "--explain prints the lesson's explanation before the header" {
+    run "$CONCDEMO" race --threads 10 --explain --quiet
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == '`num += 1` looks like one step'* ]]
+    [ "$(line_of '^concdemo race:')" -gt 5 ]
+}
+
+@test "jsonl: every line is a JSON object with the same content, results carry data" {
+    run bash -c "'$CONCDEMO' race --threads 200 --format jsonl --seed 3"
+    [ "$status" -eq 0 ]
+    # every line parses, and has t, actor, kind and text
+    jq -e -c 'select((.t|type) == "number" and (.actor|type) == "string" and (.text|type) == "string")' <<<"$output" >/dev/null
+    [ "$(jq -s 'length' <<<"$output")" -eq "${#lines[@]}" ]
+    [ "$(jq -s 'map(select(.t == null or .kind == null)) | length' <<<"$output")" -eq 0 ]
+    [ "$(jq -r -s '.[0].kind + " " + .[1].kind' <<<"$output")" = "header params" ]
+    [ "$(jq -r -s '.[1].data.threads' <<<"$output")" = "200" ]
+    [ "$(jq -r -s '.[1].data.seed' <<<"$output")" = "3" ]
+    [ "$(jq -r -s '.[1].data.workload' <<<"$output")" = "count" ]
+    [ "$(jq -s 'map(select(.kind == "event")) | length' <<<"$output")" -ge 3 ]
+    [ "$(jq -s 'map(select(.kind == "note")) | length' <<<"$output")" -ge 1 ]
+    # the result carries numbers, and they add up
+    jq -e -s 'map(select(.kind == "result"))[0].data | (.num|type) == "number" and .num + .lost == .expected and .expected == 200' <<<"$output"
+    # lesson times never go backwards
+    jq -e -s 'map(.t) | . == sort' <<<"$output"
+}
+
+@test "no colour codes when stdout is not a terminal, unless --color=always" {
+    run "$CONCDEMO" race --threads 50
+    [[ "$output" != *$'\e['* ]]
+    run "$CONCDEMO" race --threads 50 --color=always
+    [[ "$output" == *$'\e['* ]]
+    run "$CONCDEMO" race --threads 50 --color=always --format jsonl
+    [[ "$output" != *$'\e['* ]]
+}
+
+@test "on a terminal colour is on, NO_COLOR and --color=never turn it off" {
+    command -v script >/dev/null || skip "script(1) is not installed"
+    run script -qec "'$CONCDEMO' race --threads 50" /dev/null
+    [[ "$output" == *$'\e['* ]]
+    run env NO_COLOR=1 script -qec "'$CONCDEMO' race --threads 50" /dev/null
+    [[ "$output" == *"result: num="* ]]
+    [[ "$output" != *$'\e['* ]]
+    run script -qec "'$CONCDEMO' race --threads 50 --color=never" /dev/null
+    [[ "$output" == *"result: num="* ]]
+    [[ "$output" != *$'\e['* ]]
+}
+
+@test "--speed and CONCDEMO_SPEED compress lesson time; the transcript keeps lesson seconds" {
+    # --steps pauses 0.5 lesson-seconds between read and write
+    run "$CONCDEMO" race --steps --speed 10
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == *"speed=10"* ]]
+    within 0.45 "$(time_of 't-0 +write')" 1.5
+    CONCDEMO_SPEED=10 run "$CONCDEMO" race --steps
+    [[ "${lines[1]}" == *"speed=10"* ]]
+    within 0.45 "$(time_of 't-0 +write')" 1.5
+    CONCDEMO_SPEED=10 run "$CONCDEMO" race --steps --speed 20
+    [[ "${lines[1]}" == *"speed=20"* ]]
+}
+
+@test "a closed pipe ends the lesson quietly" {
+    run --separate-stderr bash -c "'$CONCDEMO' race | head -1; exit \${PIPESTATUS[0]}"
+    [ "$status" -eq 0 ]
+    [ "$output" = "concdemo race: threads add to one shared int with no lock, and updates vanish" ]
+    [ -z "$stderr" ]
+}
+
+# Start a lesson writing into a fifo, read until a line matches $1, send the
+# signal $2, and collect the rest: the lesson's own output is the cue, not
+# a sleep.
+interrupt_when() {
+    local cue=$1 signal=$2
+    shift 2
+    local fifo=$BATS_TEST_TMPDIR/transcript
+    mkfifo "$fifo"
+    "$CONCDEMO" "$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/stderr" &
+    local pid=$!
+    local fd # bats keeps fd 3 for itself
+    exec {fd}<"$fifo"
+    local line seen=""
+    while IFS= read -r line <&"$fd"; do
+        seen+="$line"$'\n'
+        [[ "$line" =~ $cue ]] && break
+    done
+    kill "-$signal" "$pid"
+    seen+=$(cat <&"$fd")
+    exec {fd}<&-
+    status=0
+    wait "$pid" || status=$?
+    output=$seen
+    ! kill -0 "$pid" 2>/dev/null
+}
+
+@test "Ctrl-C while threads start: exit 130, every thread joined, no result" {
+    interrupt_when 'start 1000000 threads' INT race --threads 1000000
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C (SIGINT): every thread was stopped and joined"* ]]
+    [[ "$output" != *"result:"* ]]
+    [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
+}
+
+@test "Ctrl-C while threads wait at a lock and sleep: exit 130" {
+    interrupt_when 'ready to update' INT mutex --steps --speed 1
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+}
+
+@test "SIGTERM: exit 143" {
+    interrupt_when 'read num' TERM race --steps --speed 1
+    [ "$status" -eq 143 ]
+    [[ "$output" == *"interrupted by SIGTERM"* ]]
+}
+
+@test "a refused thread is one line naming the limit, exit 1" {
+    [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to run as nobody"
+    # As nobody with ulimit -u 1 the process may not start a single thread.
+    run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+        bash -c "ulimit -u 1; exec '$CONCDEMO' race --threads 10"
+    [ "$status" -eq 1 ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ "$stderr" == *"refused to start a thread"*"ulimit -u is 1"* ]]
+}

@@ -1,0 +1,43 @@
+# Shared helpers for the bats suite.  Tests read the transcript's result:
+# lines, the order of its events, and lesson-time windows -- never wall time.
+bats_require_minimum_version 1.5.0
+
+CONCDEMO="${CONCDEMO:-$BATS_TEST_DIRNAME/../concdemo}"
+
+# The value of `key` on the first result: line of $output that has it.
+result_value() {
+    local key=$1
+    grep '^result:' <<<"$output" | tr ' ' '\n' | grep -m1 "^$key=" | cut -d= -f2-
+}
+
+# The value of `key` on the result: line whose variant is $1.
+variant_value() {
+    grep "^result: variant=$1 " <<<"$output" | tr ' ' '\n' | grep -m1 "^$2=" | cut -d= -f2-
+}
+
+# Line number of the first transcript line matching an extended regex.
+line_of() {
+    grep -n -m1 -E "$1" <<<"$output" | cut -d: -f1
+}
+
+# Lesson time, in seconds, of the first event line matching a regex.
+time_of() {
+    grep -m1 -E "$1" <<<"$output" | sed -E 's/^\[ *([0-9.]+)\].*/\1/'
+}
+
+# True if $1 <= $2 <= $3 (decimals).
+within() {
+    awk -v lo="$1" -v x="$2" -v hi="$3" 'BEGIN { exit !(x != "" && lo <= x && x <= hi) }'
+}
+
+# Assert a usage error: exit 2 and exactly one line on stderr, which names
+# the given text.
+usage_error() {
+    local expect=$1
+    shift
+    run --separate-stderr "$CONCDEMO" "$@"
+    [ "$status" -eq 2 ] || { echo "exit $status for: $*"; return 1; }
+    [ "${#stderr_lines[@]}" -eq 1 ] || { echo "stderr had ${#stderr_lines[@]} lines: $stderr"; return 1; }
+    [ -z "$output" ] || { echo "stdout not empty: $output"; return 1; }
+    [[ "$stderr" == *"$expect"* ]] || { echo "stderr lacks '$expect': $stderr"; return 1; }
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# race: what the lesson claims, its transcript shows.
+
+load helpers
+
+# The caught pair must be a real lost update: two increments that read the
+# same value and both wrote that value plus one.
+assert_caught_pair() {
+    local caught
+    caught=$(grep -oE 't-[0-9]+( \(its increment [0-9]+\))? and t-[0-9]+( \(its increment [0-9]+\))? both read [0-9]+ and both wrote [0-9]+' <<<"$output")
+    [ -n "$caught" ] || { echo "no lost update named"; return 1; }
+    local read wrote
+    read=$(sed -E 's/.*both read ([0-9]+) .*/\1/' <<<"$caught")
+    wrote=$(sed -E 's/.*both wrote ([0-9]+)$/\1/' <<<"$caught")
+    [ "$wrote" -eq $((read + 1)) ]
+}
+
+@test "defaults: 20000 threads lose updates, and the transcript names one" {
+    run "$CONCDEMO" race
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "threads=20000 iterations=1 workload=count "* ]]
+    [ "$(result_value expected)" -eq 20000 ]
+    [ "$(result_value lost)" -gt 0 ]
+    [ "$(result_value num)" -eq $((20000 - $(result_value lost))) ]
+    assert_caught_pair
+}
+
+@test "on one core too, updates are lost" {
+    command -v taskset >/dev/null || skip "taskset is not installed"
+    run taskset -c 0 "$CONCDEMO" race
+    [ "$status" -eq 0 ]
+    [ "$(result_value lost)" -gt 0 ]
+    assert_caught_pair
+}
+
+@test "every thread starts before any is joined, and main reports in order" {
+    run "$CONCDEMO" race --threads 500
+    [ "$status" -eq 0 ]
+    local start started joined num
+    start=$(line_of 'main +start 500 threads')
+    started=$(line_of 'main +started 500 threads; joining them')
+    joined=$(line_of 'main +joined all 500 threads')
+    num=$(line_of 'main +num = [0-9]+, expected 500')
+    [ "$start" -lt "$started" ] && [ "$started" -lt "$joined" ] && [ "$joined" -lt "$num" ]
+    [ "$(line_of '^result:')" -gt "$num" ]
+}
+
+@test "--iterations: each thread increments N times, and the pair names which increment" {
+    run "$CONCDEMO" race --threads 50 --iterations 200
+    [ "$status" -eq 0 ]
+    [ "$(result_value expected)" -eq 10000 ]
+    [ "$(result_value lost)" -gt 0 ]
+    assert_caught_pair
+    [[ "$output" == *"(its increment "* ]]
+}
+
+@test "--bare: the plain num += 1; whatever it loses, the transcript says so and adds up" {
+    run "$CONCDEMO" race --bare --threads 2000
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == *"bare=yes"* ]]
+    local lost
+    lost=$(result_value lost)
+    [ "$(result_value num)" -eq $((2000 - lost)) ]
+    if [ "$lost" -eq 0 ]; then
+        [[ "$output" == *"Nothing was lost this time"*"the bug is still there"* ]]
+    else
+        assert_caught_pair
+    fi
+}
+
+@test "--steps: two threads both read 0 before either writes, and one update is lost" {
+    run "$CONCDEMO" race --steps --speed 10
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "threads=2 iterations=1 workload=count steps=yes "* ]]
+    local r0 r1 w0 w1
+    r0=$(line_of 't-0 +read num = 0$')
+    r1=$(line_of 't-1 +read num = 0$')
+    w0=$(line_of 't-0 +write num = 0 \+ 1 = 1$')
+    w1=$(line_of 't-1 +write num = 0 \+ 1 = 1$')
+    [ -n "$r0" ] && [ -n "$r1" ] && [ -n "$w0" ] && [ -n "$w1" ]
+    [ "$r0" -lt "$w0" ] && [ "$r0" -lt "$w1" ] && [ "$r1" -lt "$w0" ] && [ "$r1" -lt "$w1" ]
+    # the writes come after the 0.5 lesson-second pause
+    within 0 "$(time_of 't-0 +read')" 0.3
+    within 0.45 "$(time_of 't-0 +write')" 1.5
+    [ "$(result_value num)" -eq 1 ]
+    [ "$(result_value lost)" -eq 1 ]
+    assert_caught_pair
+}
+
+@test "--workload balance: seed 001's account does not end at 0, and a thread caught it corrupt" {
+    run "$CONCDEMO" race --workload balance
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "threads=2 iterations=100000 workload=balance "* ]]
+    [ "$(result_value expected)" -eq 0 ]
+    [ "$(result_value bad_reads)" -gt 0 ]
+    [ "$(result_value balance)" -ne 0 ]
+    [[ "$output" =~ t-[01]\ read\ a\ balance\ of\ -?[0-9]+,\ which\ no\ order ]]
+}
+
+@test "--workload balance on one core" {
+    command -v taskset >/dev/null || skip "taskset is not installed"
+    run taskset -c 0 "$CONCDEMO" race --workload balance
+    [ "$status" -eq 0 ]
+    [ "$(result_value bad_reads)" -gt 0 ]
+    [ "$(result_value balance)" -ne 0 ]
+}
+
+@test "past the system's thread limit the lesson rolls a window, says so, and completes" {
+    # ulimit -u makes the limit small enough to reach at once.
+    run bash -c "ulimit -u 300 && exec '$CONCDEMO' race --threads 3000"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"threads started and not yet joined: the most this system should have"* ]]
+    [[ "$output" == *"The limit is ulimit -u"* ]]
+    [[ "$output" == *"rolling window"* ]]
+    [ "$(result_value expected)" -eq 3000 ]
+    [ "$(result_value num)" -eq $((3000 - $(result_value lost))) ]
+}
+
+@test "jsonl: the caught pair is in a note and the result is data" {
+    run "$CONCDEMO" race --threads 1000 --format jsonl
+    [ "$status" -eq 0 ]
+    jq -e -s 'map(select(.kind == "note" and (.text | test("both read [0-9]+ and both wrote")))) | length == 1' <<<"$output"
+    jq -e -s 'map(select(.kind == "result"))[0].data | .lost > 0 and .num + .lost == 1000' <<<"$output"
+}

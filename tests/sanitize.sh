@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Run every lesson at small sizes under a sanitizer or valgrind, and fail on
+# any report.  ThreadSanitizer runs out of memory near 10000 live threads, so
+# sizes stay small.
+#   tests/sanitize.sh ./concdemo-thread            (make tsan)
+#   tests/sanitize.sh ./concdemo-address-undefined (make asan)
+#   tests/sanitize.sh valgrind ./concdemo          (make memcheck)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+runs=(
+    "race --threads 200"
+    "race --threads 20 --iterations 50"
+    "race --bare --threads 200"
+    "race --workload balance --iterations 2000"
+    "race --steps --speed 50"
+    "mutex --threads 200"
+    "mutex --workload balance --iterations 2000"
+    "mutex --steps --speed 50"
+    "mutex --compare --threads 4 --iterations 1000"
+    "race --threads 50 --format jsonl --explain"
+)
+export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1"
+export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1 exitcode=66"
+export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=66"
+failed=0
+for args in "${runs[@]}"; do
+    # shellcheck disable=SC2086
+    if [ "$1" = valgrind ]; then
+        out=$(valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
+            --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=66 "$2" $args 2>&1 >/dev/null)
+    else
+        out=$("$1" $args 2>&1 >/dev/null)
+    fi
+    rc=$?
+    if [ "$rc" -ne 0 ] || grep -qE 'ThreadSanitizer|AddressSanitizer|LeakSanitizer|runtime error|ERROR SUMMARY: [1-9]' <<<"$out"; then
+        echo "FAIL ($rc): $* $args"
+        echo "$out" | head -40
+        failed=1
+    else
+        echo "ok: $args"
+    fi
+done
+exit "$failed"
