@@ -263,87 +263,73 @@ void transcript_explanation(const char *text)
     pthread_mutex_unlock(&out_lock);
 }
 
-void say(const char *actor, const char *fmt, ...)
+enum line_kind { LINE_EVENT, LINE_NOTE, LINE_RESULT };
+
+/* Format one event, note or result, stamp it and write it as one line. */
+static void emit_line(enum line_kind kind, const char *actor, const char *fmt, va_list ap)
 {
-    snprintf(last_actor, sizeof last_actor, "%s", actor);
-    if (out_quiet)
-        return;
     struct line text;
     line_init(&text);
-    va_list ap;
-    va_start(ap, fmt);
     line_vadd(&text, fmt, ap);
-    va_end(ap);
 
     pthread_mutex_lock(&out_lock);
     double t = lesson_now();
     if (out_format == FORMAT_JSONL) {
-        emit_json("event", actor, t, text.text, NULL);
+        static const char *const kind_names[] = { "event", "note", "result" };
+        struct line data;
+        line_init(&data);
+        if (kind == LINE_RESULT)
+            line_add_pairs_as_json(&data, text.text);
+        emit_json(kind_names[kind], actor, t, text.text, kind == LINE_RESULT ? data.text : NULL);
+        line_free(&data);
     } else {
         struct line l;
         line_init(&l);
-        if (out_color)
-            line_add(&l, "[%7.3f] %s%-*s" RESET " %s", t, actor_color(actor), ACTOR_WIDTH, actor, text.text);
+        if (kind == LINE_EVENT)
+            line_add(&l, "[%7.3f] %s%-*s%s %s", t, out_color ? actor_color(actor) : "", ACTOR_WIDTH, actor,
+                     out_color ? RESET : "", text.text);
+        else if (kind == LINE_NOTE) /* indented to the event text: "[%7.3f] " is 10 wide */
+            line_add(&l, "%*s%s# %s%s", 10 + ACTOR_WIDTH + 1, "", out_color ? DIM : "", text.text,
+                     out_color ? RESET : "");
         else
-            line_add(&l, "[%7.3f] %-*s %s", t, ACTOR_WIDTH, actor, text.text);
+            line_add(&l, "%sresult:%s %s", out_color ? BOLD : "", out_color ? RESET : "", text.text);
         emit_locked(&l);
         line_free(&l);
     }
     pthread_mutex_unlock(&out_lock);
     line_free(&text);
+}
+
+void say(const char *actor, const char *fmt, ...)
+{
+    snprintf(last_actor, sizeof last_actor, "%s", actor);
+    if (out_quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    emit_line(LINE_EVENT, actor, fmt, ap);
+    va_end(ap);
 }
 
 void note(const char *fmt, ...)
 {
     if (out_quiet)
         return;
-    struct line text;
-    line_init(&text);
     va_list ap;
     va_start(ap, fmt);
-    line_vadd(&text, fmt, ap);
+    emit_line(LINE_NOTE, last_actor, fmt, ap);
     va_end(ap);
-
-    pthread_mutex_lock(&out_lock);
-    if (out_format == FORMAT_JSONL) {
-        emit_json("note", last_actor, lesson_now(), text.text, NULL);
-    } else {
-        struct line l;
-        line_init(&l);
-        /* Indented to the event text column: "[%7.3f] " is 10 wide. */
-        line_add(&l, "%*s%s# %s%s", 10 + ACTOR_WIDTH + 1, "", out_color ? DIM : "", text.text, out_color ? RESET : "");
-        emit_locked(&l);
-        line_free(&l);
-    }
-    pthread_mutex_unlock(&out_lock);
-    line_free(&text);
 }
 
 void result(const char *fmt, ...)
 {
-    struct line text;
-    line_init(&text);
+    /* An interrupted lesson has no result: its numbers would mislead. */
+    if (lesson_stop_requested() > 0)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    line_vadd(&text, fmt, ap);
+    emit_line(LINE_RESULT, "main", fmt, ap);
     va_end(ap);
-
-    pthread_mutex_lock(&out_lock);
-    if (out_format == FORMAT_JSONL) {
-        struct line data;
-        line_init(&data);
-        line_add_pairs_as_json(&data, text.text);
-        emit_json("result", "main", lesson_now(), text.text, data.text);
-        line_free(&data);
-    } else {
-        struct line l;
-        line_init(&l);
-        line_add(&l, "%sresult:%s %s", out_color ? BOLD : "", out_color ? RESET : "", text.text);
-        emit_locked(&l);
-        line_free(&l);
-    }
-    pthread_mutex_unlock(&out_lock);
-    line_free(&text);
 }
 
 void transcript_reset_color(void)

@@ -30,7 +30,8 @@ void say(const char *actor, const char *fmt, ...) __attribute__((format(printf, 
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "result: key=value key=value", no spaces inside values.  In jsonl the pairs
- * are also given as "data", numbers as numbers. */
+ * are also given as "data", numbers as numbers.  Dropped once the lesson was
+ * interrupted: a half-run's numbers would mislead. */
 void result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* True once stdout was found closed (a reader such as `head` went away). */

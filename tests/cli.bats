@@ -274,3 +274,33 @@ interrupt_when() {
     [ "${#stderr_lines[@]}" -eq 1 ]
     [[ "$stderr" == *"refused to start a thread"*"ulimit -u is 1"* ]]
 }
+
+@test "make install and uninstall honour PREFIX and DESTDIR" {
+    local stage=$BATS_TEST_TMPDIR/stage
+    run make -s -C "$BATS_TEST_DIRNAME/.." install PREFIX=/opt/cd DESTDIR="$stage"
+    [ "$status" -eq 0 ]
+    [ -x "$stage/opt/cd/bin/concdemo" ]
+    [ -f "$stage/opt/cd/share/man/man1/concdemo.1" ]
+    run "$stage/opt/cd/bin/concdemo" --version
+    [[ "$output" == "concdemo "* ]]
+    run make -s -C "$BATS_TEST_DIRNAME/.." uninstall PREFIX=/opt/cd DESTDIR="$stage"
+    [ "$status" -eq 0 ]
+    [ ! -e "$stage/opt/cd/bin/concdemo" ]
+    [ ! -e "$stage/opt/cd/share/man/man1/concdemo.1" ]
+}
+
+@test "the manual renders without warnings and documents every lesson and its result keys" {
+    command -v groff >/dev/null || skip "groff is not installed"
+    local page=$BATS_TEST_DIRNAME/../man/concdemo.1
+    run --separate-stderr groff -man -ww -z "$page"
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    for lesson in $("$CONCDEMO" list | cut -d' ' -f1); do
+        grep -q "^\.SS $lesson\$" "$page"
+    done
+    local text
+    text=$(groff -man -Tascii -P-cbu "$page")
+    [[ "$text" == *"result: num=N expected=N lost=N"* ]]
+    [[ "$text" == *"result: balance=N expected=0 bad_reads=N"* ]]
+    [[ "$text" == *"result: variant=unlocked num=N expected=N lost=N seconds=S"* ]]
+}
