@@ -1,12 +1,52 @@
 #include "counter.h"
 
 #include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Evidence is kept for at most this many increments in all (16 MB). */
-enum { EVIDENCE_BUDGET = 4 * 1024 * 1024, STEPS_MAX_INCREMENTS = 40 };
+/* Evidence is kept for at most this many increments in all: 8 MB of slots,
+ * and 24 MB more while find_double_write() sorts them. */
+enum { EVIDENCE_BUDGET = 2 * 1024 * 1024, STEPS_MAX_INCREMENTS = 40 };
+
+static bool bare_window, step_by_step;
+
+/* A coin toss from this thread's own generator (xorshift64): no shared state. */
+static bool coin_flip(struct counter_thread *me)
+{
+    me->dice ^= me->dice << 13;
+    me->dice ^= me->dice >> 7;
+    me->dice ^= me->dice << 17;
+    return me->dice >> 63;
+}
+
+/* Between its read and its write a thread can lose the CPU, and another
+ * thread can then read the same old value.  In C that window is a few
+ * instructions wide and rarely hit, so the lessons widen it, honestly: the
+ * thread gives the CPU away right there with sched_yield(), as the end of its
+ * time slice would.  Time slices end at random moments, so it yields on a coin
+ * toss.  --bare: no yield.  --steps: a pause long enough to read. */
+void lose_the_cpu_here(struct counter_thread *me)
+{
+    if (step_by_step)
+        lesson_sleep(STEP_PAUSE);
+    else if (!bare_window && coin_flip(me))
+        sched_yield();
+}
+
+void step(struct counter_thread *me, const char *fmt, ...)
+{
+    if (!step_by_step)
+        return;
+    char text[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    say(me->name, "%s", text);
+}
 
 /* The threads deposit 5, 8, 5, 8, ...: how many of each there are. */
 static long fives, eights;
@@ -25,32 +65,40 @@ bool balance_possible(int balance)
     return a <= fives && 5 * a <= v;
 }
 
-bool crowd_init(struct crowd *crowd, long threads, long iterations)
+bool crowd_init(struct crowd *crowd, long threads, long iterations, bool bare, bool steps)
 {
     memset(crowd, 0, sizeof *crowd);
     long keep = iterations;
     if ((long long)threads * keep > EVIDENCE_BUDGET)
         keep = EVIDENCE_BUDGET / threads > 0 ? EVIDENCE_BUDGET / threads : 1;
-    crowd->threads = calloc((size_t)threads, sizeof *crowd->threads);
+    crowd->threads = aligned_alloc(64, (size_t)threads * sizeof *crowd->threads);
     crowd->slots = calloc((size_t)(threads * keep), sizeof *crowd->slots);
-    if (!crowd->threads || !crowd->slots || !team_init(&crowd->team, threads)) {
-        if (!crowd->threads || !crowd->slots)
-            fprintf(stderr, "%s: not enough memory for %ld threads; try fewer\n", lesson_who(), threads);
+    if (!crowd->threads || !crowd->slots) {
+        fprintf(stderr, "%s: not enough memory for %ld threads; try fewer\n", lesson_who(), threads);
         free(crowd->threads);
         free(crowd->slots);
         return false;
     }
+    if (!team_init(&crowd->team, threads)) {
+        free(crowd->threads);
+        free(crowd->slots);
+        return false;
+    }
+    memset(crowd->threads, 0, (size_t)threads * sizeof *crowd->threads);
     crowd->count = threads;
+    crowd->iterations = iterations;
+    bare_window = bare;
+    step_by_step = steps;
     fives = (threads + 1) / 2;
     eights = threads / 2;
-    crowd->iterations = iterations;
+    unsigned long long seed = (unsigned long long)option_int("seed");
     for (long i = 0; i < threads; i++) {
         struct counter_thread *t = &crowd->threads[i];
         snprintf(t->name, sizeof t->name, "t-%ld", i);
         t->amount = i % 2 == 0 ? 5 : 8; /* seed 001: run_thread(5), run_thread(8) */
         t->seen = crowd->slots + i * keep;
         t->kept = keep;
-        t->dice = ((unsigned long long)option_int("seed") + 1) * 0x9E3779B97F4A7C15ULL + (unsigned long long)i * 0xBF58476D1CE4E5B9ULL;
+        t->dice = (seed + 1) * 0x9E3779B97F4A7C15ULL + (unsigned long long)i * 0xBF58476D1CE4E5B9ULL;
         if (t->dice == 0)
             t->dice = 1;
     }
@@ -66,7 +114,7 @@ void crowd_free(struct crowd *crowd)
 
 struct kept_increment {
     int value_read;
-    long thread, step;
+    int thread, step;
 };
 
 static int by_value_then_thread(const void *x, const void *y)
@@ -88,11 +136,18 @@ bool find_double_write(const struct crowd *crowd, struct double_write *found)
     long n = 0;
     for (long t = 0; t < crowd->count; t++)
         for (long s = 0; s < crowd->threads[t].kept; s++)
-            all[n++] = (struct kept_increment){ crowd->threads[t].seen[s], t, s };
+            all[n++] = (struct kept_increment){ crowd->threads[t].seen[s], (int)t, (int)s };
     qsort(all, (size_t)n, sizeof *all, by_value_then_thread);
+    /* Every value read twice is a lost update; name one from the middle of the
+     * run, not the first few values, which every run shares. */
+    long doubles = 0;
+    for (long k = 1; k < n; k++)
+        doubles += all[k].value_read == all[k - 1].value_read && (k < 2 || all[k - 1].value_read != all[k - 2].value_read);
+    long wanted = doubles / 2;
     bool any = false;
     for (long k = 1; k < n && !any; k++) {
-        if (all[k].value_read == all[k - 1].value_read) {
+        if (all[k].value_read == all[k - 1].value_read && (k < 2 || all[k - 1].value_read != all[k - 2].value_read) &&
+            wanted-- == 0) {
             *found = (struct double_write){ all[k - 1].thread, all[k].thread, all[k - 1].step, all[k].step,
                                             all[k].value_read };
             any = true;
@@ -102,12 +157,42 @@ bool find_double_write(const struct crowd *crowd, struct double_write *found)
     return any;
 }
 
-void describe_increment(const struct crowd *crowd, long thread, long step, char *buf, size_t size)
+static const char *ordinal_suffix(long n)
 {
+    if (n % 100 >= 11 && n % 100 <= 13)
+        return "th";
+    return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
+void describe_pair(const struct crowd *crowd, const struct double_write *pair, char *buf, size_t size)
+{
+    const char *a = crowd->threads[pair->a].name, *b = crowd->threads[pair->b].name;
     if (crowd->iterations == 1)
-        snprintf(buf, size, "%s", crowd->threads[thread].name);
+        snprintf(buf, size, "%s and %s", a, b);
     else
-        snprintf(buf, size, "%s (its increment %ld)", crowd->threads[thread].name, step + 1);
+        snprintf(buf, size, "%s's %ld%s and %s's %ld%s increments", a, pair->a_step + 1,
+                 ordinal_suffix(pair->a_step + 1), b, pair->b_step + 1, ordinal_suffix(pair->b_step + 1));
+}
+
+long count_bad_reads(const struct crowd *crowd, long *first)
+{
+    long bad_reads = 0;
+    *first = -1;
+    for (long t = 0; t < crowd->count; t++) {
+        bad_reads += crowd->threads[t].bad_reads;
+        if (*first < 0 && crowd->threads[t].bad_reads > 0)
+            *first = t;
+    }
+    return bad_reads;
+}
+
+const char *possible_balances(const struct crowd *crowd)
+{
+    if (crowd->count == 1)
+        return "0 or 5";
+    if (crowd->count == 2)
+        return "0, 5, 8 or 13";
+    return "a sum of 5s and 8s";
 }
 
 const char *check_counter_options(void)
@@ -135,6 +220,15 @@ const char *check_counter_options(void)
         return problem;
     }
     return NULL;
+}
+
+const char *plural(long count, const char *noun)
+{
+    static _Thread_local char text[2][48];
+    static _Thread_local int which;
+    which ^= 1;
+    snprintf(text[which], sizeof text[which], "%ld %s%s", count, noun, count == 1 ? "" : "s");
+    return text[which];
 }
 
 const char *times(long count)

@@ -1,5 +1,6 @@
 /* What race and mutex share: a crowd of threads that each add to one shared
- * counter, and the evidence each thread keeps.
+ * counter, the window in which they can lose the CPU, and the evidence each
+ * thread keeps.
  *
  * Every thread writes down, in its own slot, the value it read before each
  * increment.  It then wrote that value plus one.  So if two threads read the
@@ -11,26 +12,24 @@
 
 #include "lesson.h"
 
+#include <stdalign.h>
 #include <stdbool.h>
 
 struct counter_thread {
-    char name[24]; /* "t-811", as the article names them */
-    int amount;    /* the balance workload: what it deposits, then withdraws */
-    int *seen;     /* its own slots: the value it read, per increment kept */
-    long kept;     /* how many increments it keeps evidence of */
-    unsigned long long dice; /* its own random numbers, from --seed */
-    long bad_reads;  /* balance workload: impossible balances it read */
-    int first_bad;   /* the first of them */
+    alignas(64) char name[24]; /* "t-811", as the article names them; a cache line each */
+    int amount;                /* the balance workload: what it deposits, then withdraws */
+    int *seen;                 /* its own slots: the value it read, per increment kept */
+    long kept;                 /* how many increments it keeps evidence of */
+    unsigned long long dice;   /* its own random numbers, from --seed */
+    long bad_reads;            /* balance workload: impossible balances it read */
+    int first_bad;             /* the first of them */
 };
 
-/* A coin toss from this thread's own generator (xorshift64): no shared state. */
-static inline bool coin_flip(struct counter_thread *me)
-{
-    me->dice ^= me->dice << 13;
-    me->dice ^= me->dice >> 7;
-    me->dice ^= me->dice << 17;
-    return me->dice >> 63;
-}
+/* Between its read and its write a thread can lose the CPU (see counter.c). */
+void lose_the_cpu_here(struct counter_thread *me);
+
+/* With --steps, print one step of this thread's work; otherwise nothing. */
+void step(struct counter_thread *me, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Record what this thread read before increment i (its own slot: no race). */
 static inline void remember_read(struct counter_thread *me, long i, int value)
@@ -59,8 +58,9 @@ struct crowd {
     struct team team;
 };
 
-/* Returns false, after one line on stderr, if memory is short. */
-bool crowd_init(struct crowd *crowd, long threads, long iterations);
+/* Returns false, after one line on stderr, if memory is short.  `bare` and
+ * `steps` say how lose_the_cpu_here() widens the window. */
+bool crowd_init(struct crowd *crowd, long threads, long iterations, bool bare, bool steps);
 void crowd_free(struct crowd *crowd);
 
 struct double_write {
@@ -69,27 +69,36 @@ struct double_write {
     int value_read;      /* both read this, both wrote this plus one */
 };
 
-/* Two increments that read the same value; false if none was kept. */
+/* Two increments that read the same value, from the middle of the run; false
+ * if none was kept. */
 bool find_double_write(const struct crowd *crowd, struct double_write *found);
 
-/* "t-811" or, when threads increment more than once, "t-811 (increment 3)". */
-void describe_increment(const struct crowd *crowd, long thread, long step, char *buf, size_t size);
+/* "t-811 and t-812" or, when threads increment more than once,
+ * "t-9's 181st and t-12's 161st increments". */
+void describe_pair(const struct crowd *crowd, const struct double_write *pair, char *buf, size_t size);
+
+/* The balance workload's evidence, summed over the threads: how many reads saw
+ * an impossible balance, and the first thread that saw one (-1 if none). */
+long count_bad_reads(const struct crowd *crowd, long *first);
+
+/* "a balance of 0, 5, 8 or 13" for two threads; the rule for more. */
+const char *possible_balances(const struct crowd *crowd);
 
 /* A lesson's options for the counter workloads, shared by race and mutex. */
-#define COUNTER_WORKLOAD_OPTIONS                                                                          \
-    OPTION_INT("threads", "20000", 1, 1000000,                                                            \
-               "threads to start, all before any is joined (2 with --workload balance or --steps)"),      \
-    OPTION_INT("iterations", "1", 1, 1000000,                                                             \
-               "increments per thread (100000 with --workload balance)"),                                 \
-    OPTION_CHOICE("workload", "count", "count|balance",                                                  \
-                  "count: num += 1 (seed 000); balance: balance += n; balance -= n (seed 001)"),          \
-    OPTION_FLAG("steps", "print every read and write on its own line (at most 40 increments: threads x iterations)")
+#define COUNTER_WORKLOAD_OPTIONS                                                                  \
+    OPTION_INT("threads", "20000", 1, 1000000,                                                    \
+               "threads, all started before any is joined (2 for balance, --steps)"), \
+    OPTION_INT("iterations", "1", 1, 1000000, "increments per thread; 100000 with --workload balance"), \
+    OPTION_CHOICE("workload", "count", "count|balance",                                          \
+                  "count: num += 1 (seed 000); balance: += n then -= n (seed 001)"),              \
+    OPTION_FLAG("steps", "print every step; at most 40 increments (threads x iterations)")
 
 /* check() for those options: defaults that follow --workload and --steps, and
  * the limits that span two options.  NULL if all is well. */
 const char *check_counter_options(void);
 
-/* "once" or "100000 times", for the transcript. */
+/* "1 thread", "20000 threads"; "once", "100000 times". */
+const char *plural(long count, const char *noun);
 const char *times(long count);
 
 /* How many seconds of lesson time a thread pauses between read and write

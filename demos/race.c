@@ -20,50 +20,44 @@
 #include "counter.h"
 #include "lesson.h"
 
-#include <sched.h>
 #include <string.h>
 
 /* The shared variables.  `volatile` makes every read and write below a real
- * memory access, as in the article; it does NOT make them atomic. */
+ * memory access, like Python's; it does NOT make them atomic.  In C, two
+ * threads touching one variable with no lock is a data race: undefined
+ * behaviour, of which a wrong sum is the mildest kind. */
 static volatile int num;     /* seed 000 */
 static volatile int balance; /* seed 001 */
 
 static long iterations;
-static bool bare, steps;
 
-/* Between its read and its write a thread can lose the CPU, and another
- * thread can read the same old value.  In C that window is a few instructions
- * wide, so this lesson widens it, honestly: the thread gives the CPU away
- * right there (sched_yield), as the end of its time slice would.  Time slices
- * end at random moments, so it yields on a coin toss (seeded by --seed). */
-static void lose_the_cpu_here(struct counter_thread *me)
-{
-    if (steps)
-        lesson_sleep(STEP_PAUSE); /* slow enough to read line by line */
-    else if (!bare && coin_flip(me))
-        sched_yield();
-}
-
-/* def run(n): num += 1 -- written out as the read and the write it is. */
+/* def run(n): num += 1 -- written out as the read and the write it is.
+ * lose_the_cpu_here() (counter.c) widens the window between them: a yield
+ * on a coin toss, as the end of a time slice would. */
 static void *run(void *arg)
 {
     struct counter_thread *me = arg;
-    for (long i = 0; i < iterations; i++) {
+    for (long i = 0; i < iterations && !lesson_stop_requested(); i++) {
         int seen = num; /* read */
-        if (steps)
-            say(me->name, "read num = %d", seen);
+        step(me, "read num = %d", seen);
         lose_the_cpu_here(me);
         num = seen + 1; /* write: whatever others wrote meanwhile is overwritten */
-        if (steps)
-            say(me->name, "write num = %d + 1 = %d", seen, seen + 1);
+        step(me, "write num = %d + 1 = %d", seen, seen + 1);
         remember_read(me, i, seen); /* evidence, in this thread's own slot */
     }
     return NULL;
 }
 
-/* Seed 001: 先存后取，结果应该为0 -- deposit n, then withdraw it again.
+/* Seed 001:
+ *
+ *     def change_it(n):
+ *         # 先存后取，结果应该为0 -- deposit, then withdraw: should end at 0
+ *         global balance
+ *         balance = balance + n
+ *         balance = balance - n
+ *
  * A time slice can end after any step, so the thread may lose the CPU after
- * each write as well as inside each read-then-write window. */
+ * each write as well as between each read and its write. */
 static void change_it(struct counter_thread *me, int n)
 {
     int seen = balance;      /* balance = balance + n */
@@ -79,41 +73,42 @@ static void change_it(struct counter_thread *me, int n)
     lose_the_cpu_here(me);
 }
 
-static void *run_thread(void *arg) /* for i in range(100000): change_it(n) */
+static void *run_thread(void *arg) /* def run_thread(n): for i in range(100000): change_it(n) */
 {
     struct counter_thread *me = arg;
-    for (long i = 0; i < iterations; i++)
+    for (long i = 0; i < iterations && !lesson_stop_requested(); i++)
         change_it(me, me->amount);
     return NULL;
 }
 
-static void explain_count(const struct crowd *crowd, long long expected)
+static void explain_count(const struct crowd *crowd, long long expected, bool bare, bool steps)
 {
     long long lost = expected - num;
     say("main", "num = %d, expected %lld", num, expected);
     struct double_write caught;
     if (lost > 0 && find_double_write(crowd, &caught)) {
-        char a[48], b[48];
-        describe_increment(crowd, caught.a, caught.a_step, a, sizeof a);
-        describe_increment(crowd, caught.b, caught.b_step, b, sizeof b);
-        note("%lld increment%s vanished. Caught one: %s and %s both read %d and both wrote %d.",
-             lost, lost == 1 ? "" : "s", a, b, caught.value_read, caught.value_read + 1);
-        note("Each wrote what it had read plus one, so the later write erased the earlier one.");
+        char pair[96];
+        describe_pair(crowd, &caught, pair, sizeof pair);
+        note("%lld increment%s vanished. One was caught in the act:", lost, lost == 1 ? "" : "s");
+        note("%s both read %d and both wrote %d.", pair, caught.value_read, caught.value_read + 1);
+        note("Each wrote what it had read plus one: the later write erased the other.");
     } else if (lost > 0) {
-        note("%lld increment%s vanished (the evidence kept did not include a pair).", lost, lost == 1 ? "" : "s");
-    } else if (bare) {
-        note("Nothing was lost this time: the load and the store of `num += 1` are nanoseconds apart.");
-        note("A thread rarely loses the CPU between them, but nothing stops it: the bug is still there.");
-        note("Run without --bare to widen the window, or build with -fsanitize=thread to see the race.");
-        note("CPython 3.11 hides it the same way: it never switches threads inside `num += 1`.");
+        note("%lld increment%s vanished (the evidence kept holds no pair).", lost, lost == 1 ? "" : "s");
+    } else if (crowd->count == 1) {
+        note("Nothing was lost: one thread has no one to race with.");
     } else if (crowd->team.peak_alive == 1) {
-        note("Nothing was lost: the system let only one thread live at a time, so none could race.");
+        note("Nothing was lost: the system let one thread live at a time, so none raced.");
+    } else if (bare) {
+        note("Nothing was lost this time. Without the yield only a few instructions");
+        note("separate the read from the write, and a thread rarely loses the CPU");
+        note("there. But nothing stops it: the bug is still there, only rarer.");
+        note("CPython 3.11 hides it too: it never switches threads inside `num += 1`.");
     } else {
         note("Nothing was lost this run, though nothing prevented it. Run it again.");
     }
     if (lost > 0 && !bare && !steps) {
-        note("The yield only widens the window so that every run hits it; try --bare without it.");
-        note("The bare code loses updates now and then: Python 2.7 lost up to 14 of 20000.");
+        note("The yield makes every run hit the window. Without it (--bare) updates");
+        note("vanish only now and then: Python 2.7 lost up to 14 of 20000.");
     }
     result("num=%d expected=%lld lost=%lld", num, expected, lost);
 }
@@ -121,25 +116,22 @@ static void explain_count(const struct crowd *crowd, long long expected)
 static void explain_balance(const struct crowd *crowd)
 {
     say("main", "balance = %d, expected 0", balance);
-    long bad_reads = 0, first = -1;
-    for (long t = 0; t < crowd->count; t++) {
-        bad_reads += crowd->threads[t].bad_reads;
-        if (first < 0 && crowd->threads[t].bad_reads > 0)
-            first = t;
-    }
+    long first;
+    long bad_reads = count_bad_reads(crowd, &first);
     if (first >= 0) {
-        note("%s read a balance of %d, which no order of whole deposits and withdrawals gives.",
+        note("%s read a balance of %d. No order of whole deposits and withdrawals",
              crowd->threads[first].name, crowd->threads[first].first_bad);
-        note("A correct balance is what is on deposit at that moment: 0, 5, 8 or 13 with two threads.");
-        note("%ld of %ld reads saw an impossible balance: once a change is lost, the account stays wrong.",
-             bad_reads, crowd->count * crowd->iterations * 2);
+        note("gives that: a true balance is what is on deposit, %s.", possible_balances(crowd));
+        note("%ld of %ld reads saw an impossible balance: once a change is lost,", bad_reads,
+             crowd->count * crowd->iterations * 2);
+        note("the reads after it see a wrong balance too, until another loss undoes it.");
     } else {
         note("No thread read an impossible balance this time.");
     }
     if (balance != 0)
-        note("%d is what the overwritten changes left behind: deposits or withdrawals that vanished.", balance);
+        note("%d is what the lost changes left behind: erased deposits, withdrawals.", balance);
     else if (first >= 0)
-        note("It still ended at 0: a write from a stale read also erases earlier damage. Luck, not safety.");
+        note("It still ended at 0: a stale write can also undo earlier damage. Luck.");
     result("balance=%d expected=0 bad_reads=%ld", balance, bad_reads);
 }
 
@@ -147,39 +139,40 @@ static int race_run(void)
 {
     long threads = (long)option_int("threads");
     iterations = (long)option_int("iterations");
-    bare = option_flag("bare");
-    steps = option_flag("steps");
+    bool bare = option_flag("bare");
+    bool steps = option_flag("steps");
     bool balance_workload = strcmp(option_choice("workload"), "balance") == 0;
 
     struct crowd crowd;
-    if (!crowd_init(&crowd, threads, iterations))
+    if (!crowd_init(&crowd, threads, iterations, bare, steps))
         return 1;
     if (balance_workload)
-        say("main", "start %ld threads; each runs change_it(n) %ld times, n = 5 or 8", threads, iterations);
+        say("main", "start %s; each runs change_it(n) %s, n = 5 or 8", plural(threads, "thread"),
+            times(iterations));
     else
-        say("main", "start %ld threads; each runs `num += 1` %s", threads, times(iterations));
+        say("main", "start %s; each runs `num += 1` %s", plural(threads, "thread"), times(iterations));
     if (bare)
-        note("--bare: each read and its write are back to back, as the compiler emits them.");
+        note("--bare: no yield; only a few instructions between each read and write.");
     else if (steps)
-        note("Each thread pauses %.1f s between its read and its write, as if switched out there.", STEP_PAUSE);
+        note("Each thread pauses %.1f s between its read and its write.", STEP_PAUSE);
     else if (balance_workload)
-        note("After each read and each write, a thread yields the CPU on a coin toss (--seed).");
+        note("After each read and each write, a thread yields the CPU on a coin toss.");
     else
-        note("Between reading num and writing it back, a thread yields the CPU on a coin toss (--seed).");
+        note("Between reading num and writing it back, a thread yields on a coin toss.");
 
-    for (long i = 0; i < threads; i++)
+    for (long i = 0; i < threads; i++) /* t = Thread(target=run); t.start() */
         if (!team_start(&crowd.team, balance_workload ? run_thread : run, &crowd.threads[i]))
             break; /* refused, or interrupted: join those that started */
-    say("main", "started %ld threads; joining them", crowd.team.started);
-    team_join_all(&crowd.team);
+    say("main", "started %s; joining them", plural(crowd.team.started, "thread"));
+    team_join_all(&crowd.team); /* for t in t_obj: t.join() */
 
     int status = team_report_refusal(&crowd.team);
     if (status == 0 && !lesson_stop_requested()) {
-        say("main", "joined all %ld threads", threads);
+        say("main", "joined all %s", plural(threads, "thread"));
         if (balance_workload)
             explain_balance(&crowd);
         else
-            explain_count(&crowd, (long long)threads * iterations);
+            explain_count(&crowd, (long long)threads * iterations, bare, steps);
     }
     crowd_free(&crowd);
     return status;
@@ -187,7 +180,7 @@ static int race_run(void)
 
 static const struct option_spec race_options[] = {
     COUNTER_WORKLOAD_OPTIONS,
-    OPTION_FLAG("bare", "no yield between read and write: the plain `num += 1`, which rarely loses"),
+    OPTION_FLAG("bare", "no yield between read and write: plain `num += 1`, which rarely loses"),
     OPTIONS_END,
 };
 
@@ -204,20 +197,24 @@ const struct lesson race_lesson = {
         "\n"
         "In C the read and the write are nanoseconds apart, so a thread rarely loses\n"
         "the CPU in between, and a bare run may lose nothing.  The lesson therefore\n"
-        "widens that window the way the scheduler would: each thread yields the CPU\n"
-        "between its read and its write.  --bare removes the yield.  Either way the\n"
-        "program is wrong; the yield only makes the wrongness show every time.\n"
+        "widens that window the way the scheduler would: between its read and its\n"
+        "write, each thread yields the CPU on a coin toss.  --bare removes the\n"
+        "yield.  Either way the program is wrong; the yield only makes the\n"
+        "wrongness show every time.\n"
         "\n"
         "Each thread records the value it read in its own slot.  After the join the\n"
         "lesson looks for two threads that read the same value: they wrote the same\n"
         "result, and the transcript names them.\n"
         "\n"
         "--workload balance is seed 001's bank account: two threads deposit n and\n"
-        "withdraw n 100000 times (n = 5 and 8).  The balance should end at 0.\n"
+        "withdraw n 100000 times (n = 5 and 8).  The balance should end at 0.  A\n"
+        "thread that reads a balance no honest order could give (with two threads,\n"
+        "anything but 0, 5, 8 or 13) has caught the account corrupt: bad_reads.\n"
         "--steps runs a handful of threads slowly and prints every read and write.\n"
         "\n"
         "CPython 3.11 loses nothing on the article's program: since 3.10 it never\n"
-        "switches threads inside `num += 1`.  Python 2.7 lost up to 14 of 20000.\n"
+        "switches threads inside `num += 1`.  Python 2.7 lost up to 14 of 20000,\n"
+        "and C with --bare loses a few now and then.\n"
         "The bug is in the program; an interpreter can hide it.  The fix is the\n"
         "next lesson: concdemo mutex.\n",
     .check = check_counter_options,

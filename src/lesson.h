@@ -36,7 +36,8 @@ struct lesson {
 /* The lesson table, in teaching order: one line per lesson. */
 #define LESSON_TABLE(X) \
     X(race)             \
-    X(mutex)
+    X(mutex)            \
+    X(semaphore)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

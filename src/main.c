@@ -86,7 +86,10 @@ static void *signal_watcher(void *unused)
             continue;
         }
         if (lesson_stop_requested() > 0) {
-            transcript_reset_color();
+            /* No lock here: a thread may be stuck writing to a stalled terminal. */
+            if (write(STDOUT_FILENO, "\33[0m", 4) < 0) {
+                /* nothing more to do: we are leaving */
+            }
             _exit(128 + sig);
         }
         clock_request_stop(sig);
@@ -124,6 +127,9 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
         }
     }
 
+    bool jsonl = strcmp(option_choice("format"), "jsonl") == 0;
+    transcript_open(jsonl ? FORMAT_JSONL : FORMAT_TEXT, want_color(), option_flag("quiet"));
+
     /* Block the signals in every thread; the watcher alone takes them. */
     sigset_t watched;
     sigemptyset(&watched);
@@ -138,12 +144,10 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     int refused = pthread_create(&watcher, &attr, signal_watcher, NULL);
     pthread_attr_destroy(&attr);
     if (refused) {
-        report_thread_refusal(refused);
+        report_thread_refusal(refused, 0);
         return 1;
     }
 
-    bool jsonl = strcmp(option_choice("format"), "jsonl") == 0;
-    transcript_open(jsonl ? FORMAT_JSONL : FORMAT_TEXT, want_color(), option_flag("quiet"));
     clock_start(option_real("speed"));
     if (option_flag("explain"))
         transcript_explanation(lesson->explanation);

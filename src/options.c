@@ -9,12 +9,10 @@
 #include <unistd.h>
 
 const struct option_spec common_option_specs[] = {
-    OPTION_REAL("speed", "1", 0, 10000,
-                "run lesson time X times faster; the transcript still shows lesson seconds"),
-    OPTION_INT("seed", "random", 0, 4294967295.0,
-               "seed for the lesson's own random choices (not the scheduler's, which no seed repeats)"),
-    OPTION_CHOICE("format", "text", "text|jsonl", "text for people, jsonl for scripts (one JSON object per line)"),
-    OPTION_CHOICE("color", "auto", "auto|always|never", "colour the transcript (auto: only on a terminal, and not under NO_COLOR)"),
+    OPTION_REAL("speed", "1", 0, 10000, "lesson time runs X times faster; times shown stay lesson seconds"),
+    OPTION_INT("seed", "random", 0, 4294967295.0, "seeds the lesson's own random choices, not the scheduler's"),
+    OPTION_CHOICE("format", "text", "text|jsonl", "text for people; jsonl for scripts, one JSON object a line"),
+    OPTION_CHOICE("color", "auto", "auto|always|never", "colour; auto: on a terminal, unless NO_COLOR is set"),
     OPTION_FLAG("quiet", "print only the header and the result: lines (and --explain's text)"),
     OPTION_FLAG("explain", "print the lesson's explanation before running it"),
     OPTIONS_END,
@@ -314,20 +312,19 @@ void options_format_params(char *buf, size_t size)
     }
 }
 
+/* "  --threads N          what it does" and, below it, the default and range. */
 static void print_spec_help(FILE *out, const struct option_spec *s)
 {
     char left[64];
     const char *meta = s->type == OPT_INT ? " N" : s->type == OPT_REAL ? " X" : s->type == OPT_CHOICE ? " WHICH" : "";
     snprintf(left, sizeof left, "  --%s%s", s->name, meta);
-    fprintf(out, "%-22s %s", left, s->help);
+    fprintf(out, "%-22s %s\n", left, s->help);
     if (s->type == OPT_INT || s->type == OPT_REAL) {
         char range[80];
         format_range(s, range, sizeof range);
-        fprintf(out, " (default %s; %s)\n", s->fallback, range);
+        fprintf(out, "%-22s (default %s; %s)\n", "", s->fallback, range);
     } else if (s->type == OPT_CHOICE) {
-        fprintf(out, " (%s; default %s)\n", s->choices, s->fallback);
-    } else {
-        fputc('\n', out);
+        fprintf(out, "%-22s (%s; default %s)\n", "", s->choices, s->fallback);
     }
 }
 

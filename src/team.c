@@ -93,6 +93,7 @@ bool team_start(struct team *team, void *(*fn)(void *), void *arg)
         long alive = team->started - team->joined;
         if ((rc != EAGAIN && rc != ENOMEM) || alive == 0) {
             team->refused = rc;
+            team->alive_at_refusal = alive;
             return false;
         }
         /* The system said no before our own estimate did: that is the limit. */
@@ -113,7 +114,7 @@ void team_join_all(struct team *team)
         join_oldest(team);
 }
 
-void report_thread_refusal(int error)
+void report_thread_refusal(int error, long alive)
 {
     /* pthread_create says EAGAIN both for too many threads and for no memory
      * for a stack, so name every limit that is set. */
@@ -124,15 +125,18 @@ void report_thread_refusal(int error)
     if (getrlimit(RLIMIT_NPROC, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
         snprintf(limits + strlen(limits), sizeof limits - strlen(limits), "ulimit -u is %llu; ",
                  (unsigned long long)lim.rlim_cur);
-    fprintf(stderr, "%s: the system refused to start a thread (%s) with none running; %sraise the limits, or free memory\n",
-            lesson_who(), strerror(error), limits);
+    char running[48] = "with none running";
+    if (alive > 0)
+        snprintf(running, sizeof running, "with %ld running", alive);
+    fprintf(stderr, "%s: the system refused to start a thread (%s) %s; %sraise the limits, or free memory\n",
+            lesson_who(), strerror(error), running, limits);
 }
 
 int team_report_refusal(struct team *team)
 {
     if (!team->refused)
         return 0;
-    report_thread_refusal(team->refused);
+    report_thread_refusal(team->refused, team->alive_at_refusal);
     return 1;
 }
 

@@ -20,6 +20,7 @@ struct team {
     long max_alive;   /* the most threads alive at once */
     long peak_alive;  /* the most that really were */
     const char *limit_reason; /* which system limit set max_alive */
+    long alive_at_refusal;
     int refused;      /* errno of a start the system refused with none alive */
     pthread_attr_t attr;
 };
@@ -40,9 +41,9 @@ int team_report_refusal(struct team *team);
 
 void team_free(struct team *team);
 
-/* One line on stderr: a thread was refused (errno `error`), and the limits in
- * force (ulimit -v, ulimit -u) that may be why. */
-void report_thread_refusal(int error);
+/* One line on stderr: a thread was refused (errno `error`) while `alive`
+ * others ran, and the limits in force (ulimit -v, ulimit -u) that may be why. */
+void report_thread_refusal(int error, long alive);
 
 /* Attributes for a thread that needs little stack (lesson threads do). */
 void small_stack_attr(pthread_attr_t *attr);

@@ -29,9 +29,10 @@ load helpers
 @test "list prints one lesson per line, name first, in teaching order" {
     run "$CONCDEMO" list
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 2 ]
+    [ "${#lines[@]}" -eq 3 ]
     [[ "${lines[0]}" == "race "* ]]
     [[ "${lines[1]}" == "mutex "* ]]
+    [[ "${lines[2]}" == "semaphore "* ]]
 }
 
 @test "help LESSON and LESSON --help give options, result keys and the explanation" {
@@ -224,7 +225,8 @@ load helpers
 interrupt_when() {
     local cue=$1 signal=$2
     shift 2
-    local fifo=$BATS_TEST_TMPDIR/transcript
+    local fifo
+    fifo=$(mktemp -u "$BATS_TEST_TMPDIR/transcript.XXXXXX")
     mkfifo "$fifo"
     "$CONCDEMO" "$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/stderr" &
     local pid=$!
@@ -257,6 +259,16 @@ interrupt_when() {
     [ "$status" -eq 130 ]
     [[ "$output" == *"interrupted by Ctrl-C"* ]]
     [[ "$output" != *"result:"* ]]
+}
+
+@test "Ctrl-C while threads are deep in their loops: they stop, not finish" {
+    # 50 threads x 1000000 yielding increments would take many seconds to finish.
+    interrupt_when 'started 50 threads' INT race --threads 50 --iterations 1000000
+    [ "$status" -eq 130 ]
+    within 0 "$(time_of 'interrupted by Ctrl-C')" 2
+    interrupt_when 'started 2 threads' INT mutex --workload balance --iterations 1000000
+    [ "$status" -eq 130 ]
+    within 0 "$(time_of 'interrupted by Ctrl-C')" 2
 }
 
 @test "SIGTERM: exit 143" {

@@ -28,7 +28,8 @@ load helpers
     run "$CONCDEMO" mutex --workload balance
     [ "$status" -eq 0 ]
     [[ "${lines[1]}" == "threads=2 iterations=100000 workload=balance "* ]]
-    [[ "$(grep '^result:' <<<"$output")" == "result: balance=0 expected=0" ]]
+    [[ "$(grep '^result:' <<<"$output")" == "result: balance=0 expected=0 bad_reads=0" ]]
+    [[ "$output" == *"No thread ever read an impossible balance"* ]]
 }
 
 @test "--steps: seed 003's transcript; the second thread waits for the first to release" {
