@@ -272,7 +272,7 @@ static const char *check_mutex_options(void)
 
 static const struct option_spec mutex_options[] = {
     COUNTER_WORKLOAD_OPTIONS,
-    OPTION_FLAG("compare", "time plain `num += 1` unlocked, with the mutex and atomically, side by side"),
+    OPTION_FLAG("compare", "time `num += 1` unlocked, under the mutex and atomically, side by side"),
     OPTIONS_END,
 };
 

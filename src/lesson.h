@@ -28,6 +28,9 @@ struct lesson {
      * on other options.  Returns NULL, or the one-line reason for exit 2. */
     const char *(*check)(void);
 
+    /* Optional: the width of the actor column, if some names pass 8 characters. */
+    int actor_width;
+
     /* Runs the lesson.  Returns 0 if it ran (even when what it shows is a
      * failure), 1 if the system refused it what it needed. */
     int (*run)(void);
@@ -37,6 +40,7 @@ struct lesson {
 #define LESSON_TABLE(X) \
     X(race)             \
     X(mutex)            \
+    X(rlock)            \
     X(semaphore)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;

@@ -60,7 +60,20 @@ static void print_lesson_help(FILE *out, const struct lesson *lesson)
     fprintf(out, "from: %s\n\n", lesson->source);
     fprintf(out, "usage: concdemo %s [options]\n\n", lesson->name);
     options_print_help(out, lesson->options);
-    fprintf(out, "\nresult keys: %s\n\n%s", lesson->results, lesson->explanation);
+    /* The result keys, wrapped at 78 columns. */
+    fprintf(out, "\nresult keys:");
+    int column = 12;
+    for (const char *word = lesson->results; *word;) {
+        int len = (int)strcspn(word, " ");
+        if (column + 1 + len > 78) {
+            fprintf(out, "\n ");
+            column = 1;
+        }
+        fprintf(out, " %.*s", len, word);
+        column += 1 + len;
+        word += len + (word[len] == ' ');
+    }
+    fprintf(out, "\n\n%s", lesson->explanation);
 }
 
 /* Ctrl-C and SIGTERM are taken by this one thread, never by a lesson thread
@@ -128,7 +141,7 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     }
 
     bool jsonl = strcmp(option_choice("format"), "jsonl") == 0;
-    transcript_open(jsonl ? FORMAT_JSONL : FORMAT_TEXT, want_color(), option_flag("quiet"));
+    transcript_open(jsonl ? FORMAT_JSONL : FORMAT_TEXT, want_color(), option_flag("quiet"), lesson->actor_width);
 
     /* Block the signals in every thread; the watcher alone takes them. */
     sigset_t watched;

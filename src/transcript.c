@@ -10,10 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { ACTOR_WIDTH = 8, LINE_MAX_BYTES = 4096 };
+enum { DEFAULT_ACTOR_WIDTH = 8, LINE_MAX_BYTES = 4096 };
 
 static enum transcript_format out_format;
 static bool out_color, out_quiet, out_broken;
+static int actor_width = DEFAULT_ACTOR_WIDTH;
 
 /* Held while a line is stamped and written: lines leave in the order of their
  * timestamps, and one write never interleaves with another. */
@@ -26,8 +27,9 @@ static _Thread_local char last_actor[32] = "main";
 #define BOLD "\33[1m"
 #define RESET "\33[0m"
 
-void transcript_open(enum transcript_format format, bool color, bool quiet)
+void transcript_open(enum transcript_format format, bool color, bool quiet, int width)
 {
+    actor_width = width > 0 ? width : DEFAULT_ACTOR_WIDTH;
     out_format = format;
     out_color = color && format == FORMAT_TEXT;
     out_quiet = quiet;
@@ -286,10 +288,10 @@ static void emit_line(enum line_kind kind, const char *actor, const char *fmt, v
         struct line l;
         line_init(&l);
         if (kind == LINE_EVENT)
-            line_add(&l, "[%7.3f] %s%-*s%s %s", t, out_color ? actor_color(actor) : "", ACTOR_WIDTH, actor,
+            line_add(&l, "[%7.3f] %s%-*s%s %s", t, out_color ? actor_color(actor) : "", actor_width, actor,
                      out_color ? RESET : "", text.text);
         else if (kind == LINE_NOTE) /* indented to the event text: "[%7.3f] " is 10 wide */
-            line_add(&l, "%*s%s# %s%s", 10 + ACTOR_WIDTH + 1, "", out_color ? DIM : "", text.text,
+            line_add(&l, "%*s%s# %s%s", 10 + actor_width + 1, "", out_color ? DIM : "", text.text,
                      out_color ? RESET : "");
         else
             line_add(&l, "%sresult:%s %s", out_color ? BOLD : "", out_color ? RESET : "", text.text);

@@ -14,7 +14,8 @@
 
 enum transcript_format { FORMAT_TEXT, FORMAT_JSONL };
 
-void transcript_open(enum transcript_format format, bool color, bool quiet);
+/* actor_width: the actor column's width (0: the usual 8). */
+void transcript_open(enum transcript_format format, bool color, bool quiet, int actor_width);
 
 /* The first two lines: what the lesson does, and every effective parameter. */
 void transcript_header(const char *lesson, const char *summary, const char *params);

@@ -29,10 +29,11 @@ load helpers
 @test "list prints one lesson per line, name first, in teaching order" {
     run "$CONCDEMO" list
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 3 ]
+    [ "${#lines[@]}" -eq 4 ]
     [[ "${lines[0]}" == "race "* ]]
     [[ "${lines[1]}" == "mutex "* ]]
-    [[ "${lines[2]}" == "semaphore "* ]]
+    [[ "${lines[2]}" == "rlock "* ]]
+    [[ "${lines[3]}" == "semaphore "* ]]
 }
 
 @test "help LESSON and LESSON --help give options, result keys and the explanation" {
@@ -217,33 +218,6 @@ load helpers
     [ "$status" -eq 0 ]
     [ "$output" = "concdemo race: threads add to one shared int with no lock, and updates vanish" ]
     [ -z "$stderr" ]
-}
-
-# Start a lesson writing into a fifo, read until a line matches $1, send the
-# signal $2, and collect the rest: the lesson's own output is the cue, not
-# a sleep.
-interrupt_when() {
-    local cue=$1 signal=$2
-    shift 2
-    local fifo
-    fifo=$(mktemp -u "$BATS_TEST_TMPDIR/transcript.XXXXXX")
-    mkfifo "$fifo"
-    "$CONCDEMO" "$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/stderr" &
-    local pid=$!
-    local fd # bats keeps fd 3 for itself
-    exec {fd}<"$fifo"
-    local line seen=""
-    while IFS= read -r line <&"$fd"; do
-        seen+="$line"$'\n'
-        [[ "$line" =~ $cue ]] && break
-    done
-    kill "-$signal" "$pid"
-    seen+=$(cat <&"$fd")
-    exec {fd}<&-
-    status=0
-    wait "$pid" || status=$?
-    output=$seen
-    ! kill -0 "$pid" 2>/dev/null
 }
 
 @test "Ctrl-C while threads start: exit 130, every thread joined, no result" {

@@ -41,3 +41,30 @@ usage_error() {
     [ -z "$output" ] || { echo "stdout not empty: $output"; return 1; }
     [[ "$stderr" == *"$expect"* ]] || { echo "stderr lacks '$expect': $stderr"; return 1; }
 }
+
+# Start a lesson writing into a fifo, read until a line matches $1, send the
+# signal $2, and collect the rest: the lesson's own output is the cue, not
+# a sleep.
+interrupt_when() {
+    local cue=$1 signal=$2
+    shift 2
+    local fifo
+    fifo=$(mktemp -u "$BATS_TEST_TMPDIR/transcript.XXXXXX")
+    mkfifo "$fifo"
+    "$CONCDEMO" "$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/stderr" &
+    local pid=$!
+    local fd # bats keeps fd 3 for itself
+    exec {fd}<"$fifo"
+    local line seen=""
+    while IFS= read -r line <&"$fd"; do
+        seen+="$line"$'\n'
+        [[ "$line" =~ $cue ]] && break
+    done
+    kill "-$signal" "$pid"
+    seen+=$(cat <&"$fd")
+    exec {fd}<&-
+    status=0
+    wait "$pid" || status=$?
+    output=$seen
+    ! kill -0 "$pid" 2>/dev/null
+}

@@ -18,6 +18,9 @@ runs=(
     "mutex --steps --speed 50"
     "mutex --compare --threads 4 --iterations 1000"
     "race --threads 50 --format jsonl --explain"
+    "rlock --speed 50 --counter-threads 3"
+    "semaphore --speed 50"
+    "semaphore --threads 7 --permits 3 --hold 0.5 --speed 50"
 )
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1 exitcode=66"

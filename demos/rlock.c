@@ -1,0 +1,400 @@
+/* rlock: the re-entrant lock.
+ * Seed 002 (Lock & RLock), seed 000 §2.6 (递归锁), seed 003 (RLock 递归锁).
+ *
+ * Seed 002's program:
+ *
+ *     lock = RLock()
+ *
+ *     def show(i):
+ *         with lock:
+ *             print(current_thread().name, i)
+ *             sleep(0.1)
+ *
+ *     def test():
+ *         with lock:
+ *             for i in range(3):
+ *                 show(i)
+ *
+ *     for i in range(2):
+ *         Thread(target=test).start()
+ *
+ * test() holds the lock while show() takes it again.  An RLock allows that:
+ * it remembers its owning thread and counts how deep the owner holds it (the
+ * "recursion level").  A plain lock does not, and the same code waits for
+ * itself forever.  In POSIX the RLock is a mutex of type RECURSIVE. */
+#include "lesson.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* "EDEADLK", and "EDEADLK (Resource deadlock avoided)" for the transcript. */
+static const char *errno_symbol(int error)
+{
+    switch (error) {
+    case 0: return "none";
+    case EDEADLK: return "EDEADLK";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EPERM: return "EPERM";
+    default: return "other";
+    }
+}
+
+static const char *errno_name(int error)
+{
+    static _Thread_local char text[96];
+    snprintf(text, sizeof text, "%s (%s)", errno_symbol(error), strerror(error));
+    return text;
+}
+
+/* Each part's result line, kept to print at the end, where results belong. */
+static char part_results[4][160];
+static int parts_done;
+
+static void part_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void part_result(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(part_results[parts_done++], sizeof part_results[0], fmt, ap);
+    va_end(ap);
+}
+
+static pthread_mutex_t rlock; /* lock = RLock(): a PTHREAD_MUTEX_RECURSIVE mutex */
+static int level;             /* how deep its owner holds it; only the owner touches it */
+static int depth;             /* --depth: the deepest level, test() included */
+
+/* `in` names the function taking it, as in "show() takes the lock: level 2". */
+static void acquire(const char *who, const char *in)
+{
+    pthread_mutex_lock(&rlock); /* the owner passes at once; others wait */
+    level++;
+    say(who, "%s%stakes the lock: level %d", in, *in ? " " : "", level);
+}
+
+static void release(const char *who, const char *in)
+{
+    level--;
+    say(who, "%s%slets go: level %d%s", in, *in ? " " : "", level, level == 0 ? ", the lock is free" : "");
+    pthread_mutex_unlock(&rlock); /* only the last unlock frees it */
+}
+
+/* -- part 1: seed 002's nesting ------------------------------------------ */
+
+/* The order the prints came out in, to check that each thread's are together.
+ * Written only while holding the lock. */
+static int *print_log;
+static int printed;
+
+struct named_thread {
+    char name[24];
+    int number;
+};
+
+static void show(struct named_thread *me, int i) /* def show(i): with lock: */
+{
+    for (int d = 1; d < depth; d++)
+        acquire(me->name, "show()");
+    say(me->name, "%s %d", me->name, i); /* print(current_thread().name, i) */
+    print_log[printed++] = me->number;
+    lesson_sleep(0.1);
+    for (int d = 1; d < depth; d++)
+        release(me->name, "show()");
+}
+
+static void *test(void *arg) /* def test(): with lock: for i in range(3): show(i) */
+{
+    struct named_thread *me = arg;
+    acquire(me->name, "test()");
+    for (int i = 0; i < 3 && !lesson_stop_requested(); i++)
+        show(me, i);
+    release(me->name, "test()");
+    return NULL;
+}
+
+/* Start `count` threads named Thread-1, Thread-2, ... as Python names them,
+ * each running fn, and join them all.  Returns false if refused. */
+static bool run_threads(struct named_thread *threads, long count, void *(*fn)(void *))
+{
+    struct team team;
+    if (!team_init(&team, count))
+        return false;
+    for (long i = 0; i < count; i++) {
+        snprintf(threads[i].name, sizeof threads[i].name, "Thread-%d", (int)i + 1);
+        threads[i].number = (int)i;
+        if (!team_start(&team, fn, &threads[i])) /* Thread(target=fn).start() */
+            break;
+    }
+    team_join_all(&team);
+    bool ok = team_report_refusal(&team) == 0;
+    team_free(&team);
+    return ok;
+}
+
+static int nested(void)
+{
+    long count = (long)option_int("nested-threads");
+    struct named_thread *threads = calloc((size_t)count, sizeof *threads);
+    print_log = calloc((size_t)count * 3, sizeof *print_log);
+    if (!threads || !print_log) {
+        free(threads);
+        free(print_log);
+        return 1;
+    }
+    printed = 0;
+    double began = lesson_now();
+    say("main", "part 1, seed 002: test() holds the lock while show() takes it again");
+    note("An RLock lets its owner in again: the level counts how deep it holds it.");
+    int status = run_threads(threads, count, test) ? 0 : 1;
+    if (status == 0 && !lesson_stop_requested()) {
+        /* Each thread's prints together, one thread after another? */
+        int switches = 0;
+        for (int k = 1; k < printed; k++)
+            switches += print_log[k] != print_log[k - 1];
+        bool together = switches == count - 1;
+        say("main", "all %ld joined after %.2f s", count, lesson_now() - began);
+        if (together) {
+            note("Each thread's prints came out together: it held the lock from test()");
+            note("through every show(): its level stayed at 1 or more until test() ended.");
+        } else {
+            note("The prints of two threads mixed: the lock let go between show() calls?!");
+        }
+        part_result("part=nested threads=%ld depth=%d prints=%d together=%s elapsed=%.2f", count, depth, printed,
+               together ? "yes" : "no", lesson_now() - began);
+    }
+    free(threads);
+    free(print_log);
+    return status;
+}
+
+/* -- part 2: the same nesting with a plain lock -------------------------- */
+
+static void lesson_deadline(double lesson_seconds, struct timespec *when)
+{
+    /* pthread_mutex_timedlock takes an absolute CLOCK_REALTIME time. */
+    clock_gettime(CLOCK_REALTIME, when);
+    double real = lesson_seconds / option_real("speed");
+    when->tv_sec += (time_t)real;
+    when->tv_nsec += (long)((real - (double)(time_t)real) * 1e9);
+    if (when->tv_nsec >= 1000000000L) {
+        when->tv_sec++;
+        when->tv_nsec -= 1000000000L;
+    }
+}
+
+static int errorcheck_answer, timed_answer;
+
+static void *test_with_plain_lock(void *arg)
+{
+    struct named_thread *me = arg;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+
+    /* An error-checking mutex knows who holds it, and says so. */
+    pthread_mutex_t checked;
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+    pthread_mutex_init(&checked, &attr);
+    pthread_mutex_lock(&checked);
+    say(me->name, "test() takes an error-checking plain lock");
+    errorcheck_answer = pthread_mutex_lock(&checked); /* show() takes it again */
+    say(me->name, "show() takes it again: refused, %s", errno_name(errorcheck_answer));
+    note("It knows its owner is asking again, and that waiting would never end.");
+    pthread_mutex_unlock(&checked);
+    pthread_mutex_destroy(&checked);
+
+    /* A normal mutex, like Python's Lock, just waits -- here, for 1 s only. */
+    pthread_mutex_t plain;
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_NORMAL);
+    pthread_mutex_init(&plain, &attr);
+    pthread_mutex_lock(&plain);
+    say(me->name, "test() takes a normal plain lock, as Python's Lock()");
+    say(me->name, "show() takes it again, and waits for ... itself");
+    struct timespec deadline;
+    lesson_deadline(1.0, &deadline);
+    timed_answer = pthread_mutex_timedlock(&plain, &deadline);
+    say(me->name, "gave up after 1 s: %s", errno_name(timed_answer));
+    note("Without the time limit it would wait forever: it holds what it waits for.");
+    note("That is Python's program with Lock(): it hangs, printing nothing.");
+    pthread_mutex_unlock(&plain);
+    pthread_mutex_destroy(&plain);
+    pthread_mutexattr_destroy(&attr);
+    return NULL;
+}
+
+static int self_deadlock(void)
+{
+    struct named_thread thread;
+    say("main", "part 2: the same nesting with a plain lock, which has no owner or level");
+    if (!run_threads(&thread, 1, test_with_plain_lock))
+        return 1;
+    if (!lesson_stop_requested())
+        part_result("part=deadlock errorcheck=%s timed=%s", errno_symbol(errorcheck_answer),
+                    errno_symbol(timed_answer));
+    return 0;
+}
+
+/* -- part 3: only the owner may release ---------------------------------- */
+
+static pthread_barrier_t turn; /* the two threads take turns, in this order */
+static int foreign_answer, extra_answer;
+
+static void *owner(void *arg)
+{
+    struct named_thread *me = arg;
+    acquire(me->name, "");
+    acquire(me->name, "");
+    pthread_barrier_wait(&turn); /* let the other try to release it */
+    pthread_barrier_wait(&turn);
+    release(me->name, "");
+    release(me->name, "");
+    extra_answer = pthread_mutex_unlock(&rlock); /* once more than it took it */
+    say(me->name, "releases once too often: refused, %s", errno_name(extra_answer));
+    note("Acquires and releases must pair up: Python raises RuntimeError here.");
+    return NULL;
+}
+
+static void *intruder(void *arg)
+{
+    struct named_thread *me = arg;
+    pthread_barrier_wait(&turn); /* the owner holds it now, at level 2 */
+    foreign_answer = pthread_mutex_unlock(&rlock);
+    say(me->name, "releases the lock it does not own: refused, %s", errno_name(foreign_answer));
+    note("An RLock must be released by the thread that holds it (EPERM).");
+    pthread_barrier_wait(&turn);
+    return NULL;
+}
+
+static void *ownership_thread(void *arg)
+{
+    struct named_thread *me = arg;
+    return me->number == 0 ? owner(arg) : intruder(arg);
+}
+
+static int ownership(void)
+{
+    struct named_thread threads[2];
+    say("main", "part 3: the lock remembers its owner");
+    pthread_barrier_init(&turn, NULL, 2);
+    bool ok = run_threads(threads, 2, ownership_thread);
+    pthread_barrier_destroy(&turn);
+    if (!ok)
+        return 1;
+    part_result("part=ownership foreign_release=%s extra_release=%s", errno_symbol(foreign_answer),
+                errno_symbol(extra_answer));
+    return 0;
+}
+
+/* -- part 4: seed 000's program ------------------------------------------
+ *
+ *     def Func():
+ *         lock.acquire()
+ *         global gl_num
+ *         gl_num += 1
+ *         time.sleep(1)
+ *         print(gl_num)
+ *         lock.release()
+ */
+static int gl_num;
+static int in_order_so_far; /* each print one more than the last: written under the lock */
+
+static void *func(void *arg)
+{
+    struct named_thread *me = arg;
+    pthread_mutex_lock(&rlock); /* lock.acquire() */
+    gl_num += 1;
+    lesson_sleep(1);
+    say(me->name, "%d", gl_num); /* print(gl_num) */
+    in_order_so_far += in_order_so_far == gl_num - 1;
+    pthread_mutex_unlock(&rlock); /* lock.release() */
+    return NULL;
+}
+
+static int counter(void)
+{
+    long count = (long)option_int("counter-threads");
+    struct named_thread *threads = calloc((size_t)count, sizeof *threads);
+    if (!threads)
+        return 1;
+    gl_num = 0;
+    in_order_so_far = 0;
+    double began = lesson_now();
+    say("main", "part 4, seed 000: %ld threads each take the lock, add 1, sleep 1 s, print", count);
+    note("One holder at a time: each print comes a second after the last.");
+    int status = run_threads(threads, count, func) ? 0 : 1;
+    if (status == 0 && !lesson_stop_requested()) {
+        double elapsed = lesson_now() - began;
+        say("main", "all %ld joined after %.2f s: the lock serialised them", count, elapsed);
+        part_result("part=counter threads=%ld gl_num=%d in_order=%s elapsed=%.2f", count, gl_num,
+               in_order_so_far == gl_num ? "yes" : "no", elapsed);
+    }
+    free(threads);
+    return status;
+}
+
+static int rlock_run(void)
+{
+    depth = (int)option_int("depth");
+    const char *part = option_choice("part");
+    bool all = strcmp(part, "all") == 0;
+
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&rlock, &attr);
+    pthread_mutexattr_destroy(&attr);
+
+    int status = 0;
+    if (all || strcmp(part, "nested") == 0)
+        status = nested();
+    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "deadlock") == 0))
+        status = self_deadlock();
+    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "ownership") == 0))
+        status = ownership();
+    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "counter") == 0))
+        status = counter();
+    pthread_mutex_destroy(&rlock);
+    for (int k = 0; k < parts_done; k++)
+        result("%s", part_results[k]);
+    return status;
+}
+
+static const struct option_spec rlock_options[] = {
+    OPTION_CHOICE("part", "all", "all|nested|deadlock|ownership|counter", "which part to run; all: in this order"),
+    OPTION_INT("nested-threads", "2", 1, 100, "threads running test() in the nested part (seed 002)"),
+    OPTION_INT("depth", "2", 2, 50, "how deep the nesting goes: test() takes the lock, show() the rest"),
+    OPTION_INT("counter-threads", "10", 1, 1000, "threads in the counter part (seed 000)"),
+    OPTIONS_END,
+};
+
+const struct lesson rlock_lesson = {
+    .name = "rlock",
+    .summary = "a re-entrant lock lets its owner take it again; a plain lock deadlocks",
+    .source = "seed 002 Lock & RLock; seed 000 §2.6 递归锁; seed 003 RLock 递归锁",
+    .options = rlock_options,
+    .results = "one line per part: part=nested threads depth prints together elapsed; part=deadlock "
+               "errorcheck timed; part=ownership foreign_release extra_release; part=counter threads "
+               "gl_num in_order elapsed",
+    .explanation =
+        "A lock that a function takes may be taken again by a function it calls.\n"
+        "With a plain lock the second acquire waits for the first to be released --\n"
+        "by the very thread that is now waiting.  It waits forever: a deadlock with\n"
+        "one thread.  An RLock (re-entrant, or recursive, lock) remembers which\n"
+        "thread owns it and counts how many times that thread has taken it; each\n"
+        "release counts down, and only the last one frees the lock.\n"
+        "\n"
+        "Part 1 runs seed 002's test() and show(): each thread's three prints come\n"
+        "out together, 0.1 s apart, because it holds the lock throughout.  Part 2\n"
+        "runs the same nesting with plain locks: an error-checking mutex refuses with\n"
+        "EDEADLK, and a normal one, like Python's Lock, waits -- here for 1 s only.\n"
+        "Part 3 shows that only the owner may release the lock, and only as often\n"
+        "as it took it (EPERM).  Part 4 is seed 000's program: 10 threads, each\n"
+        "holding the lock for 1 s, print 1 to 10, one a second.\n"
+        "\n"
+        "In POSIX an RLock is a pthread mutex of type PTHREAD_MUTEX_RECURSIVE.\n",
+    .run = rlock_run,
+    .actor_width = 9, /* "Thread-10" */
+};

@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# semaphore: at most N at once.
+
+load helpers
+
+@test "defaults: 22 threads, 5 permits, five waves of 5, 5, 5, 5, 2 in about 5 s" {
+    run "$CONCDEMO" semaphore --speed 10
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "threads=22 permits=5 hold=1 speed=10 "* ]]
+    [ "$(result_value peak)" -eq 5 ]
+    [ "$(result_value waves)" -eq 5 ]
+    [ "$(result_value wave_sizes)" = "5,5,5,5,2" ]
+    within 4.9 "$(result_value elapsed)" 6
+    # every thread printed its line exactly once
+    [ "$(grep -cE 't-[0-9]+ +run the thread:t-[0-9]+$' <<<"$output")" -eq 22 ]
+    [ "$(grep -oE 'run the thread:t-[0-9]+$' <<<"$output" | sort -u | wc -l)" -eq 22 ]
+    # the waves begin near 0, 1, 2, 3 and 4 s
+    for k in 1 2 3 4 5; do
+        local at
+        at=$(grep -oE "wave $k: [0-9]+ in at [0-9.]+ s" <<<"$output" | grep -oE '[0-9.]+ s$' | cut -d' ' -f1)
+        within "$(awk -v k="$k" 'BEGIN { print k - 1.05 }')" "$at" "$(awk -v k="$k" 'BEGIN { print k - 0.6 }')"
+    done
+}
+
+@test "the number of holders never exceeds the permits, at any event (jsonl)" {
+    run "$CONCDEMO" semaphore --speed 20 --format jsonl
+    [ "$status" -eq 0 ]
+    jq -e -s '[ .[] | select(.kind == "event" and (.text | test("semaphore: [0-9]+ holding")))
+                | .text | capture("(?<n>[0-9]+) holding").n | tonumber ]
+              | length == 44 and max == 5 and min >= 0 and .[-1] == 0' <<<"$output"
+    jq -e -s 'map(select(.kind == "result"))[0].data | .peak <= .permits and .peak == 5' <<<"$output"
+}
+
+@test "a thread holds it about --hold lesson-seconds, and the main thread joins" {
+    run "$CONCDEMO" semaphore --threads 3 --permits 3 --hold 2 --speed 20
+    [ "$status" -eq 0 ]
+    local got done
+    got=$(time_of 't-0 +acquired the semaphore')
+    done=$(time_of 't-0 +run the thread:t-0')
+    within 1.95 "$(awk -v a="$got" -v b="$done" 'BEGIN { print b - a }')" 2.5
+    [ "$(result_value waves)" -eq 1 ]
+    [[ "$output" == *"busy-waits on active_count()"* ]]
+    [ "$(line_of 'joined all 3 threads')" -gt "$(line_of 'run the thread:t-2')" ]
+}
+
+@test "--permits and --threads: waves of the permits' size" {
+    run "$CONCDEMO" semaphore --threads 7 --permits 3 --hold 0.5 --speed 10
+    [ "$status" -eq 0 ]
+    [ "$(result_value peak)" -eq 3 ]
+    [ "$(result_value wave_sizes)" = "3,3,1" ]
+    within 1.45 "$(result_value elapsed)" 2.2
+    run "$CONCDEMO" semaphore --threads 4 --permits 10 --speed 20
+    [ "$(result_value peak)" -eq 4 ]
+    [ "$(result_value waves)" -eq 1 ]
+}
+
+@test "bounded: one release too many is refused; a plain sem_t lets the count grow" {
+    run "$CONCDEMO" semaphore --threads 5 --speed 50
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"BoundedSemaphore: refused -- the count is already 5, its limit"* ]]
+    [[ "$output" == *"Semaphore released too many times"* ]]
+    [[ "$output" == *"plain sem_t: accepted -- the count is now 6"* ]]
+    [ "$(line_of 'BoundedSemaphore: refused')" -lt "$(line_of 'plain sem_t: accepted')" ]
+}
+
+@test "the order the waiters got: the waves and the overtaking count agree with the notes" {
+    run "$CONCDEMO" semaphore --speed 20
+    [ "$status" -eq 0 ]
+    local overtaken
+    overtaken=$(result_value overtaken)
+    if [ "$overtaken" -eq 0 ]; then
+        [[ "$output" == *"No waiter was overtaken"* ]]
+    else
+        [[ "$output" =~ $overtaken\ waiters?\ (was|were)\ overtaken:\ t-[0-9]+\ called\ sem_wait ]]
+    fi
+    if [ "$(result_value in_start_order)" = yes ]; then
+        [[ "$output" == *"Each wave was the next 5 threads in start order"* ]]
+    else
+        [[ "$output" == *"The waves are not the threads in start order"* ]]
+    fi
+    # every thread is in exactly one wave
+    [ "$(grep -oE 'wave [0-9]+: [0-9]+ in at [0-9.]+ s:.*' <<<"$output" | grep -oE 't-[0-9]+' | sort -u | wc -l)" -eq 22 ]
+}
+
+@test "bad input for every semaphore option" {
+    usage_error "--permits: '0' is zero" semaphore --permits 0
+    usage_error "--permits: '1001' is too large (allowed: 1 to 1000)" semaphore --permits 1001
+    usage_error "--threads: '10001' is too large (allowed: 1 to 10000)" semaphore --threads 10001
+    usage_error "--threads: '5x' is not a whole number" semaphore --threads 5x
+    usage_error "--hold: '0' is zero" semaphore --hold 0
+    usage_error "--hold: '61' is too large (allowed: more than 0, up to 60)" semaphore --hold 61
+    usage_error "--hold: 'long' is not a number" semaphore --hold long
+}
+
+@test "Ctrl-C while threads wait at the semaphore: exit 130, no result" {
+    interrupt_when 'run the thread:' INT semaphore --speed 1
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    within 1 "$(time_of 'interrupted by Ctrl-C')" 2.5
+}
