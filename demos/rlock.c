@@ -173,19 +173,6 @@ static int nested(void)
 
 /* -- part 2: the same nesting with a plain lock -------------------------- */
 
-static void lesson_deadline(double lesson_seconds, struct timespec *when)
-{
-    /* pthread_mutex_timedlock takes an absolute CLOCK_REALTIME time. */
-    clock_gettime(CLOCK_REALTIME, when);
-    double real = lesson_seconds / option_real("speed");
-    when->tv_sec += (time_t)real;
-    when->tv_nsec += (long)((real - (double)(time_t)real) * 1e9);
-    if (when->tv_nsec >= 1000000000L) {
-        when->tv_sec++;
-        when->tv_nsec -= 1000000000L;
-    }
-}
-
 static int errorcheck_answer, timed_answer;
 
 static void *test_with_plain_lock(void *arg)
@@ -213,8 +200,8 @@ static void *test_with_plain_lock(void *arg)
     pthread_mutex_lock(&plain);
     say(me->name, "test() takes a normal plain lock, as Python's Lock()");
     say(me->name, "show() takes it again, and waits for ... itself");
-    struct timespec deadline;
-    lesson_deadline(1.0, &deadline);
+    /* pthread_mutex_timedlock takes an absolute CLOCK_REALTIME time. */
+    struct timespec deadline = lesson_timeout(1.0, CLOCK_REALTIME);
     timed_answer = pthread_mutex_timedlock(&plain, &deadline);
     say(me->name, "gave up after 1 s: %s", errno_name(timed_answer));
     note("Without the time limit it would wait forever: it holds what it waits for.");

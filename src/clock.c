@@ -47,18 +47,29 @@ double lesson_now(void)
     return real_now() * clock_speed;
 }
 
+static struct timespec add_seconds(struct timespec t, double seconds)
+{
+    double whole = (double)(long long)seconds;
+    t.tv_sec += (time_t)whole;
+    t.tv_nsec += (long)((seconds - whole) * 1e9);
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec += 1;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+struct timespec lesson_timeout(double seconds, clockid_t clock)
+{
+    struct timespec now;
+    clock_gettime(clock, &now);
+    return add_seconds(now, seconds / clock_speed);
+}
+
 bool lesson_sleep_until(double deadline)
 {
     pthread_once(&sleep_once, sleep_cond_init);
-    double real_deadline = deadline / clock_speed;
-    struct timespec wake = clock_origin;
-    double whole = (double)(long long)real_deadline;
-    wake.tv_sec += (time_t)whole;
-    wake.tv_nsec += (long)((real_deadline - whole) * 1e9);
-    if (wake.tv_nsec >= 1000000000L) {
-        wake.tv_sec += 1;
-        wake.tv_nsec -= 1000000000L;
-    }
+    struct timespec wake = add_seconds(clock_origin, deadline / clock_speed);
     pthread_mutex_lock(&sleep_lock);
     int rc = 0;
     while (!atomic_load(&stop_reason) && rc == 0)

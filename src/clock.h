@@ -8,6 +8,7 @@
 #define CONCDEMO_CLOCK_H
 
 #include <stdbool.h>
+#include <time.h>
 
 /* Start the clock at lesson time 0 with the given speed (> 0). */
 void clock_start(double speed);
@@ -24,6 +25,11 @@ bool lesson_sleep(double seconds);
 /* Sleep until lesson time `deadline`, so periodic ticks do not drift.
  * Returns false if woken by a stop. */
 bool lesson_sleep_until(double deadline);
+
+/* The absolute time, on `clock`, that lies `seconds` of lesson time from now:
+ * the deadline for a POSIX timed wait (pthread_cond_timedwait on a condition
+ * set to CLOCK_MONOTONIC, pthread_mutex_timedlock on CLOCK_REALTIME). */
+struct timespec lesson_timeout(double seconds, clockid_t clock);
 
 /* Ask every sleeper to wake and the lesson to wind down. */
 void clock_request_stop(int why);

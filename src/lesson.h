@@ -41,7 +41,9 @@ struct lesson {
     X(race)             \
     X(mutex)            \
     X(rlock)            \
-    X(semaphore)
+    X(semaphore)           \
+    X(event_traffic_light)  \
+    X(condition)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

@@ -34,11 +34,22 @@ static const struct lesson *find_lesson(const char *name)
     return NULL;
 }
 
+/* The width of the name column in `list` and the overview. */
+static int name_width(void)
+{
+    int width = 0;
+    for (int k = 0; k < LESSON_COUNT; k++)
+        if ((int)strlen(lessons[k]->name) > width)
+            width = (int)strlen(lessons[k]->name);
+    return width;
+}
+
 static void print_overview(FILE *out)
 {
     fprintf(out,
-            "concdemo: concurrency lessons you can run -- threads, locks and their races,\n"
-            "re-created in C with POSIX threads from five Python articles.\n"
+            "concdemo: concurrency lessons you can run -- threads, locks, semaphores,\n"
+            "events and conditions -- re-created in C with POSIX threads from five\n"
+            "Python articles.\n"
             "\n"
             "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"
             "       concdemo list               the lessons, one per line\n"
@@ -47,7 +58,7 @@ static void print_overview(FILE *out)
             "\n"
             "lessons:\n");
     for (int k = 0; k < LESSON_COUNT; k++)
-        fprintf(out, "  %-10s %s\n", lessons[k]->name, lessons[k]->summary);
+        fprintf(out, "  %-*s %s\n", name_width(), lessons[k]->name, lessons[k]->summary);
     fprintf(out,
             "\n"
             "Start with:  concdemo race     then:  concdemo help race\n"
@@ -207,7 +218,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(command, "list") == 0) {
         for (int k = 0; k < LESSON_COUNT; k++)
-            printf("%-10s %s\n", lessons[k]->name, lessons[k]->summary);
+            printf("%-*s %s\n", name_width(), lessons[k]->name, lessons[k]->summary);
         return 0;
     }
     if (strcmp(command, "help") == 0) {

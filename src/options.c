@@ -200,6 +200,8 @@ static void add_specs(const struct option_spec *specs, bool common)
         v->common = common;
         if (s->type == OPT_INT && strcmp(s->fallback, "random") == 0)
             v->i = (long long)fresh_seed();
+        else if (s->type == OPT_REAL && strcmp(s->fallback, "none") == 0)
+            v->r = 0; /* unset until given: option_given() tells */
         else if (s->type != OPT_FLAG)
             set_value(v, "default", s->fallback);
     }
@@ -282,7 +284,12 @@ static size_t format_one(char *buf, size_t size, const struct option_value *v)
     const char *shown = number;
     switch (v->spec->type) {
     case OPT_INT: snprintf(number, sizeof number, "%lld", v->i); break;
-    case OPT_REAL: format_number(number, sizeof number, v->r); break;
+    case OPT_REAL:
+        if (!v->given && strcmp(v->spec->fallback, "none") == 0)
+            shown = "none";
+        else
+            format_number(number, sizeof number, v->r);
+        break;
     case OPT_CHOICE: shown = v->s; break;
     case OPT_FLAG: shown = v->flag ? "yes" : "no"; break;
     }

@@ -9,7 +9,8 @@
 
 enum option_type {
     OPT_INT,    /* a whole number in [min, max] */
-    OPT_REAL,   /* a decimal number in (min, max] */
+    OPT_REAL,   /* a decimal number in (min, max]; fallback "none": unset
+                   until given (test with option_given) */
     OPT_CHOICE, /* one word of `choices`, "a|b|c" */
     OPT_FLAG,   /* present or absent; takes no value */
 };

@@ -268,7 +268,7 @@ void transcript_explanation(const char *text)
 enum line_kind { LINE_EVENT, LINE_NOTE, LINE_RESULT };
 
 /* Format one event, note or result, stamp it and write it as one line. */
-static void emit_line(enum line_kind kind, const char *actor, const char *fmt, va_list ap)
+static void emit_line(enum line_kind kind, const char *actor, const char *sgr, const char *fmt, va_list ap)
 {
     struct line text;
     line_init(&text);
@@ -288,8 +288,9 @@ static void emit_line(enum line_kind kind, const char *actor, const char *fmt, v
         struct line l;
         line_init(&l);
         if (kind == LINE_EVENT)
-            line_add(&l, "[%7.3f] %s%-*s%s %s", t, out_color ? actor_color(actor) : "", actor_width, actor,
-                     out_color ? RESET : "", text.text);
+            line_add(&l, "[%7.3f] %s%-*s%s %s%s%s%s%s", t, out_color ? actor_color(actor) : "", actor_width, actor,
+                     out_color ? RESET : "", out_color && sgr ? "\33[" : "", out_color && sgr ? sgr : "",
+                     out_color && sgr ? "m" : "", text.text, out_color && sgr ? RESET : "");
         else if (kind == LINE_NOTE) /* indented to the event text: "[%7.3f] " is 10 wide */
             line_add(&l, "%*s%s# %s%s", 10 + actor_width + 1, "", out_color ? DIM : "", text.text,
                      out_color ? RESET : "");
@@ -309,7 +310,18 @@ void say(const char *actor, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    emit_line(LINE_EVENT, actor, fmt, ap);
+    emit_line(LINE_EVENT, actor, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void say_in_color(const char *actor, const char *sgr, const char *fmt, ...)
+{
+    snprintf(last_actor, sizeof last_actor, "%s", actor);
+    if (out_quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    emit_line(LINE_EVENT, actor, sgr, fmt, ap);
     va_end(ap);
 }
 
@@ -319,7 +331,7 @@ void note(const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    emit_line(LINE_NOTE, last_actor, fmt, ap);
+    emit_line(LINE_NOTE, last_actor, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -330,7 +342,7 @@ void result(const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    emit_line(LINE_RESULT, "main", fmt, ap);
+    emit_line(LINE_RESULT, "main", NULL, fmt, ap);
     va_end(ap);
 }
 

@@ -26,6 +26,10 @@ void transcript_explanation(const char *text);
 /* An event: "[lesson-seconds] actor text". */
 void say(const char *actor, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An event whose text is painted with an SGR code ("42;1": bold on a green
+ * background) when colour is on; plain otherwise, and in jsonl. */
+void say_in_color(const char *actor, const char *sgr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* A note that says why, under the last event.  In jsonl its actor is the one
  * this thread last spoke as. */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -29,11 +29,15 @@ load helpers
 @test "list prints one lesson per line, name first, in teaching order" {
     run "$CONCDEMO" list
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 4 ]
+    [ "${#lines[@]}" -eq 6 ]
     [[ "${lines[0]}" == "race "* ]]
     [[ "${lines[1]}" == "mutex "* ]]
     [[ "${lines[2]}" == "rlock "* ]]
     [[ "${lines[3]}" == "semaphore "* ]]
+    [[ "${lines[4]}" == "event-traffic-light "* ]]
+    [[ "${lines[5]}" == "condition "* ]]
+    # the summaries start in one column
+    [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }
 
 @test "help LESSON and LESSON --help give options, result keys and the explanation" {
@@ -281,11 +285,17 @@ load helpers
     run --separate-stderr groff -man -ww -z "$page"
     [ "$status" -eq 0 ]
     [ -z "$stderr" ]
-    for lesson in $("$CONCDEMO" list | cut -d' ' -f1); do
-        grep -q "^\.SS $lesson\$" "$page"
-    done
     local text
-    text=$(groff -man -Tascii -P-cbu "$page")
+    text=$(groff -man -Tascii -P-cbu "$page" 2>/dev/null)
+    local lesson key
+    for lesson in $("$CONCDEMO" list | cut -d' ' -f1); do
+        sed 's/\\-/-/g' "$page" | grep -q "^\.SS $lesson\$" || { echo "no section for $lesson"; return 1; }
+        # every result key that `help LESSON` lists is in the manual
+        for key in $("$CONCDEMO" help "$lesson" | sed -n '/^result keys:/,/^$/p' | sed 's/^result keys://' \
+            | tr ' ;' '\n\n' | sed 's/=.*//' | grep -E '^[a-z_]+$'); do
+            [[ "$text" == *"$key"* ]] || { echo "$lesson: result key $key is not in the manual"; return 1; }
+        done
+    done
     [[ "$text" == *"result: num=N expected=N lost=N"* ]]
     [[ "$text" == *"result: balance=N expected=0 bad_reads=N"* ]]
     [[ "$text" == *"result: variant=unlocked num=N expected=N lost=N seconds=S"* ]]

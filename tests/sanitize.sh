@@ -21,6 +21,10 @@ runs=(
     "rlock --speed 50 --counter-threads 3"
     "semaphore --speed 50"
     "semaphore --threads 7 --permits 3 --hold 0.5 --speed 50"
+    "event-traffic-light --cycles 1 --cars 3 --speed 50"
+    "event-traffic-light --cycles 1 --patience 2 --speed 50 --format jsonl"
+    "condition --speed 50"
+    "condition --part predicate --waiters 8 --speed 50"
 )
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1 exitcode=66"

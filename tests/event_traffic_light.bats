@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# event-traffic-light: a lighter sets and clears an Event; cars wait on it.
+
+load helpers
+
+# The lesson-second of each of the light's colour lines, rounded, one a line.
+light_seconds() {
+    grep -E '^\[ *[0-9.]+\] light +(green|red) light is on\.\.\.$' <<<"$output" \
+        | sed -E 's/^\[ *([0-9.]+)\].*/\1/' | awk '{ printf "%d\n", $1 + 0.5 }'
+}
+
+@test "defaults: one car, 2 cycles of 11 s: green 6 s, red 5 s, one light line a second" {
+    run "$CONCDEMO" event-traffic-light --speed 20
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "cycles=2 cars=1 patience=none speed=20 "* ]]
+    [ "$(result_value cycles)" -eq 2 ]
+    [ "$(result_value cars)" -eq 1 ]
+    within 5.7 "$(result_value green)" 6.3
+    within 4.7 "$(result_value red)" 5.3
+    within 10.8 "$(result_value period)" 11.2
+    within 22.3 "$(result_value elapsed)" 23.8
+    # the light speaks once in every lesson-second from 0 to 22, in order
+    [ "$(light_seconds | tr '\n' ' ')" = "$(seq 0 22 | tr '\n' ' ')" ]
+    # red in seconds 6-10 and 17-21, green in the others
+    local red
+    red=$(grep -E 'light +red light is on' <<<"$output" | sed -E 's/^\[ *([0-9.]+)\].*/\1/' \
+        | awk '{ printf "%d ", $1 + 0.5 }')
+    [ "$red" = "6 7 8 9 10 17 18 19 20 21 " ]
+    # the car sees red once a cycle, and starts once at each green edge
+    [ "$(grep -c '\[MINI\] sees red light, waiting\.\.\.$' <<<"$output")" -eq 2 ]
+    [ "$(grep -c '\[MINI\] green light is on, start going\.\.\.$' <<<"$output")" -eq 2 ]
+    [ "$(result_value waits)" -eq 2 ]
+    [ "$(result_value starts)" -eq 2 ]
+    [[ "$output" == *"lights out after 2 cycles"* ]]
+}
+
+@test "start going falls on the green edge, after the light turns green" {
+    run "$CONCDEMO" event-traffic-light --speed 20
+    [ "$status" -eq 0 ]
+    local starts
+    starts=$(grep -E 'car MINI +\[MINI\] green light is on, start going' <<<"$output" | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
+    within 10.95 "$(sed -n 1p <<<"$starts")" 11.4
+    within 21.95 "$(sed -n 2p <<<"$starts")" 22.4
+    within 0 "$(result_value start_lag)" 0.4
+    # in the transcript the light's green line comes before the car's start
+    local green_11 start_11
+    green_11=$(grep -nE '^\[ *1[01]\.[0-9]+\] light +green light is on' <<<"$output" | head -1 | cut -d: -f1)
+    start_11=$(grep -n 'start going' <<<"$output" | head -1 | cut -d: -f1)
+    [ "$green_11" -lt "$start_11" ]
+}
+
+@test "no car moves after it saw red and before the next green; none prints while it waits (jsonl)" {
+    run "$CONCDEMO" event-traffic-light --cars 4 --cycles 2 --speed 40 --format jsonl
+    [ "$status" -eq 0 ]
+    # Walk the events in order.  A car that saw red may say nothing until the
+    # light has turned green again, and then only "start going".
+    jq -e -s '
+        [ .[] | select(.kind == "event" and (.actor == "light" or (.actor | startswith("car ")))) ]
+        | reduce .[] as $e ({light: "green", waiting: {}, bad: 0, starts: 0, seen_red: 0};
+            if $e.actor == "light" then
+                (if ($e.text | test("^red light")) then .light = "red"
+                 elif ($e.text | test("^green light")) then .light = "green" else . end)
+            elif ($e.text | test("sees red light")) then
+                .waiting[$e.actor] = true | .seen_red += 1
+            elif ($e.text | test("start going")) then
+                (if (.waiting[$e.actor] != true or .light != "green") then .bad += 1 else . end)
+                | .waiting[$e.actor] = false | .starts += 1
+            elif .waiting[$e.actor] == true then .bad += 1
+            else . end)
+        | .bad == 0 and .seen_red == 8 and .starts == 8' <<<"$output"
+    jq -e -s 'map(select(.kind == "result"))[0].data | .cars == 4 and .waits == 8 and .starts == 8' <<<"$output"
+}
+
+@test "four cars: each runs once a second while green, and waits through red" {
+    run "$CONCDEMO" event-traffic-light --cars 4 --cycles 1 --speed 20
+    [ "$status" -eq 0 ]
+    local car
+    for car in MINI TAXI BUS VAN; do
+        [ "$(grep -c "car $car *\[$car\] sees red light" <<<"$output")" -eq 1 ]
+        [ "$(grep -c "car $car *\[$car\] green light is on, start going" <<<"$output")" -eq 1 ]
+        # 6 green seconds, then 1 after the green edge at 11: running at 0..5 and 11
+        [ "$(grep -c "car $car *\[$car\] running\.\.\.$" <<<"$output")" -eq 7 ]
+    done
+}
+
+@test "a car caught between its look and its move is pointed at and counted" {
+    run "$CONCDEMO" event-traffic-light --cars 5 --cycles 2 --speed 50
+    [ "$status" -eq 0 ]
+    local ran_red
+    ran_red=$(result_value ran_red)
+    [ "$(grep -c '# Caught: ' <<<"$output")" -eq "$ran_red" ]
+    if [ "$ran_red" -eq 0 ]; then
+        [[ "$output" == *"This run no car was caught between its look and its move"* ]]
+    else
+        [[ "$output" == *"a car moved on a light that had turned red after it looked"* ]]
+        # the caught move comes right after the car's running line
+        [ "$(grep -B1 '# Caught: ' <<<"$output" | grep -c 'running\.\.\.$')" -eq "$ran_red" ]
+    fi
+}
+
+@test "--patience: wait(timeout) returns False while red, and the car waits again" {
+    run "$CONCDEMO" event-traffic-light --cycles 1 --patience 2 --speed 20
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "cycles=1 cars=1 patience=2 "* ]]
+    # red from 6 to 11: the 2-second waits run out at about 8 and 10
+    [ "$(grep -c '\[MINI\] still red after 2 s, waiting again\.\.\.$' <<<"$output")" -eq 2 ]
+    [ "$(result_value timeouts)" -eq 2 ]
+    within 7.8 "$(time_of 'still red after 2 s')" 8.5
+    [ "$(line_of 'still red after 2 s')" -gt "$(line_of 'sees red light')" ]
+    [ "$(line_of 'start going')" -gt "$(grep -n 'still red' <<<"$output" | tail -1 | cut -d: -f1)" ]
+    [[ "$output" == *"returned False"* ]]
+}
+
+@test "colour: the article's green and red backgrounds, only when colour is on" {
+    run "$CONCDEMO" event-traffic-light --cycles 1 --speed 50 --color always
+    [ "$status" -eq 0 ]
+    [[ "$output" == *$'\e[42;1mgreen light is on...\e[0m'* ]]
+    [[ "$output" == *$'\e[41;1mred light is on...\e[0m'* ]]
+    run "$CONCDEMO" event-traffic-light --cycles 1 --speed 50
+    [[ "$output" != *$'\e['* ]]
+    run "$CONCDEMO" event-traffic-light --cycles 1 --speed 50 --format jsonl --color always
+    [[ "$output" != *'\u001b'* ]]
+    jq -e -s 'map(select(.actor == "light" and .kind == "event" and (.text | endswith("light is on...")))) | length == 12' <<<"$output"
+}
+
+@test "bad input for every event-traffic-light option" {
+    usage_error "--cycles: '0' is zero" event-traffic-light --cycles 0
+    usage_error "--cycles: '101' is too large (allowed: 1 to 100)" event-traffic-light --cycles 101
+    usage_error "--cars: '0' is zero" event-traffic-light --cars 0
+    usage_error "--cars: '101' is too large (allowed: 1 to 100)" event-traffic-light --cars 101
+    usage_error "--cars: 'MINI' is not a whole number" event-traffic-light --cars MINI
+    usage_error "--cars: '-1' is negative" event-traffic-light --cars -1
+    usage_error "--patience: '0' is zero" event-traffic-light --patience 0
+    usage_error "--patience: '61' is too large (allowed: more than 0, up to 60)" event-traffic-light --patience 61
+    usage_error "--patience: 'forever' is not a number" event-traffic-light --patience forever
+    usage_error "--patience needs a value" event-traffic-light --patience
+}
+
+@test "Ctrl-C during a red light: exit 130 at once, the waiting car woken and joined" {
+    interrupt_when 'sees red light, waiting' INT event-traffic-light --cars 3 --speed 5
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    # red begins at 6; the interruption is seen within a fraction of a lesson second
+    within 6 "$(time_of 'interrupted by Ctrl-C')" 7
+    [[ "$output" != *"start going"* ]]
+}
