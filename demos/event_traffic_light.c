@@ -283,6 +283,11 @@ static int event_traffic_light_run(void)
         cycles == 1 ? "" : "s");
     note("Green while count is 0 to 5, red while it is 6 to 10; at 11 green again.");
     bool started = team_start(&team, lighter, NULL);
+    /* The lighter turns green first thing.  Python's start() returns only
+     * once the lighter runs, so its car never sees the light before that;
+     * here a car could, so main waits for the first green. */
+    if (started)
+        event_wait(&light);
     for (int i = 0; started && i < count; i++)
         if (!team_start(&team, car, &cars[i]))
             break;
