@@ -189,7 +189,8 @@ static void *car(void *arg)
             say(me->actor, "[%s] running...", me->name);
             if (!event_is_set(&light)) /* is it still green, now that it moves? */
                 caught_running_red(me);
-            lesson_sleep_until(next_tick); /* time.sleep(1) */
+            if (!lesson_sleep_until(next_tick)) /* time.sleep(1); false: Ctrl-C */
+                break;
             next_tick += 1;
         } else {
             say(me->actor, "[%s] sees red light, waiting...", me->name);

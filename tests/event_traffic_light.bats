@@ -145,3 +145,17 @@ light_seconds() {
     within 6 "$(time_of 'interrupted by Ctrl-C')" 7
     [[ "$output" != *"start going"* ]]
 }
+
+@test "Ctrl-C while cars run on green: exit 130, no car keeps running" {
+    interrupt_when 'TAXI\] running' INT event-traffic-light --cars 3 --speed 5
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    within 0 "$(time_of 'interrupted by Ctrl-C')" 1.5
+    # no car runs twice within a lesson second: the stop ends its loop
+    local car
+    for car in MINI TAXI BUS; do
+        grep -E "car $car +\[$car\] running" <<<"$output" | sed -E 's/^\[ *([0-9.]+)\].*/\1/' \
+            | awk 'NR > 1 && $1 - last < 0.5 { bad = 1 } { last = $1 } END { exit bad }'
+    done
+}
