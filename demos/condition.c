@@ -31,23 +31,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Each part's result line, kept to print at the end, where results belong. */
-static char part_results[4][256];
-static int parts_done;
-
-static void part_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void part_result(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(part_results[parts_done++], sizeof part_results[0], fmt, ap);
-    va_end(ap);
-}
 
 /* A condition variable whose timed waits count on the monotonic clock. */
 static void condition_init(pthread_cond_t *cond)
@@ -157,7 +143,7 @@ static int part_order(void)
         say("main", "both joined after %.2f s", elapsed);
         note("The order was %s: tc1 0 1 2 3, tc2 0 1 2 3 4, tc1 4.", as_article ? "the article's" : "NOT the article's");
         note("tc1 slept 4 x 0.3 s holding the lock, tc2 5 x 0.1 s, tc1 0.3 s more: 2.0 s.");
-        part_result("part=order sequence=%s as_article=%s elapsed=%.2f", sequence, as_article ? "yes" : "no", elapsed);
+        result_at_end("part=order sequence=%s as_article=%s elapsed=%.2f", sequence, as_article ? "yes" : "no", elapsed);
     }
     team_free(&team);
     sem_destroy(&tc1_holds_lock);
@@ -291,7 +277,7 @@ static int part_predicate(int count)
     if (status == 0 && !lesson_stop_requested()) {
         note("%d items, %d taken, none from an empty box: each waiter that lost the race", count, taken);
         note("looked again and slept on. A wake-up says \"look now\", not \"it is yours\".");
-        part_result("part=predicate waiters=%d if_put=1 if_taken=%d if_empty=%d while_put=%d while_taken=%d "
+        result_at_end("part=predicate waiters=%d if_put=1 if_taken=%d if_empty=%d while_put=%d while_taken=%d "
                     "while_empty=%d",
                     count, taken_with_if, empty_with_if, count, taken, empty_with_while);
     }
@@ -371,7 +357,7 @@ static int part_notify(int count)
         say("main", "after notify_all(): %d of %d through", after_notify_all, count);
         note("Use notify() when any one waiter can do the work; notify_all() when every waiter");
         note("must see the change, or when waiters wait for different things.");
-        part_result("part=notify waiters=%d after_notify=%d after_notify_all=%d", count, after_notify, after_notify_all);
+        result_at_end("part=notify waiters=%d after_notify=%d after_notify_all=%d", count, after_notify, after_notify_all);
     }
     team_free(&team);
     free(waiters);
@@ -450,7 +436,7 @@ static int part_timeout(void)
     if (status == 0 && !lesson_stop_requested()) {
         note("A timed wait gives up at its deadline: pthread_cond_timedwait returns ETIMEDOUT,");
         note("and Python's wait_for() returns False. Look at the predicate, not the timer.");
-        part_result("part=timeout in_time=%s in_time_waited=%.2f expired=%s expired_waited=%.2f",
+        result_at_end("part=timeout in_time=%s in_time_waited=%.2f expired=%s expired_waited=%.2f",
                     in_time.got ? "yes" : "no", in_time.waited, too_late.answer == ETIMEDOUT ? "ETIMEDOUT" : "none",
                     too_late.waited);
     }
@@ -473,8 +459,6 @@ static int condition_run(void)
         status = part_notify(waiters);
     if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "timeout") == 0))
         status = part_timeout();
-    for (int k = 0; status == 0 && k < parts_done; k++)
-        result("%s", part_results[k]);
     return status;
 }
 

@@ -25,7 +25,6 @@
 #include "lesson.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,19 +48,6 @@ static const char *errno_name(int error)
     static _Thread_local char text[96];
     snprintf(text, sizeof text, "%s (%s)", errno_symbol(error), strerror(error));
     return text;
-}
-
-/* Each part's result line, kept to print at the end, where results belong. */
-static char part_results[4][160];
-static int parts_done;
-
-static void part_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void part_result(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(part_results[parts_done++], sizeof part_results[0], fmt, ap);
-    va_end(ap);
 }
 
 static pthread_mutex_t rlock; /* lock = RLock(): a PTHREAD_MUTEX_RECURSIVE mutex */
@@ -163,7 +149,7 @@ static int nested(void)
         } else {
             note("The prints of two threads mixed: the lock let go between show() calls?!");
         }
-        part_result("part=nested threads=%ld depth=%d prints=%d together=%s elapsed=%.2f", count, depth, printed,
+        result_at_end("part=nested threads=%ld depth=%d prints=%d together=%s elapsed=%.2f", count, depth, printed,
                together ? "yes" : "no", lesson_now() - began);
     }
     free(threads);
@@ -219,7 +205,7 @@ static int self_deadlock(void)
     if (!run_threads(&thread, 1, test_with_plain_lock))
         return 1;
     if (!lesson_stop_requested())
-        part_result("part=deadlock errorcheck=%s timed=%s", errno_symbol(errorcheck_answer),
+        result_at_end("part=deadlock errorcheck=%s timed=%s", errno_symbol(errorcheck_answer),
                     errno_symbol(timed_answer));
     return 0;
 }
@@ -270,7 +256,7 @@ static int ownership(void)
     pthread_barrier_destroy(&turn);
     if (!ok)
         return 1;
-    part_result("part=ownership foreign_release=%s extra_release=%s", errno_symbol(foreign_answer),
+    result_at_end("part=ownership foreign_release=%s extra_release=%s", errno_symbol(foreign_answer),
                 errno_symbol(extra_answer));
     return 0;
 }
@@ -315,7 +301,7 @@ static int counter(void)
     if (status == 0 && !lesson_stop_requested()) {
         double elapsed = lesson_now() - began;
         say("main", "all %ld joined after %.2f s: the lock serialised them", count, elapsed);
-        part_result("part=counter threads=%ld gl_num=%d in_order=%s elapsed=%.2f", count, gl_num,
+        result_at_end("part=counter threads=%ld gl_num=%d in_order=%s elapsed=%.2f", count, gl_num,
                in_order_so_far == gl_num ? "yes" : "no", elapsed);
     }
     free(threads);
@@ -344,8 +330,6 @@ static int rlock_run(void)
     if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "counter") == 0))
         status = counter();
     pthread_mutex_destroy(&rlock);
-    for (int k = 0; k < parts_done; k++)
-        result("%s", part_results[k]);
     return status;
 }
 

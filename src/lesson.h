@@ -3,8 +3,8 @@
  * A lesson is one file in demos/ that defines a `struct lesson NAME_lesson`.
  * It declares its options as specs (options.h); the engine parses and checks
  * them, prints the header, runs the lesson on the lesson clock (clock.h) and
- * sets the exit status.  The lesson prints with say(), note() and result()
- * (transcript.h) and starts its threads with a team (team.h).
+ * sets the exit status.  The lesson prints with say(), note(), result() and
+ * result_at_end() (transcript.h), and starts its threads with a team (team.h).
  *
  * To add a lesson: write demos/NAME.c, add X(NAME) to LESSON_TABLE below, add
  * tests/NAME.bats, and its section in man/concdemo.1 and README.md. */

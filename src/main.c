@@ -180,6 +180,7 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     transcript_header(lesson->name, lesson->summary, params);
 
     int status = lesson->run();
+    transcript_flush_results(status == 0);
 
     int stop = lesson_stop_requested();
     if (stop > 0) {

@@ -303,25 +303,26 @@ static void emit_line(enum line_kind kind, const char *actor, const char *sgr, c
     line_free(&text);
 }
 
-void say(const char *actor, const char *fmt, ...)
+static void vsay(const char *actor, const char *sgr, const char *fmt, va_list ap)
 {
     snprintf(last_actor, sizeof last_actor, "%s", actor);
-    if (out_quiet)
-        return;
+    if (!out_quiet)
+        emit_line(LINE_EVENT, actor, sgr, fmt, ap);
+}
+
+void say(const char *actor, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    emit_line(LINE_EVENT, actor, NULL, fmt, ap);
+    vsay(actor, NULL, fmt, ap);
     va_end(ap);
 }
 
 void say_in_color(const char *actor, const char *sgr, const char *fmt, ...)
 {
-    snprintf(last_actor, sizeof last_actor, "%s", actor);
-    if (out_quiet)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    emit_line(LINE_EVENT, actor, sgr, fmt, ap);
+    vsay(actor, sgr, fmt, ap);
     va_end(ap);
 }
 
@@ -344,6 +345,39 @@ void result(const char *fmt, ...)
     va_start(ap, fmt);
     emit_line(LINE_RESULT, "main", NULL, fmt, ap);
     va_end(ap);
+}
+
+/* Results kept by result_at_end(), in order.  Parts run one after another,
+ * so only the lesson's main thread keeps and flushes them. */
+enum { MAX_KEPT_RESULTS = 16 };
+static char *kept_results[MAX_KEPT_RESULTS];
+static int kept_count;
+
+void result_at_end(const char *fmt, ...)
+{
+    if (kept_count == MAX_KEPT_RESULTS)
+        abort(); /* a lesson with more parts than this is a programming error */
+    struct line l;
+    line_init(&l);
+    va_list ap;
+    va_start(ap, fmt);
+    line_vadd(&l, fmt, ap);
+    va_end(ap);
+    kept_results[kept_count] = strdup(l.text);
+    if (!kept_results[kept_count])
+        abort();
+    kept_count++;
+    line_free(&l);
+}
+
+void transcript_flush_results(bool print)
+{
+    for (int k = 0; k < kept_count; k++) {
+        if (print)
+            result("%s", kept_results[k]);
+        free(kept_results[k]);
+    }
+    kept_count = 0;
 }
 
 void transcript_reset_color(void)

@@ -39,6 +39,14 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * interrupted: a half-run's numbers would mislead. */
 void result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A result kept until the lesson ends, for a lesson in parts: each part
+ * reports as it ends, and the results still come last, in that order. */
+void result_at_end(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print the kept results (the engine calls it after a lesson that ran), or
+ * only drop them. */
+void transcript_flush_results(bool print);
+
 /* True once stdout was found closed (a reader such as `head` went away). */
 bool transcript_broken(void);
 
