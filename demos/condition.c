@@ -45,15 +45,6 @@ static void condition_init(pthread_cond_t *cond)
     pthread_condattr_destroy(&attr);
 }
 
-/* Start fn on each of args[0..count); false if the system refused a thread. */
-static bool start_all(struct team *team, void *(*fn)(void *), void *args, size_t arg_size, int count)
-{
-    for (int i = 0; i < count; i++)
-        if (!team_start(team, fn, (char *)args + (size_t)i * arg_size))
-            return false;
-    return true;
-}
-
 /* -- part 1, seed 002: notify() does not hand over the lock ---------------- */
 
 static pthread_mutex_t con_lock = PTHREAD_MUTEX_INITIALIZER; /* con = Condition(): its lock */
@@ -84,8 +75,7 @@ static void *tc1(void *unused)
             break;
         if (i == 3) {
             say("Thread-1", "con.wait(): lets go of the lock and sleeps");
-            int seen = notifies;
-            while (notifies == seen) /* C may wake for nothing; Python never does */
+            while (notifies == 0) /* C may wake for nothing; Python never does */
                 pthread_cond_wait(&con, &con_lock);
             say("Thread-1", "woken, and holds the lock again: wait() returns");
             note("Notified at tc2's first notify(), it could not go on until tc2 let go of the lock.");
@@ -99,7 +89,7 @@ static void *tc2(void *unused)
 {
     (void)unused;
     pthread_mutex_lock(&con_lock); /* with con: waits here until tc1 waits */
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 5 && !lesson_stop_requested(); i++) {
         print_line(2, i);
         bool slept = lesson_sleep(0.1);
         notifies++;
@@ -110,6 +100,10 @@ static void *tc2(void *unused)
         }
         if (!slept)
             break;
+    }
+    if (lesson_stop_requested()) { /* Ctrl-C: still wake tc1, so that it can leave */
+        notifies++;
+        pthread_cond_signal(&con);
     }
     say("Thread-2", "leaves `with con`: lets go of the lock");
     pthread_mutex_unlock(&con_lock);
@@ -124,7 +118,7 @@ static int part_order(void)
     condition_init(&con);
     sem_init(&tc1_holds_lock, 0, 0);
     struct team team;
-    if (!team_init(&team, 2))
+    if (!team_init_together(&team, 2))
         return 1;
     double began = lesson_now();
     if (team_start(&team, tc1, NULL)) {
@@ -133,7 +127,12 @@ static int part_order(void)
          * first, its notifies would reach nobody and tc1 would wait forever. */
         while (sem_wait(&tc1_holds_lock) != 0 && errno == EINTR)
             ;
-        team_start(&team, tc2, NULL);
+        if (!team_start(&team, tc2, NULL)) { /* refused: tc1 must not wait for it */
+            pthread_mutex_lock(&con_lock);
+            notifies++;
+            pthread_cond_signal(&con);
+            pthread_mutex_unlock(&con_lock);
+        }
     }
     team_join_all(&team);
     int status = team_report_refusal(&team);
@@ -156,9 +155,8 @@ static int part_order(void)
 /* A box of items that waiters take from, and main puts into. */
 static pthread_mutex_t box_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t item_put;     /* main notifies: there are items */
-static pthread_cond_t waiter_ready; /* a waiter is waiting, or has left */
-static int items, waiting, taken, left;
-static int looked_again; /* wake-ups that found the box empty */
+static pthread_cond_t waiter_moved; /* for main: a waiter began to wait, looked again, or took one */
+static int items, put, taken;
 
 struct waiter {
     char name[24];
@@ -166,29 +164,37 @@ struct waiter {
     int empty; /* of those, taken from an empty box */
 };
 
+/* What main watches, to know when to put: the waiters inside wait(), and
+ * those that woke to an empty box.  Changed under box_lock. */
+static int waiting, looked_again;
+
+static void tell_main(int *counter, int change)
+{
+    *counter += change;
+    pthread_cond_signal(&waiter_moved);
+}
+
 static void take_item(struct waiter *me)
 {
     items--;
+    taken++;
     me->took++;
     if (items < 0) {
         me->empty++;
         say(me->name, "takes an item: the box now holds %d -- it was empty!", items);
     } else
         say(me->name, "takes an item: the box now holds %d", items);
-    taken++;
-    left++;
-    pthread_cond_signal(&waiter_ready);
+    pthread_cond_signal(&waiter_moved);
 }
 
 static void *wait_with_if(void *arg)
 {
     struct waiter *me = arg;
     pthread_mutex_lock(&box_lock);
-    waiting++;
-    pthread_cond_signal(&waiter_ready);
+    tell_main(&waiting, +1);
     if (items == 0) /* WRONG: checks once, and trusts every wake-up */
         pthread_cond_wait(&item_put, &box_lock);
-    waiting--;
+    tell_main(&waiting, -1);
     take_item(me);
     pthread_mutex_unlock(&box_lock);
     return NULL;
@@ -198,92 +204,109 @@ static void *wait_with_while(void *arg)
 {
     struct waiter *me = arg;
     pthread_mutex_lock(&box_lock);
-    waiting++;
-    pthread_cond_signal(&waiter_ready);
+    tell_main(&waiting, +1);
     while (items == 0) { /* RIGHT: after every wake-up, look again */
         pthread_cond_wait(&item_put, &box_lock);
         if (items == 0) {
             say(me->name, "woken, but the box is empty: someone got there first; waits again");
-            looked_again++;
-            pthread_cond_signal(&waiter_ready);
+            tell_main(&looked_again, +1);
         }
     }
-    waiting--;
+    tell_main(&waiting, -1);
     take_item(me);
     pthread_mutex_unlock(&box_lock);
     return NULL;
 }
 
+/* Main, holding box_lock: put n items and wake every waiter. */
+static void put_items(int n)
+{
+    items += n;
+    put += n;
+    pthread_cond_broadcast(&item_put); /* notify_all() */
+}
+
 /* One round: `count` waiters running fn wait at an empty box; main puts one
- * item and wakes them all.  With `while` it then gives the rest their items. */
-static int round_of(const char *how, void *(*fn)(void *), struct waiter *waiters, int count, int *empty)
+ * item and wakes them all.  With `while` it then gives the rest theirs. */
+static int round_of(const char *how, void *(*fn)(void *), struct waiter *waiters, int count)
 {
     struct team team;
-    if (!team_init(&team, count))
+    if (!team_init_together(&team, count))
         return 1;
-    items = waiting = taken = left = looked_again = 0;
+    items = put = taken = waiting = looked_again = 0;
+    int started = 0;
+    while (started < count && team_start(&team, fn, &waiters[started]))
+        started++;
     pthread_mutex_lock(&box_lock);
-    bool all = start_all(&team, fn, waiters, sizeof *waiters, count);
-    if (all) {
+    if (started == count) {
         while (waiting < count) /* until every waiter is inside wait() */
-            pthread_cond_wait(&waiter_ready, &box_lock);
+            pthread_cond_wait(&waiter_moved, &box_lock);
         say("main", "%d waiters in `%s`; main puts 1 item and calls notify_all()", count, how);
-        items = 1;
-        pthread_cond_broadcast(&item_put);
+        put_items(1);
         if (fn == wait_with_while) {
             /* One takes it; main waits until the rest have looked again. */
-            while (left < 1 || looked_again < count - 1)
-                pthread_cond_wait(&waiter_ready, &box_lock);
+            while (taken < 1 || looked_again < count - 1)
+                pthread_cond_wait(&waiter_moved, &box_lock);
             say("main", "%d are waiting again; main puts %d more and calls notify_all()", waiting, count - 1);
-            items += count - 1;
-            pthread_cond_broadcast(&item_put);
+            put_items(count - 1);
         }
+    } else {
+        put_items(started); /* a thread was refused: give those started theirs, and end */
     }
     pthread_mutex_unlock(&box_lock);
     team_join_all(&team);
-    *empty = 0;
-    for (int i = 0; i < count; i++)
-        *empty += waiters[i].empty;
     int status = team_report_refusal(&team);
     team_free(&team);
-    if (!all && status == 0)
-        status = 1;
     return status;
+}
+
+static int empty_takes(const struct waiter *waiters, int count)
+{
+    int empty = 0;
+    for (int i = 0; i < count; i++)
+        empty += waiters[i].empty;
+    return empty;
+}
+
+static void name_waiters(struct waiter *waiters, int count)
+{
+    memset(waiters, 0, (size_t)count * sizeof *waiters);
+    for (int i = 0; i < count; i++)
+        snprintf(waiters[i].name, sizeof waiters[i].name, "waiter-%d", i + 1);
 }
 
 static int part_predicate(int count)
 {
     say("main", "part 2: %d waiters take items from a box; a waiter must look again after waking", count);
     condition_init(&item_put);
-    condition_init(&waiter_ready);
+    condition_init(&waiter_moved);
     struct waiter *waiters = calloc((size_t)count, sizeof *waiters);
     if (!waiters)
         return 1;
-    for (int i = 0; i < count; i++)
-        snprintf(waiters[i].name, sizeof waiters[i].name, "waiter-%d", i + 1);
 
-    int empty_with_if = 0, empty_with_while = 0;
-    int status = round_of("if (items == 0) wait()", wait_with_if, waiters, count, &empty_with_if);
-    int taken_with_if = taken;
+    name_waiters(waiters, count);
+    int status = round_of("if (items == 0) wait()", wait_with_if, waiters, count);
+    int put_with_if = put, taken_with_if = taken, empty_with_if = empty_takes(waiters, count);
     if (status == 0 && !lesson_stop_requested()) {
-        note("1 item, %d taken: notify_all() woke every waiter, the first to get the lock took", taken_with_if);
+        note("%d item%s, %d taken: notify_all() woke every waiter, the first to get the lock took", put_with_if,
+             put_with_if == 1 ? "" : "s", taken_with_if);
         note("the item, and the other %d, checked only before they slept, took one that was gone.",
              empty_with_if);
-        memset(waiters, 0, (size_t)count * sizeof *waiters);
-        for (int i = 0; i < count; i++)
-            snprintf(waiters[i].name, sizeof waiters[i].name, "waiter-%d", i + 1);
-        status = round_of("while (items == 0) wait()", wait_with_while, waiters, count, &empty_with_while);
+        name_waiters(waiters, count);
+        status = round_of("while (items == 0) wait()", wait_with_while, waiters, count);
     }
     if (status == 0 && !lesson_stop_requested()) {
-        note("%d items, %d taken, none from an empty box: each waiter that lost the race", count, taken);
+        int empty_with_while = empty_takes(waiters, count);
+        note("%d items, %d taken, %d from an empty box: each waiter that lost the race", put, taken,
+             empty_with_while);
         note("looked again and slept on. A wake-up says \"look now\", not \"it is yours\".");
-        result_at_end("part=predicate waiters=%d if_put=1 if_taken=%d if_empty=%d while_put=%d while_taken=%d "
-                    "while_empty=%d",
-                    count, taken_with_if, empty_with_if, count, taken, empty_with_while);
+        result_at_end("part=predicate waiters=%d if_put=%d if_taken=%d if_empty=%d while_put=%d while_taken=%d "
+                      "while_empty=%d",
+                      count, put_with_if, taken_with_if, empty_with_if, put, taken, empty_with_while);
     }
     free(waiters);
     pthread_cond_destroy(&item_put);
-    pthread_cond_destroy(&waiter_ready);
+    pthread_cond_destroy(&waiter_moved);
     return status;
 }
 
@@ -291,7 +314,7 @@ static int part_predicate(int count)
 
 static pthread_mutex_t door_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t door_opened; /* main notifies: the door is open */
-static pthread_cond_t door_event;  /* a waiter is waiting, or went through */
+static pthread_cond_t door_moved;  /* for main: a waiter is waiting, or went through */
 static bool door_open;
 static int at_door, through;
 
@@ -300,13 +323,13 @@ static void *wait_at_door(void *arg)
     struct waiter *me = arg;
     pthread_mutex_lock(&door_lock);
     at_door++;
-    pthread_cond_signal(&door_event);
+    pthread_cond_signal(&door_moved);
     while (!door_open)
         pthread_cond_wait(&door_opened, &door_lock);
     at_door--;
     through++;
     say(me->name, "woken: the door is open, goes through (%d through)", through);
-    pthread_cond_signal(&door_event);
+    pthread_cond_signal(&door_moved);
     pthread_mutex_unlock(&door_lock);
     return NULL;
 }
@@ -315,29 +338,29 @@ static int part_notify(int count)
 {
     say("main", "part 3: %d waiters wait for a door to open; notify() against notify_all()", count);
     condition_init(&door_opened);
-    condition_init(&door_event);
+    condition_init(&door_moved);
     struct waiter *waiters = calloc((size_t)count, sizeof *waiters);
     struct team team;
-    if (!waiters || !team_init(&team, count)) {
+    if (!waiters || !team_init_together(&team, count)) {
         free(waiters);
         return 1;
     }
-    for (int i = 0; i < count; i++)
-        snprintf(waiters[i].name, sizeof waiters[i].name, "waiter-%d", i + 1);
+    name_waiters(waiters, count);
     door_open = false;
     at_door = through = 0;
-    int after_notify = 0, after_notify_all = 0;
+    int after_notify = 0, started = 0;
+    while (started < count && team_start(&team, wait_at_door, &waiters[started]))
+        started++;
 
     pthread_mutex_lock(&door_lock);
-    bool all = start_all(&team, wait_at_door, waiters, sizeof *waiters, count);
-    if (all) {
+    if (started == count) {
         while (at_door < count)
-            pthread_cond_wait(&door_event, &door_lock);
+            pthread_cond_wait(&door_moved, &door_lock);
         say("main", "all %d wait; main opens the door and calls notify() once", count);
         door_open = true;
         pthread_cond_signal(&door_opened); /* con.notify(): one waiter */
         while (through < 1)
-            pthread_cond_wait(&door_event, &door_lock);
+            pthread_cond_wait(&door_moved, &door_lock);
         pthread_mutex_unlock(&door_lock);
         lesson_sleep(0.5); /* give any other waiter time to wake, if it were going to */
         pthread_mutex_lock(&door_lock);
@@ -345,24 +368,24 @@ static int part_notify(int count)
         say("main", "0.5 s after notify(): %d through, %d still asleep at an open door", after_notify, at_door);
         note("notify() wakes one waiter. The others never looked again: nobody told them.");
         say("main", "main calls notify_all()");
-        pthread_cond_broadcast(&door_opened); /* con.notify_all(): every waiter */
     }
+    door_open = true;
+    pthread_cond_broadcast(&door_opened); /* con.notify_all(): every waiter */
     pthread_mutex_unlock(&door_lock);
     team_join_all(&team);
-    after_notify_all = through;
+    int after_notify_all = through;
     int status = team_report_refusal(&team);
-    if (!all && status == 0)
-        status = 1;
     if (status == 0 && !lesson_stop_requested()) {
         say("main", "after notify_all(): %d of %d through", after_notify_all, count);
         note("Use notify() when any one waiter can do the work; notify_all() when every waiter");
         note("must see the change, or when waiters wait for different things.");
-        result_at_end("part=notify waiters=%d after_notify=%d after_notify_all=%d", count, after_notify, after_notify_all);
+        result_at_end("part=notify waiters=%d after_notify=%d after_notify_all=%d", count, after_notify,
+                      after_notify_all);
     }
     team_free(&team);
     free(waiters);
     pthread_cond_destroy(&door_opened);
-    pthread_cond_destroy(&door_event);
+    pthread_cond_destroy(&door_moved);
     return status;
 }
 
@@ -372,23 +395,32 @@ static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ready_changed;
 static bool ready;
 
-/* con.wait_for(lambda: ready, timeout): false if still not ready in time. */
-static bool wait_for_ready(double timeout, int *answer)
+/* con.wait_for(lambda: ready, timeout), with the deadline given as a time:
+ * false if still not ready by then. */
+static bool wait_for_ready(const struct timespec *deadline, int *answer)
 {
-    struct timespec deadline = lesson_timeout(timeout, CLOCK_MONOTONIC);
     pthread_mutex_lock(&ready_lock);
     int rc = 0;
-    while (!ready && rc == 0)
-        rc = pthread_cond_timedwait(&ready_changed, &ready_lock, &deadline);
+    while (!ready && rc == 0 && !lesson_stop_requested()) /* Ctrl-C: leave early */
+        rc = pthread_cond_timedwait(&ready_changed, &ready_lock, deadline);
     bool got = ready;
     pthread_mutex_unlock(&ready_lock);
     *answer = rc;
     return got;
 }
 
+/* On Ctrl-C, a timed wait need not wait out its timeout. */
+static void wake_timed_waiters(void)
+{
+    pthread_mutex_lock(&ready_lock);
+    pthread_cond_broadcast(&ready_changed);
+    pthread_mutex_unlock(&ready_lock);
+}
+
 struct timed_waiter {
     const char *name;
-    double timeout;
+    double began;  /* lesson time the timeout counts from */
+    struct timespec deadline;
     bool got;
     int answer;
     double waited;
@@ -397,10 +429,11 @@ struct timed_waiter {
 static void *timed_waiter(void *arg)
 {
     struct timed_waiter *me = arg;
-    double began = lesson_now();
-    say(me->name, "con.wait_for(ready, timeout=%g)", me->timeout);
-    me->got = wait_for_ready(me->timeout, &me->answer);
-    me->waited = lesson_now() - began;
+    say(me->name, "con.wait_for(ready, timeout=1)");
+    me->got = wait_for_ready(&me->deadline, &me->answer);
+    me->waited = lesson_now() - me->began;
+    if (lesson_stop_requested())
+        return NULL;
     if (me->got)
         say(me->name, "returned True after %.2f s: ready was set in time", me->waited);
     else
@@ -409,17 +442,26 @@ static void *timed_waiter(void *arg)
     return NULL;
 }
 
+/* Start a waiter whose 1 s timeout counts from now; false if refused. */
+static bool start_timed_waiter(struct team *team, struct timed_waiter *w)
+{
+    w->began = lesson_now();
+    w->deadline = lesson_timeout(1, CLOCK_MONOTONIC);
+    return team_start(team, timed_waiter, w);
+}
+
 static int part_timeout(void)
 {
     say("main", "part 4: wait with a timeout, once notified in time and once not");
     condition_init(&ready_changed);
+    clock_on_stop(wake_timed_waiters);
     ready = false;
-    struct timed_waiter in_time = { .name = "Thread-1", .timeout = 1 }, too_late = { .name = "Thread-2", .timeout = 1 };
+    struct timed_waiter in_time = { .name = "Thread-1" }, too_late = { .name = "Thread-2" };
     struct team team;
-    if (!team_init(&team, 2))
+    if (!team_init_together(&team, 2))
         return 1;
-    if (team_start(&team, timed_waiter, &in_time)) {
-        lesson_sleep(0.5);
+    if (start_timed_waiter(&team, &in_time)) {
+        lesson_sleep_until(in_time.began + 0.5); /* half the timeout, from the same start */
         pthread_mutex_lock(&ready_lock);
         ready = true;
         say("main", "sets ready and calls notify()");
@@ -427,7 +469,7 @@ static int part_timeout(void)
         pthread_mutex_unlock(&ready_lock);
         team_join_all(&team);
         ready = false; /* no thread runs now: the next waiter waits for nothing */
-        if (!lesson_stop_requested() && team_start(&team, timed_waiter, &too_late)) {
+        if (!lesson_stop_requested() && start_timed_waiter(&team, &too_late)) {
             say("main", "this time nobody sets ready");
             team_join_all(&team);
         }
@@ -437,10 +479,11 @@ static int part_timeout(void)
         note("A timed wait gives up at its deadline: pthread_cond_timedwait returns ETIMEDOUT,");
         note("and Python's wait_for() returns False. Look at the predicate, not the timer.");
         result_at_end("part=timeout in_time=%s in_time_waited=%.2f expired=%s expired_waited=%.2f",
-                    in_time.got ? "yes" : "no", in_time.waited, too_late.answer == ETIMEDOUT ? "ETIMEDOUT" : "none",
-                    too_late.waited);
+                      in_time.got ? "yes" : "no", in_time.waited, too_late.answer == ETIMEDOUT ? "ETIMEDOUT" : "none",
+                      too_late.waited);
     }
     team_free(&team);
+    clock_forget_stop(wake_timed_waiters);
     pthread_cond_destroy(&ready_changed);
     return status;
 }

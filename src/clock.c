@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <time.h>
 
 static struct timespec clock_origin;
@@ -83,6 +84,55 @@ bool lesson_sleep(double seconds)
     return lesson_sleep_until(lesson_now() + seconds);
 }
 
+/* The lessons' stop hooks.  Held while they run, so that a lesson that
+ * forgets its hook knows it is not running any more. */
+enum { MAX_STOP_HOOKS = 4 };
+static pthread_mutex_t hooks_lock = PTHREAD_MUTEX_INITIALIZER;
+static void (*stop_hooks[MAX_STOP_HOOKS])(void);
+static bool stop_hooks_ran;
+static void (*stop_notifier)(void);
+
+void clock_on_stop(void (*wake)(void))
+{
+    pthread_mutex_lock(&hooks_lock);
+    int k = 0;
+    while (k < MAX_STOP_HOOKS && stop_hooks[k])
+        k++;
+    if (k == MAX_STOP_HOOKS)
+        abort(); /* more than a lesson needs: a programming error */
+    stop_hooks[k] = wake;
+    bool late = stop_hooks_ran;
+    pthread_mutex_unlock(&hooks_lock);
+    if (late) /* the stop came first: wake at once */
+        wake();
+}
+
+void clock_forget_stop(void (*wake)(void))
+{
+    pthread_mutex_lock(&hooks_lock);
+    for (int k = 0; k < MAX_STOP_HOOKS; k++)
+        if (stop_hooks[k] == wake)
+            stop_hooks[k] = NULL;
+    pthread_mutex_unlock(&hooks_lock);
+}
+
+void clock_run_stop_hooks(void)
+{
+    pthread_mutex_lock(&hooks_lock);
+    if (!stop_hooks_ran) {
+        stop_hooks_ran = true;
+        for (int k = 0; k < MAX_STOP_HOOKS; k++)
+            if (stop_hooks[k])
+                stop_hooks[k]();
+    }
+    pthread_mutex_unlock(&hooks_lock);
+}
+
+void clock_set_stop_notifier(void (*notify)(void))
+{
+    stop_notifier = notify;
+}
+
 void clock_request_stop(int why)
 {
     pthread_once(&sleep_once, sleep_cond_init);
@@ -91,6 +141,8 @@ void clock_request_stop(int why)
     pthread_mutex_lock(&sleep_lock);
     pthread_cond_broadcast(&sleep_cond);
     pthread_mutex_unlock(&sleep_lock);
+    if (stop_notifier)
+        stop_notifier();
 }
 
 int lesson_stop_requested(void)

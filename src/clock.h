@@ -34,6 +34,19 @@ struct timespec lesson_timeout(double seconds, clockid_t clock);
 /* Ask every sleeper to wake and the lesson to wind down. */
 void clock_request_stop(int why);
 
+/* Register a function that wakes what a lesson's own waits block on (its
+ * queue's condition variables, its child processes) once a stop is
+ * requested; lesson_sleep() needs none.  It runs once, on the engine's
+ * watcher thread, which holds no lesson lock; if the stop came first, it
+ * runs at once.  Forget it before what it wakes is destroyed. */
+void clock_on_stop(void (*wake)(void));
+void clock_forget_stop(void (*wake)(void));
+
+/* For the engine: run the registered functions, once; and a function that
+ * clock_request_stop() calls to get them run (it must be async-safe). */
+void clock_run_stop_hooks(void);
+void clock_set_stop_notifier(void (*notify)(void));
+
 /* Non-zero once a stop was requested: the signal number, or -1 for a closed
  * output pipe. */
 int lesson_stop_requested(void);

@@ -12,7 +12,9 @@
 #define CONCDEMO_LESSON_H
 
 #include "clock.h"
+#include "dice.h"
 #include "options.h"
+#include "process.h"
 #include "team.h"
 #include "transcript.h"
 

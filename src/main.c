@@ -107,6 +107,10 @@ static void *signal_watcher(void *unused)
         if (sig == SIGUSR1) {
             if (atomic_load(&lesson_finished))
                 return NULL;
+            if (lesson_stop_requested()) { /* a closed pipe, or a lesson's own stop */
+                clock_run_stop_hooks();
+                children_stop_all();
+            }
             continue;
         }
         if (lesson_stop_requested() > 0) {
@@ -117,7 +121,18 @@ static void *signal_watcher(void *unused)
             _exit(128 + sig);
         }
         clock_request_stop(sig);
+        clock_run_stop_hooks(); /* the lesson's, first: they may need its children alive */
+        children_stop_all();
     }
+}
+
+/* clock_request_stop() pokes the watcher, so the lesson's stop hooks run
+ * there, whichever thread asked to stop, and whatever locks it holds. */
+static pthread_t watcher;
+
+static void poke_watcher(void)
+{
+    pthread_kill(watcher, SIGUSR1);
 }
 
 static bool want_color(void)
@@ -162,7 +177,6 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     sigaddset(&watched, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &watched, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed reader shows up as EPIPE instead */
-    pthread_t watcher;
     pthread_attr_t attr;
     small_stack_attr(&attr);
     int refused = pthread_create(&watcher, &attr, signal_watcher, NULL);
@@ -171,6 +185,7 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
         report_thread_refusal(refused, 0);
         return 1;
     }
+    clock_set_stop_notifier(poke_watcher);
 
     clock_start(option_real("speed"));
     if (option_flag("explain"))
@@ -180,6 +195,14 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     transcript_header(lesson->name, lesson->summary, params);
 
     int status = lesson->run();
+    /* Every child reaped: what the process table says, not what we meant. */
+    long unreaped = children_in_process_table();
+    if (unreaped > 0) {
+        fprintf(stderr, "%s: %ld child process%s left unreaped: a bug in the lesson\n", who, unreaped,
+                unreaped == 1 ? "" : "es");
+        if (status == 0)
+            status = 1;
+    }
     transcript_flush_results(status == 0);
 
     int stop = lesson_stop_requested();

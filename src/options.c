@@ -200,6 +200,8 @@ static void add_specs(const struct option_spec *specs, bool common)
         v->common = common;
         if (s->type == OPT_INT && strcmp(s->fallback, "random") == 0)
             v->i = (long long)fresh_seed();
+        else if (s->type == OPT_INT && strncmp(s->fallback, "random ", 7) == 0)
+            v->i = 0; /* "random 10-20": the lesson's check() draws it from --seed */
         else if (s->type == OPT_REAL && strcmp(s->fallback, "none") == 0)
             v->r = 0; /* unset until given: option_given() tells */
         else if (s->type != OPT_FLAG)

@@ -67,6 +67,14 @@ bool team_init(struct team *team, long capacity)
     return true;
 }
 
+bool team_init_together(struct team *team, long capacity)
+{
+    if (!team_init(team, capacity))
+        return false;
+    team->together = true;
+    return true;
+}
+
 static void join_oldest(struct team *team)
 {
     pthread_join(team->threads[team->joined], NULL);
@@ -78,7 +86,13 @@ bool team_start(struct team *team, void *(*fn)(void *), void *arg)
     if (lesson_stop_requested() || team->started == team->capacity)
         return false;
     for (;;) {
-        if (team->started - team->joined >= team->max_alive) {
+        long alive = team->started - team->joined;
+        if (team->together && alive >= team->max_alive) {
+            team->refused = EAGAIN; /* no window: they may be waiting for each other */
+            team->alive_at_refusal = alive;
+            return false;
+        }
+        if (alive >= team->max_alive) {
             if (team->joined == 0 && team->limit_reason) {
                 say("main", "%ld thread%s started and not yet joined: the most this system should have",
                     team->max_alive, team->max_alive == 1 ? "" : "s");
@@ -90,8 +104,8 @@ bool team_start(struct team *team, void *(*fn)(void *), void *arg)
         int rc = pthread_create(&team->threads[team->started], &team->attr, fn, arg);
         if (rc == 0)
             break;
-        long alive = team->started - team->joined;
-        if ((rc != EAGAIN && rc != ENOMEM) || alive == 0) {
+        alive = team->started - team->joined;
+        if ((rc != EAGAIN && rc != ENOMEM) || alive == 0 || team->together) {
             team->refused = rc;
             team->alive_at_refusal = alive;
             return false;

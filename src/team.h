@@ -22,11 +22,18 @@ struct team {
     const char *limit_reason; /* which system limit set max_alive */
     long alive_at_refusal;
     int refused;      /* errno of a start the system refused with none alive */
+    bool together;    /* its threads wait on one another: no rolling window */
     pthread_attr_t attr;
 };
 
 /* Returns false, having printed one line on stderr, if memory is short. */
 bool team_init(struct team *team, long capacity);
+
+/* The same, for threads that wait on one another (a lighter and its cars, a
+ * producer and its consumers): joining the oldest early could wait for ever,
+ * so past the limit a start is refused instead, and the lesson ends with
+ * status 1.  The lesson must then release the threads it did start. */
+bool team_init_together(struct team *team, long capacity);
 
 /* Start fn(arg).  Returns false if the lesson must stop starting threads:
  * a stop was requested, or the system refused a thread with none alive. */

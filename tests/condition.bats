@@ -119,3 +119,18 @@ Thread-1 4"
     [[ "$output" != *"result:"* ]]
     within 1.1 "$(time_of 'interrupted by Ctrl-C')" 2.2
 }
+
+@test "past the thread limit: one line naming the limit, exit 1, and no waiter is left waiting" {
+    local part
+    for part in order predicate notify timeout; do
+        run --separate-stderr bash -c 'ulimit -u 18; exec "$0" condition --part "$1" --waiters 100 --speed 50' \
+            "$CONCDEMO" "$part"
+        if [ "$part" = order ] || [ "$part" = timeout ]; then
+            [ "$status" -eq 0 ] # two threads fit
+            continue
+        fi
+        [ "$status" -eq 1 ]
+        [ "${#stderr_lines[@]}" -eq 1 ]
+        [[ "$stderr" == *"refused to start a thread"*"ulimit -u is 18"* ]]
+    done
+}

@@ -1,0 +1,165 @@
+#include "blocking_queue.h"
+
+#include "clock.h"
+#include "process.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+struct queue *queue_new(int capacity, bool across_processes)
+{
+    size_t size = sizeof(struct queue) + (size_t)capacity * sizeof(struct message);
+    struct queue *q;
+    q = across_processes ? shared_memory(size) /* what a fork() shares instead of copying */
+                         : malloc(size);
+    if (!q)
+        return NULL;
+    q->capacity = capacity;
+    q->head = q->count = 0;
+    q->unfinished = 0;
+    q->shut_down = false;
+    q->across_processes = across_processes;
+
+    int shared = across_processes ? PTHREAD_PROCESS_SHARED : PTHREAD_PROCESS_PRIVATE;
+    pthread_mutexattr_t lock_attr;
+    pthread_mutexattr_init(&lock_attr);
+    pthread_mutexattr_setpshared(&lock_attr, shared);
+    if (across_processes) /* a process may die holding it: the next locker is told */
+        pthread_mutexattr_setrobust(&lock_attr, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&q->lock, &lock_attr);
+    pthread_mutexattr_destroy(&lock_attr);
+    pthread_condattr_t cond_attr;
+    pthread_condattr_init(&cond_attr);
+    pthread_condattr_setpshared(&cond_attr, shared);
+    pthread_condattr_setclock(&cond_attr, CLOCK_MONOTONIC); /* timeouts in lesson time */
+    pthread_cond_init(&q->not_empty, &cond_attr);
+    pthread_cond_init(&q->not_full, &cond_attr);
+    pthread_cond_init(&q->all_done, &cond_attr);
+    pthread_condattr_destroy(&cond_attr);
+    return q;
+}
+
+void queue_free(struct queue *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->not_empty);
+    pthread_cond_destroy(&q->not_full);
+    pthread_cond_destroy(&q->all_done);
+    if (q->across_processes)
+        shared_memory_free(q, sizeof(struct queue) + (size_t)q->capacity * sizeof(struct message));
+    else
+        free(q);
+}
+
+/* A process that died holding the lock (killed at Ctrl-C) left the queue
+ * half-changed: the next locker gets EOWNERDEAD, and shuts the queue down. */
+static void owner_died(struct queue *q, int error)
+{
+    if (error == EOWNERDEAD) {
+        pthread_mutex_consistent(&q->lock);
+        q->shut_down = true;
+    }
+}
+
+static void lock(struct queue *q)
+{
+    owner_died(q, pthread_mutex_lock(&q->lock));
+}
+
+/* Wait on `cond` until `ready` is true, the timeout passes, or shutdown.
+ * The caller holds q->lock.  Returns false if it gave up. */
+static bool wait_until(struct queue *q, pthread_cond_t *cond, bool (*ready)(struct queue *), double timeout)
+{
+    if (timeout == NO_WAIT)
+        return ready(q);
+    struct timespec deadline = lesson_timeout(timeout > 0 ? timeout : 0, CLOCK_MONOTONIC);
+    while (!ready(q) && !q->shut_down) {
+        int error = timeout < 0 ? pthread_cond_wait(cond, &q->lock)
+                                : pthread_cond_timedwait(cond, &q->lock, &deadline);
+        owner_died(q, error);
+        if (error == ETIMEDOUT)
+            return ready(q);
+    }
+    return ready(q) && !q->shut_down;
+}
+
+static bool has_room(struct queue *q) { return q->count < q->capacity; }
+static bool has_item(struct queue *q) { return q->count > 0; }
+
+enum queue_answer queue_put(struct queue *q, const struct message *item, double timeout)
+{
+    lock(q);
+    enum queue_answer answer = QUEUE_FULL;
+    if (q->shut_down)
+        answer = QUEUE_SHUT_DOWN;
+    else if (wait_until(q, &q->not_full, has_room, timeout)) {
+        q->items[(q->head + q->count) % q->capacity] = *item; /* copied in whole */
+        q->count++;
+        q->unfinished++;
+        pthread_cond_signal(&q->not_empty); /* one getter may go on */
+        answer = QUEUE_OK;
+    } else if (q->shut_down)
+        answer = QUEUE_SHUT_DOWN;
+    pthread_mutex_unlock(&q->lock);
+    return answer;
+}
+
+enum queue_answer queue_get(struct queue *q, struct message *item, double timeout)
+{
+    lock(q);
+    enum queue_answer answer = QUEUE_EMPTY;
+    if (q->shut_down)
+        answer = QUEUE_SHUT_DOWN;
+    else if (wait_until(q, &q->not_empty, has_item, timeout)) {
+        *item = q->items[q->head]; /* copied out whole */
+        q->head = (q->head + 1) % q->capacity;
+        q->count--;
+        pthread_cond_signal(&q->not_full); /* one putter may go on */
+        answer = QUEUE_OK;
+    } else if (q->shut_down)
+        answer = QUEUE_SHUT_DOWN;
+    pthread_mutex_unlock(&q->lock);
+    return answer;
+}
+
+int queue_qsize(struct queue *q)
+{
+    lock(q);
+    int count = q->count;
+    pthread_mutex_unlock(&q->lock);
+    return count;
+}
+
+void queue_task_done(struct queue *q)
+{
+    lock(q);
+    if (q->unfinished > 0 && --q->unfinished == 0)
+        pthread_cond_broadcast(&q->all_done); /* every join() may return */
+    pthread_mutex_unlock(&q->lock);
+}
+
+void queue_join(struct queue *q)
+{
+    lock(q);
+    while (q->unfinished > 0 && !q->shut_down)
+        owner_died(q, pthread_cond_wait(&q->all_done, &q->lock));
+    pthread_mutex_unlock(&q->lock);
+}
+
+void queue_shutdown(struct queue *q)
+{
+    lock(q);
+    q->shut_down = true;
+    pthread_cond_broadcast(&q->not_empty);
+    pthread_cond_broadcast(&q->not_full);
+    pthread_cond_broadcast(&q->all_done);
+    pthread_mutex_unlock(&q->lock);
+}
+
+const char *queue_answer_name(enum queue_answer answer)
+{
+    static const char *const names[] = { "OK", "Full", "Empty", "ShutDown" };
+    return names[answer];
+}

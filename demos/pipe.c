@@ -1,0 +1,560 @@
+/* pipe: messages between processes through a pipe.
+ * Seed 000 §3.1.2 (Pipe), seed 003 (Pipe, Connection), seed 004 (管道pipe).
+ *
+ * Seed 000's program:
+ *
+ *     def f(conn):
+ *         conn.send([42, None, 'hello'])
+ *         conn.close()
+ *
+ *     parent_conn, child_conn = Pipe()
+ *     p = Process(target=f, args=(child_conn,))
+ *     p.start()
+ *     print(parent_conn.recv())    # prints "[42, None, 'hello']"
+ *     p.join()
+ *
+ * Seed 004's, both ways:
+ *
+ *     def foo(sk):
+ *         sk.send('hello world')
+ *         print(sk.recv())
+ *
+ *     conn1, conn2 = multiprocessing.Pipe()   # Pipe(False): one way only
+ *     p = multiprocessing.Process(target=foo, args=(conn1,))
+ *     p.start()
+ *     print(conn2.recv())
+ *     conn2.send('hi son')
+ *
+ * A Pipe() is two Connections.  Both ways (duplex, the default) it is a
+ * socketpair(); one way it is a pipe(), whose first end only reads and second
+ * only writes.  Either way the kernel moves bytes, not messages: send() and
+ * recv() frame each message with its length, below. */
+#include "lesson.h"
+
+#include "message.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* multiprocessing.connection.Connection: one end of a pipe. */
+struct connection {
+    int fd;
+};
+
+/* Pipe(duplex): *a and *b are its two ends.  One way, a reads and b writes. */
+static bool Pipe(bool duplex, struct connection *a, struct connection *b)
+{
+    int fds[2];
+    if ((duplex ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds)) != 0)
+        return false;
+    a->fd = fds[0];
+    b->fd = fds[1];
+    return true;
+}
+
+static void conn_close(struct connection *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+/* write() or read() all n bytes; a pipe may move fewer at a time. */
+static bool write_all(int fd, const void *bytes, size_t n)
+{
+    for (const char *p = bytes; n > 0;) {
+        ssize_t done = write(fd, p, n);
+        if (done < 0 && errno == EINTR)
+            continue;
+        if (done <= 0)
+            return false; /* errno: EPIPE when no reader is left */
+        p += done;
+        n -= (size_t)done;
+    }
+    return true;
+}
+
+static bool read_all(int fd, void *bytes, size_t n)
+{
+    for (char *p = bytes; n > 0;) {
+        ssize_t done = read(fd, p, n);
+        if (done < 0 && errno == EINTR)
+            continue;
+        if (done <= 0) {
+            if (done == 0)
+                errno = 0; /* end of file: every writer closed its end */
+            return false;
+        }
+        p += done;
+        n -= (size_t)done;
+    }
+    return true;
+}
+
+/* conn.send(obj): the message's length, then the message, in one write. */
+static bool conn_send(struct connection *c, const void *bytes, uint32_t n)
+{
+    char frame[sizeof n + 256];
+    if (n > sizeof frame - sizeof n)
+        return false;
+    memcpy(frame, &n, sizeof n);
+    memcpy(frame + sizeof n, bytes, n);
+    return write_all(c->fd, frame, sizeof n + n);
+}
+
+/* conn.recv(): read a length, then exactly that many bytes.  Returns the
+ * length, or -1: errno 0 is end of file (Python's EOFError). */
+static long conn_recv(struct connection *c, void *bytes, uint32_t room)
+{
+    uint32_t n;
+    if (!read_all(c->fd, &n, sizeof n))
+        return -1;
+    if (n > room) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    return read_all(c->fd, bytes, n) ? (long)n : -1;
+}
+
+static bool send_text(struct connection *c, const char *text)
+{
+    return conn_send(c, text, (uint32_t)strlen(text));
+}
+
+static bool recv_text(struct connection *c, char *text, size_t room)
+{
+    long n = conn_recv(c, text, (uint32_t)room - 1);
+    if (n < 0)
+        return false;
+    text[n] = '\0';
+    return true;
+}
+
+/* "EPIPE (Broken pipe)", and "EOF" for errno 0. */
+static const char *error_name(int error)
+{
+    static _Thread_local char text[64];
+    const char *symbol = error == 0 ? "EOF" : error == EPIPE ? "EPIPE" : error == EBADF ? "EBADF" : "error";
+    snprintf(text, sizeof text, "%s (%s)", symbol, error == 0 ? "end of file" : strerror(error));
+    return text;
+}
+
+/* Start a child, or say why not.  Returns its pid, or -1. */
+static pid_t start_child(int (*fn)(void *), void *arg)
+{
+    pid_t pid = child_start(fn, arg);
+    if (pid < 0 && !lesson_stop_requested())
+        report_process_refusal(errno, children_alive());
+    return pid;
+}
+
+/* -- part 1, seed 000: the child sends [42, None, 'hello'] ----------------- */
+
+static int f(void *arg) /* def f(conn): */
+{
+    struct connection *conn = arg;
+    struct message m = message_list();
+    message_add_int(&m, 42);
+    message_add_none(&m);
+    message_add_str(&m, "hello");
+    say("child", "conn.send([42, None, 'hello']); conn.close()");
+    bool sent = conn_send(conn, &m, sizeof m);
+    conn_close(conn);
+    return sent ? 0 : 1;
+}
+
+static int part_send(void)
+{
+    say("main", "part 1, seed 000: parent_conn, child_conn = Pipe(); the child sends a list");
+    struct connection parent_conn, child_conn;
+    if (!Pipe(true, &parent_conn, &child_conn))
+        return 1;
+    pid_t p = start_child(f, &child_conn);
+    conn_close(&child_conn); /* the child's end is the child's now */
+    if (p < 0) {
+        conn_close(&parent_conn);
+        return lesson_stop_requested() ? 0 : 1;
+    }
+    struct message got;
+    char text[96] = "nothing";
+    if (conn_recv(&parent_conn, &got, sizeof got) == (long)sizeof got) { /* print(parent_conn.recv()) */
+        message_format(&got, text, sizeof text);
+        say("main", "%s", text);
+    }
+    int exit_status = child_join(p);
+    conn_close(&parent_conn);
+    if (lesson_stop_requested())
+        return 0;
+    say("main", "joined the child, process %ld: it exited with %d", (long)p, exit_status);
+    note("recv() got the whole list: send() wrote its length first, so recv() knew where it ends.");
+    char packed[96];
+    size_t n = 0;
+    for (const char *c = text; *c && n < sizeof packed - 1; c++)
+        if (*c != ' ') /* no spaces in a result value */
+            packed[n++] = *c;
+    packed[n] = '\0';
+    result_at_end("part=send got=%s child_exit=%d", packed, exit_status);
+    return 0;
+}
+
+/* -- part 2, seed 004: both ways, then one way ------------------------------ */
+
+static int foo(void *arg) /* def foo(sk): */
+{
+    struct connection *sk = arg;
+    char reply[64];
+    say("child", "sk.send('hello world')");
+    if (!send_text(sk, "hello world"))
+        return 1;
+    if (!recv_text(sk, reply, sizeof reply)) /* waits for the parent's answer */
+        return 1;
+    say("child", "%s", reply); /* print(sk.recv()) */
+    return 0;
+}
+
+static int part_duplex(void)
+{
+    say("main", "part 2, seed 004: conn1, conn2 = Pipe(): a socketpair, both ends send and receive");
+    struct connection conn1, conn2;
+    if (!Pipe(true, &conn1, &conn2))
+        return 1;
+    pid_t p = start_child(foo, &conn1);
+    conn_close(&conn1);
+    if (p < 0) {
+        conn_close(&conn2);
+        return lesson_stop_requested() ? 0 : 1;
+    }
+    char heard[64] = "";
+    int exchanged = 0;
+    if (recv_text(&conn2, heard, sizeof heard)) { /* print(conn2.recv()) */
+        exchanged++;
+        say("main", "%s", heard);
+        say("main", "conn2.send('hi son')");
+        exchanged += send_text(&conn2, "hi son");
+    }
+    int exit_status = child_join(p);
+    conn_close(&conn2);
+    if (lesson_stop_requested())
+        return 0;
+    say("main", "joined the child: it exited with %d", exit_status);
+    note("The child waited in recv() for the reply: a duplex Pipe carries messages both ways.");
+
+    say("main", "Pipe(duplex=False): a pipe(); the first end only receives, the second only sends");
+    struct connection reader, writer;
+    if (!Pipe(false, &reader, &writer))
+        return 1;
+    int wrong_write = send_text(&reader, "hello") ? 0 : errno;
+    say("main", "reader.send('hello'): refused, %s", error_name(wrong_write));
+    char byte;
+    int wrong_read = read(writer.fd, &byte, 1) < 0 ? errno : 0;
+    say("main", "writer.recv(): refused, %s", error_name(wrong_read));
+    note("The kernel opened each end of a pipe() one way; Python refuses the same calls first.");
+    conn_close(&reader);
+    conn_close(&writer);
+    result_at_end("part=duplex exchanged=%d child_exit=%d one_way_send=%s one_way_recv=%s", exchanged, exit_status,
+                  wrong_write == EBADF ? "EBADF" : "allowed", wrong_read == EBADF ? "EBADF" : "allowed");
+    return 0;
+}
+
+/* -- part 3: bytes, not messages ------------------------------------------- */
+
+static int two_raw_writes(void *arg)
+{
+    struct connection *out = arg;
+    say("child", "write('hello world'), write('hi son'): two writes, no lengths");
+    return write_all(out->fd, "hello world", 11) && write_all(out->fd, "hi son", 6) ? 0 : 1;
+}
+
+static int two_sends(void *arg)
+{
+    struct connection *out = arg;
+    say("child", "send('hello world'), send('hi son'): each with its length first");
+    return send_text(out, "hello world") && send_text(out, "hi son") ? 0 : 1;
+}
+
+static int part_framing(void)
+{
+    say("main", "part 3: a pipe carries bytes; two messages written, then one read");
+    struct connection reader, writer;
+    if (!Pipe(false, &reader, &writer))
+        return 1;
+    pid_t p = start_child(two_raw_writes, &writer);
+    conn_close(&writer);
+    if (p < 0) {
+        conn_close(&reader);
+        return lesson_stop_requested() ? 0 : 1;
+    }
+    child_join(p); /* both writes are in the pipe now */
+    char buf[128];
+    ssize_t n = read(reader.fd, buf, sizeof buf - 1); /* one read, as much as there is */
+    int raw_reads = n > 0;
+    buf[n > 0 ? n : 0] = '\0';
+    say("main", "read() -> '%s': %zd bytes, one piece", buf, n);
+    note("The pipe kept no boundary between the two writes: the reader cannot tell them apart.");
+    conn_close(&reader);
+    if (lesson_stop_requested() || !Pipe(false, &reader, &writer))
+        return 0;
+
+    p = start_child(two_sends, &writer);
+    conn_close(&writer);
+    if (p < 0) {
+        conn_close(&reader);
+        return lesson_stop_requested() ? 0 : 1;
+    }
+    child_join(p);
+    int framed = 0;
+    char text[64];
+    while (recv_text(&reader, text, sizeof text)) {
+        framed++;
+        say("main", "recv() -> '%s'", text);
+    }
+    note("With a length before each message, recv() reads exactly one message each time.");
+    conn_close(&reader);
+    if (!lesson_stop_requested())
+        result_at_end("part=framing sent=2 raw_reads=%d raw_bytes=%zd framed_reads=%d", raw_reads, n, framed);
+    return 0;
+}
+
+/* -- part 4: end of file, and a broken pipe -------------------------------- */
+
+static int send_one_and_leave(void *arg)
+{
+    struct connection *out = arg;
+    say("child", "send('bye'), and exits: its end of the pipe closes");
+    return send_text(out, "bye") ? 0 : 1;
+}
+
+static int leave_without_reading(void *arg)
+{
+    (void)arg;
+    say("child", "exits without reading: the last reader is gone");
+    return 0;
+}
+
+static int part_eof(void)
+{
+    say("main", "part 4: recv() when every writer has closed; send() when no reader is left");
+    struct connection reader, writer;
+    if (!Pipe(false, &reader, &writer))
+        return 1;
+    pid_t p = start_child(send_one_and_leave, &writer);
+    conn_close(&writer); /* else this process would still be a writer, and recv() would wait for ever */
+    if (p < 0) {
+        conn_close(&reader);
+        return lesson_stop_requested() ? 0 : 1;
+    }
+    char text[64];
+    if (recv_text(&reader, text, sizeof text))
+        say("main", "recv() -> '%s'", text);
+    int eof = recv_text(&reader, text, sizeof text) ? -1 : errno;
+    say("main", "recv() again: %s -- Python raises EOFError", error_name(eof));
+    note("End of file comes only once every copy of the write end is closed, the parent's too.");
+    child_join(p);
+    conn_close(&reader);
+    if (lesson_stop_requested() || !Pipe(false, &reader, &writer))
+        return 0;
+
+    p = start_child(leave_without_reading, &reader);
+    conn_close(&reader);
+    if (p < 0) {
+        conn_close(&writer);
+        return lesson_stop_requested() ? 0 : 1;
+    }
+    child_join(p);
+    int broken = send_text(&writer, "anyone?") ? 0 : errno;
+    say("main", "send('anyone?'): %s -- Python raises BrokenPipeError", error_name(broken));
+    note("concdemo ignores SIGPIPE, which would otherwise end a process that writes here.");
+    conn_close(&writer);
+    if (!lesson_stop_requested())
+        result_at_end("part=eof recv_after_close=%s send_without_reader=%s", eof == 0 ? "EOF" : "data",
+                      broken == EPIPE ? "EPIPE" : "sent");
+    return 0;
+}
+
+/* -- part 5, seed 000's warning: two writers on one end --------------------- */
+
+/* Each writer sends records of record_bytes, all of its own letter, each in
+ * one write().  The reader cuts the stream into records again, and counts
+ * those that hold more than one letter: torn. */
+struct writer_job {
+    struct connection out;
+    int start_gun;         /* a pipe's read end: its end of file says "go" */
+    int trigger;           /* that pipe's write end, which the writer must close */
+    char letter;
+    int records;
+    size_t record_bytes;
+    pthread_mutex_t *lock; /* NULL: no lock; else process-shared, held around each write */
+};
+
+static int write_records(void *arg)
+{
+    struct writer_job *job = arg;
+    char *record = malloc(job->record_bytes);
+    if (!record)
+        return 1;
+    memset(record, job->letter, job->record_bytes);
+    close(job->trigger); /* else this writer would keep the gun from ever going off */
+    char go;
+    while (read(job->start_gun, &go, 1) < 0 && errno == EINTR) /* wait for the others */
+        ;
+    bool ok = true;
+    for (int i = 0; ok && i < job->records; i++) {
+        if (job->lock)
+            pthread_mutex_lock(job->lock);
+        ok = write_all(job->out.fd, record, job->record_bytes);
+        if (job->lock)
+            pthread_mutex_unlock(job->lock);
+    }
+    free(record);
+    return ok ? 0 : 1;
+}
+
+/* One round: `writers` children, one pipe; returns the torn records, or -1. */
+static long torn_records(int writers, int records, size_t record_bytes, pthread_mutex_t *lock)
+{
+    struct connection reader, writer, gun_reader, gun;
+    if (!Pipe(false, &reader, &writer))
+        return -1;
+    if (!Pipe(false, &gun_reader, &gun)) {
+        conn_close(&reader);
+        conn_close(&writer);
+        return -1;
+    }
+    pid_t pids[26];
+    int started = 0;
+    for (int w = 0; w < writers; w++) {
+        struct writer_job job = { writer, gun_reader.fd, gun.fd, (char)('A' + w), records, record_bytes, lock };
+        pids[w] = start_child(write_records, &job); /* the child has its own copy of job */
+        if (pids[w] < 0)
+            break;
+        started++;
+    }
+    conn_close(&writer);
+    conn_close(&gun_reader);
+    conn_close(&gun); /* every writer reads end of file at once: they start together */
+    char *record = malloc(record_bytes);
+    long torn = 0, read_back = 0;
+    while (record && read_all(reader.fd, record, record_bytes)) {
+        read_back++;
+        for (size_t k = 1; k < record_bytes; k++)
+            if (record[k] != record[0]) {
+                torn++;
+                break;
+            }
+    }
+    free(record);
+    conn_close(&reader);
+    for (int w = 0; w < started; w++)
+        child_join(pids[w]);
+    if (started < writers || read_back != (long)writers * records)
+        return -1;
+    return torn;
+}
+
+static int part_torn(void)
+{
+    int writers = (int)option_int("writers"), records = (int)option_int("records");
+    size_t big = (size_t)option_int("big-bytes");
+    say("main", "part 5, seed 000's warning: %d processes write records to one pipe at once", writers);
+    note("POSIX: a write of at most PIPE_BUF (%d) bytes goes into a pipe whole; a larger one may be split.",
+         PIPE_BUF);
+
+    long small_torn = torn_records(writers, records, PIPE_BUF, NULL);
+    if (lesson_stop_requested())
+        return 0;
+    say("main", "%d x %d records of %d bytes, no lock: %ld torn", writers, records, PIPE_BUF, small_torn);
+
+    long big_torn = torn_records(writers, records, big, NULL);
+    if (lesson_stop_requested())
+        return 0;
+    say("main", "%d x %d records of %zu bytes, no lock: %ld torn", writers, records, big, big_torn);
+    if (big_torn > 0)
+        note("A write larger than the pipe can hold waits for room, part done; the other writer's bytes land in between.");
+    else
+        note("This run no record was torn; nothing promised that: POSIX lets a write this size be split.");
+
+    /* A lock in shared memory, held around each write, keeps records whole. */
+    pthread_mutex_t *lock = shared_memory(sizeof *lock);
+    if (!lock)
+        return 1;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    long locked_torn = torn_records(writers, records, big, lock);
+    pthread_mutex_destroy(lock);
+    shared_memory_free(lock, sizeof *lock);
+    if (lesson_stop_requested())
+        return 0;
+    say("main", "%d x %d records of %zu bytes, a process-shared lock around each write: %ld torn", writers, records,
+        big, locked_torn);
+    note("To keep messages whole: write at most PIPE_BUF bytes at once, hold a lock around each");
+    note("write, or give each writer a pipe of its own.");
+    if (small_torn < 0 || big_torn < 0 || locked_torn < 0)
+        return 1;
+    result_at_end("part=torn writers=%d records=%d small_bytes=%d small_torn=%ld big_bytes=%zu big_torn=%ld "
+                  "locked_torn=%ld",
+                  writers, records, PIPE_BUF, small_torn, big, big_torn, locked_torn);
+    return 0;
+}
+
+static int pipe_run(void)
+{
+    const char *part = option_choice("part");
+    bool all = strcmp(part, "all") == 0;
+    static const struct {
+        const char *name;
+        int (*run)(void);
+    } parts[] = { { "send", part_send }, { "duplex", part_duplex }, { "framing", part_framing },
+                  { "eof", part_eof },   { "torn", part_torn } };
+    int status = 0;
+    for (size_t k = 0; k < sizeof parts / sizeof *parts && status == 0 && !lesson_stop_requested(); k++)
+        if (all || strcmp(part, parts[k].name) == 0)
+            status = parts[k].run();
+    return status;
+}
+
+static const struct option_spec pipe_options[] = {
+    OPTION_CHOICE("part", "all", "all|send|duplex|framing|eof|torn", "which part to run; all runs them in order"),
+    OPTION_INT("writers", "2", 2, 26, "processes writing to one pipe in the torn part"),
+    OPTION_INT("records", "20", 1, 10000, "records each writer sends in the torn part"),
+    OPTION_INT("big-bytes", "100000", 4097, 10000000, "the size of a large record, more than PIPE_BUF"),
+    OPTIONS_END,
+};
+
+const struct lesson pipe_lesson = {
+    .name = "pipe",
+    .summary = "processes pass messages through a pipe, framed, both ways, to the end",
+    .source = "seed 000 §3.1.2 Pipe; seed 003 Pipe/Connection; seed 004 管道pipe",
+    .options = pipe_options,
+    .results = "part=send got child_exit; part=duplex exchanged child_exit one_way_send one_way_recv; "
+               "part=framing sent raw_reads raw_bytes framed_reads; part=eof recv_after_close "
+               "send_without_reader; part=torn writers records small_bytes small_torn big_bytes big_torn "
+               "locked_torn",
+    .explanation =
+        "A pipe joins two processes: what one writes, the other reads.  Python's\n"
+        "Pipe() gives two Connections whose send() and recv() move whole objects;\n"
+        "the kernel moves only bytes.  This lesson builds send() and recv() on a\n"
+        "socketpair() (both ways) or a pipe() (one way), with a length before each\n"
+        "message so that recv() knows where it ends.\n"
+        "\n"
+        "Part 1 is seed 000's: a child sends [42, None, 'hello'] and the parent\n"
+        "prints it.  Part 2 is seed 004's: the child sends 'hello world' and waits;\n"
+        "the parent replies 'hi son'; and one way, the wrong direction is refused.\n"
+        "Part 3 shows two writes arriving as one piece without the lengths.\n"
+        "Part 4: recv() after every writer closed is end of file (EOFError);\n"
+        "send() with no reader left is EPIPE (BrokenPipeError).\n"
+        "Part 5 is seed 000's warning, measured: several processes writing to one\n"
+        "pipe.  Writes of up to PIPE_BUF bytes stay whole; larger ones can tear.\n",
+    .actor_width = 8,
+    .run = pipe_run,
+};

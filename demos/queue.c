@@ -1,0 +1,577 @@
+/* queue: producers and consumers pass items through a queue.
+ * Seed 002 (生产者-消费者问题和 Queue 模块, and its FAQ exercise), seed 000
+ * §3.1.1 (Queue), seed 003 (Queue, JoinableQueue), seed 004 (进程队列).
+ *
+ * Seed 002's program:
+ *
+ *     def writeQ(queue):
+ *         print 'producing object for Q...'
+ *         queue.put('xxx', 1)
+ *         print "size now", queue.qsize()
+ *
+ *     def readQ(queue):
+ *         queue.get(1)
+ *         print("consumed object from Q... size now", queue.qsize())
+ *
+ *     def writer(queue, loops):
+ *         for i in range(loops):
+ *             writeQ(queue)
+ *             sleep(1)
+ *
+ *     def reader(queue, loops):
+ *         for i in range(loops):
+ *             readQ(queue)
+ *             sleep(randint(2, 5))
+ *
+ *     nloops = randint(10, 20)
+ *     q = Queue(32)
+ *     # start writer and reader threads, join them, print 'all DONE'
+ *
+ * The queue itself, put and get that wait, is in blocking_queue.c: one mutex
+ * and three condition variables. */
+#include "lesson.h"
+
+#include "blocking_queue.h"
+#include "message.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The queue of the part now running, for the stop hook: on Ctrl-C every put,
+ * get and join that waits on it returns, in threads and in processes. */
+static struct queue *current_queue;
+
+static void shut_down_current_queue(void)
+{
+    queue_shutdown(current_queue);
+}
+
+static struct queue *open_queue(int capacity, bool across_processes)
+{
+    struct queue *q = queue_new(capacity, across_processes);
+    if (!q) {
+        fprintf(stderr, "%s: out of memory for a queue of %d items\n", lesson_who(), capacity);
+        return NULL;
+    }
+    current_queue = q;
+    clock_on_stop(shut_down_current_queue);
+    return q;
+}
+
+static void close_queue(struct queue *q)
+{
+    clock_forget_stop(shut_down_current_queue);
+    queue_free(q);
+}
+
+/* -- part 1, seed 002: a writer and a reader -------------------------------- */
+
+static struct queue *q;   /* q = Queue(32) */
+static int loops;         /* nloops = randint(10, 20) */
+static int *reader_sleeps; /* the reader's randint(2, 5)s, drawn from --seed */
+static int put_waits, get_waits, largest;
+
+static void *writer(void *unused) /* def writer(queue, loops): */
+{
+    (void)unused;
+    struct message xxx = message_str("xxx");
+    double next = lesson_now();
+    say("writer", "starting writer at: %.3f", next);
+    for (int i = 0; i < loops; i++) {
+        say("writer", "producing object for Q...");
+        double asked = lesson_now();
+        if (queue_put(q, &xxx, WAIT_FOREVER) != QUEUE_OK) /* queue.put('xxx', 1) */
+            break;
+        double waited = lesson_now() - asked;
+        if (waited > 0.05) {
+            put_waits++;
+            say("writer", "put() waited %.2f s: the queue was full until the reader took one", waited);
+            next = lesson_now(); /* its seconds count from here now */
+        }
+        int size = queue_qsize(q);
+        if (size > largest)
+            largest = size;
+        say("writer", "size now %d", size);
+        next += 1;
+        if (!lesson_sleep_until(next)) /* sleep(1), to a deadline so that the seconds do not drift */
+            break;
+    }
+    say("writer", "writer finished at: %.3f", lesson_now());
+    return NULL;
+}
+
+static void *reader(void *unused) /* def reader(queue, loops): */
+{
+    (void)unused;
+    struct message item;
+    say("reader", "starting reader at: %.3f", lesson_now());
+    for (int i = 0; i < loops; i++) {
+        double asked = lesson_now();
+        if (queue_get(q, &item, WAIT_FOREVER) != QUEUE_OK) /* queue.get(1) */
+            break;
+        double waited = lesson_now() - asked;
+        if (waited > 0.05) {
+            get_waits++;
+            say("reader", "get() waited %.2f s: the queue was empty until the writer put one", waited);
+        }
+        say("reader", "consumed object from Q... size now %d", queue_qsize(q));
+        if (!lesson_sleep(reader_sleeps[i])) /* sleep(randint(2, 5)) */
+            break;
+    }
+    say("reader", "reader finished at: %.3f", lesson_now());
+    return NULL;
+}
+
+static int part_article(void)
+{
+    int size = (int)option_int("size");
+    loops = (int)option_int("loops");
+    say("main", "part 1, seed 002: Queue(%d), a writer and a reader, %d loops each", size, loops);
+    reader_sleeps = calloc((size_t)loops, sizeof *reader_sleeps);
+    struct dice dice = dice_for(1);
+    long total_sleep = 0;
+    for (int i = 0; reader_sleeps && i < loops; i++)
+        total_sleep += reader_sleeps[i] = (int)randint(&dice, 2, 5);
+    struct team team;
+    if (!reader_sleeps || !(q = open_queue(size, false)) || !team_init(&team, 2)) {
+        free(reader_sleeps);
+        if (q)
+            close_queue(q);
+        return 1;
+    }
+    note("The writer puts one a second; the reader takes one, then sleeps 2 to 5 s:");
+    note("the queue grows, and the run lasts as long as the reader's sleeps, %ld s.", total_sleep);
+    double began = lesson_now();
+    if (team_start(&team, writer, NULL))
+        team_start(&team, reader, NULL);
+    team_join_all(&team);
+    int status = team_report_refusal(&team);
+    double elapsed = lesson_now() - began;
+    if (status == 0 && !lesson_stop_requested()) {
+        say("main", "all DONE after %.2f s", elapsed);
+        note("The largest size was %d of %d. qsize() is only a glimpse: by the time it is", largest, size);
+        note("printed, the other thread may have changed it.");
+        if (put_waits)
+            note("put() waited %d time%s, for a full queue (see above).", put_waits, put_waits == 1 ? "" : "s");
+        result_at_end("part=article loops=%d size=%d largest=%d put_waits=%d get_waits=%d reader_sleeps=%ld "
+                      "elapsed=%.2f",
+                      loops, size, largest, put_waits, get_waits, total_sleep, elapsed);
+    }
+    team_free(&team);
+    close_queue(q);
+    free(reader_sleeps);
+    return status;
+}
+
+/* -- part 2: a full queue blocks put(), an empty one get(); timeouts -------- */
+
+static struct queue *small; /* Queue(2) */
+
+static void *late_getter(void *unused)
+{
+    (void)unused;
+    struct message item;
+    char text[64];
+    if (lesson_sleep(1) && queue_get(small, &item, WAIT_FOREVER) == QUEUE_OK) {
+        message_format(&item, text, sizeof text);
+        say("consumer", "after 1 s: get() -> %s", text);
+    }
+    return NULL;
+}
+
+static void *late_putter(void *unused)
+{
+    (void)unused;
+    struct message d = message_str("d");
+    if (lesson_sleep(1) && queue_put(small, &d, WAIT_FOREVER) == QUEUE_OK)
+        say("producer", "after 1 s: put('d')");
+    return NULL;
+}
+
+/* put or get with a timeout, said and timed. */
+static enum queue_answer timed(bool put, const char *call, double timeout, double *waited)
+{
+    struct message item = message_str("z");
+    double asked = lesson_now();
+    enum queue_answer answer = put ? queue_put(small, &item, timeout) : queue_get(small, &item, timeout);
+    *waited = lesson_now() - asked;
+    say("main", "%s -> queue.%s after %.2f s", call, queue_answer_name(answer), *waited);
+    return answer;
+}
+
+static int part_blocking(void)
+{
+    say("main", "part 2: Queue(2): put() waits while it is full, get() while it is empty");
+    struct team team;
+    if (!(small = open_queue(2, false)) || !team_init(&team, 2)) {
+        if (small)
+            close_queue(small);
+        return 1;
+    }
+    struct message a = message_str("a"), b = message_str("b"), c = message_str("c"), item;
+    char text[64];
+    double put_waited = 0, get_waited = 0, get_timeout_waited = 0, put_timeout_waited = 0, unused;
+    enum queue_answer get_timeout = QUEUE_OK, get_nowait = QUEUE_OK, put_timeout = QUEUE_OK, put_nowait = QUEUE_OK;
+
+    queue_put(small, &a, WAIT_FOREVER);
+    queue_put(small, &b, WAIT_FOREVER);
+    say("main", "put('a'), put('b'): size %d of 2, full; a consumer will get() in 1 s", queue_qsize(small));
+    if (team_start(&team, late_getter, NULL)) {
+        say("main", "put('c') waits...");
+        double asked = lesson_now();
+        queue_put(small, &c, WAIT_FOREVER);
+        put_waited = lesson_now() - asked;
+        say("main", "put('c') returned after %.2f s, once the consumer made room", put_waited);
+        team_join_all(&team);
+    }
+    while (!lesson_stop_requested() && queue_get(small, &item, NO_WAIT) == QUEUE_OK) {
+        message_format(&item, text, sizeof text);
+        say("main", "get() -> %s", text);
+    }
+    if (!lesson_stop_requested() && team_start(&team, late_putter, NULL)) {
+        say("main", "empty now; a producer will put('d') in 1 s; get() waits...");
+        double asked = lesson_now();
+        if (queue_get(small, &item, WAIT_FOREVER) == QUEUE_OK) {
+            get_waited = lesson_now() - asked;
+            message_format(&item, text, sizeof text);
+            say("main", "get() -> %s after %.2f s, once the producer put it", text, get_waited);
+        }
+        team_join_all(&team);
+    }
+    if (!lesson_stop_requested()) {
+        note("Timeouts: on an empty queue, get(timeout=0.5) gives up with Empty, get_nowait() at once.");
+        get_timeout = timed(false, "get(timeout=0.5)", 0.5, &get_timeout_waited);
+        get_nowait = timed(false, "get_nowait()", NO_WAIT, &unused);
+        queue_put(small, &a, NO_WAIT);
+        queue_put(small, &b, NO_WAIT);
+        note("Full again (2 of 2): put(timeout=0.5) gives up with Full, put_nowait() at once.");
+        put_timeout = timed(true, "put('z', timeout=0.5)", 0.5, &put_timeout_waited);
+        put_nowait = timed(true, "put_nowait('z')", NO_WAIT, &unused);
+    }
+    int status = team_report_refusal(&team);
+    if (status == 0 && !lesson_stop_requested())
+        result_at_end("part=blocking put_waited=%.2f get_waited=%.2f get_timeout=%s get_timeout_waited=%.2f "
+                      "get_nowait=%s put_timeout=%s put_timeout_waited=%.2f put_nowait=%s",
+                      put_waited, get_waited, queue_answer_name(get_timeout), get_timeout_waited,
+                      queue_answer_name(get_nowait), queue_answer_name(put_timeout), put_timeout_waited,
+                      queue_answer_name(put_nowait));
+    team_free(&team);
+    close_queue(small);
+    return status;
+}
+
+/* -- part 3, seed 002's exercise: many producers, a pool of consumers ------- */
+
+/* What the producers and consumers share, in memory that forked processes
+ * share too: how often each item was consumed, and by whom. */
+struct ledger {
+    int producers, items;  /* per producer */
+    atomic_int consumed_by_consumer[100];
+    atomic_int times_consumed[]; /* [producer * items + k] */
+};
+
+static struct queue *work;
+static struct ledger *ledger;
+static bool in_processes;
+
+struct worker {
+    int number;
+    char name[24];
+};
+
+static int produce(void *arg)
+{
+    struct worker *me = arg;
+    struct dice dice = dice_for(100 + (unsigned long long)me->number);
+    for (int k = 0; k < ledger->items; k++) {
+        struct message item = message_list(); /* [producer, k] */
+        message_add_int(&item, me->number);
+        message_add_int(&item, k);
+        say(me->name, "put([%d, %d])", me->number, k); /* said first, so no get comes before it */
+        if (queue_put(work, &item, WAIT_FOREVER) != QUEUE_OK)
+            return 1;
+        if (!lesson_sleep(randint(&dice, 0, 20) / 100.0)) /* making the next takes 0 to 0.2 s */
+            return 1;
+    }
+    return 0;
+}
+
+static int consume(void *arg)
+{
+    struct worker *me = arg;
+    struct dice dice = dice_for(200 + (unsigned long long)me->number);
+    for (;;) {
+        struct message item;
+        if (queue_get(work, &item, WAIT_FOREVER) != QUEUE_OK)
+            return 1;
+        if (message_is_none(&item)) { /* the sentinel: no more work */
+            queue_task_done(work);
+            say(me->name, "get() -> None: goes home");
+            return 0;
+        }
+        int producer = (int)item.values[0].number, k = (int)item.values[1].number;
+        atomic_fetch_add(&ledger->times_consumed[producer * ledger->items + k], 1);
+        atomic_fetch_add(&ledger->consumed_by_consumer[me->number], 1);
+        say(me->name, "get() -> [%d, %d]", producer, k);
+        lesson_sleep(randint(&dice, 10, 50) / 100.0); /* working on it takes 0.1 to 0.5 s */
+        queue_task_done(work);                       /* q.task_done(): this one is done */
+    }
+}
+
+static void *produce_thread(void *arg) { produce(arg); return NULL; }
+static void *consume_thread(void *arg) { consume(arg); return NULL; }
+
+/* Start one producer or consumer: a thread in its team, or a process. */
+static bool start_worker(struct team *team, pid_t *pid, bool producer, struct worker *w)
+{
+    if (!in_processes)
+        return team_start(team, producer ? produce_thread : consume_thread, w);
+    *pid = child_start(producer ? produce : consume, w);
+    if (*pid < 0) {
+        if (!lesson_stop_requested())
+            report_process_refusal(errno, children_alive());
+        return false;
+    }
+    say("main", "%s is process %ld", w->name, (long)*pid);
+    return true;
+}
+
+/* Join the producers or the consumers: their team, or their processes. */
+static void join_workers(struct team *team, pid_t *pids, int count)
+{
+    team_join_all(team);
+    for (int i = 0; i < count; i++)
+        if (pids[i] > 0)
+            child_join(pids[i]);
+}
+
+/* After the run: was every item consumed exactly once? */
+static void report_pool(const char *kind, int producers, int consumers, long total, double elapsed)
+{
+    long consumed = 0, duplicates = 0, missing = 0;
+    for (long k = 0; k < total; k++) {
+        int times = atomic_load(&ledger->times_consumed[k]);
+        consumed += times;
+        duplicates += times > 1 ? times - 1 : 0;
+        missing += times == 0;
+    }
+    char shares[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < consumers && used < sizeof shares; i++)
+        used += (size_t)snprintf(shares + used, sizeof shares - used, "%s%d", i ? "," : "",
+                                 atomic_load(&ledger->consumed_by_consumer[i]));
+    say("main", "all joined after %.2f s: %ld produced, %ld consumed (%s by consumer)", elapsed, total, consumed,
+        shares);
+    if (duplicates == 0 && missing == 0)
+        note("Every item was consumed exactly once: a get() takes an item out under the queue's lock.");
+    else
+        note("NOT exactly once: %ld duplicates, %ld missing.", duplicates, missing);
+    if (in_processes)
+        note("The queue and the tally live in shared memory; the mutex and conditions are process-shared.");
+    result_at_end("part=pool kind=%s producers=%d consumers=%d produced=%ld consumed=%ld duplicates=%ld "
+                  "missing=%ld per_consumer=%s elapsed=%.2f",
+                  kind, producers, consumers, total, consumed, duplicates, missing, shares, elapsed);
+}
+
+static int part_pool(void)
+{
+    int producers = (int)option_int("producers"), consumers = (int)option_int("consumers");
+    int items = (int)option_int("items");
+    in_processes = option_flag("processes");
+    const char *kind = in_processes ? "processes" : "threads";
+    long total = (long)producers * items;
+    say("main", "part 3, seed 002's exercise: %d producer %s, a pool of %d consumer %s, %ld items", producers,
+        kind, consumers, kind, total);
+    size_t ledger_size = sizeof *ledger + (size_t)total * sizeof ledger->times_consumed[0];
+    ledger = shared_memory(ledger_size); /* shared with the consumers, threads or processes */
+    struct worker *workers = calloc((size_t)(producers + consumers), sizeof *workers);
+    pid_t *pids = calloc((size_t)(producers + consumers), sizeof *pids);
+    pid_t *consumer_pids = pids ? pids + producers : NULL;
+    struct team producer_team, consumer_team;
+    bool ready = ledger && workers && pids && (work = open_queue((int)option_int("size"), in_processes));
+    if (ready && !team_init(&producer_team, producers))
+        ready = false;
+    if (ready && !team_init(&consumer_team, consumers)) {
+        team_free(&producer_team);
+        ready = false;
+    }
+    if (!ready) {
+        if (work)
+            close_queue(work);
+        shared_memory_free(ledger, ledger_size);
+        free(workers);
+        free(pids);
+        return 1;
+    }
+    ledger->producers = producers;
+    ledger->items = items;
+    note("JoinableQueue: each get() is answered by a task_done(), and join() waits for all of them.");
+
+    double began = lesson_now();
+    bool started = true;
+    for (int i = 0; started && i < consumers; i++) {
+        struct worker *w = &workers[producers + i];
+        w->number = i;
+        snprintf(w->name, sizeof w->name, "consumer-%d", i);
+        started = start_worker(&consumer_team, &consumer_pids[i], false, w);
+    }
+    for (int i = 0; started && i < producers; i++) {
+        struct worker *w = &workers[i];
+        w->number = i;
+        snprintf(w->name, sizeof w->name, "producer-%d", i);
+        started = start_worker(&producer_team, &pids[i], true, w);
+    }
+    if (!started)
+        queue_shutdown(work); /* the ones started go home */
+    join_workers(&producer_team, pids, producers);
+    /* Only now: a join() before the producers are done could find nothing
+     * unfinished yet, and return at once. */
+    queue_join(work); /* q.join(): until every item put was task_done() */
+    if (started && !lesson_stop_requested()) {
+        say("main", "q.join() returned: all %ld items done; one None per consumer sends them home", total);
+        struct message none = message_none();
+        for (int i = 0; i < consumers; i++)
+            queue_put(work, &none, WAIT_FOREVER);
+    }
+    join_workers(&consumer_team, consumer_pids, consumers);
+    double elapsed = lesson_now() - began;
+
+    int status = started ? 0 : 1;
+    if (status == 0)
+        status = team_report_refusal(&producer_team) | team_report_refusal(&consumer_team);
+    if (status == 0 && !lesson_stop_requested())
+        report_pool(kind, producers, consumers, total, elapsed);
+    team_free(&producer_team);
+    team_free(&consumer_team);
+    close_queue(work);
+    shared_memory_free(ledger, ledger_size);
+    free(workers);
+    free(pids);
+    return status;
+}
+
+/* -- part 4, seed 000 §3.1.1: a queue between processes -------------------- */
+
+static struct queue *between; /* q = Queue(), in memory the child shares */
+
+static int f(void *unused) /* def f(q): q.put([42, None, 'hello']) */
+{
+    (void)unused;
+    struct message m = message_list();
+    message_add_int(&m, 42);
+    message_add_none(&m);
+    message_add_str(&m, "hello");
+    say("child", "q.put([42, None, 'hello'])");
+    return queue_put(between, &m, WAIT_FOREVER) == QUEUE_OK ? 0 : 1;
+}
+
+static int part_process(void)
+{
+    say("main", "part 4, seed 000: a child process puts [42, None, 'hello']; the parent gets it");
+    if (!(between = open_queue(1, true)))
+        return 1;
+    pid_t p = child_start(f, NULL); /* p = Process(target=f, args=(q,)); p.start() */
+    if (p < 0) {
+        int error = errno;
+        close_queue(between);
+        if (lesson_stop_requested())
+            return 0;
+        report_process_refusal(error, children_alive());
+        return 1;
+    }
+    say("main", "started the child, process %ld; q.get() waits", (long)p);
+    struct message got;
+    char text[64] = "nothing";
+    if (queue_get(between, &got, WAIT_FOREVER) == QUEUE_OK) { /* print(q.get()) */
+        message_format(&got, text, sizeof text);
+        say("main", "%s", text);
+    }
+    int exit_status = child_join(p); /* p.join() */
+    if (!lesson_stop_requested()) {
+        say("main", "joined the child: it exited with %d", exit_status);
+        note("The child has its own copy of the parent's memory; only the queue is shared.");
+        note("Python pickles the list into bytes; here the message struct is copied whole.");
+        /* no spaces in a result value */
+        char packed[64];
+        size_t n = 0;
+        for (const char *c = text; *c && n < sizeof packed - 1; c++)
+            if (*c != ' ')
+                packed[n++] = *c;
+        packed[n] = '\0';
+        result_at_end("part=process got=%s child_exit=%d", packed, exit_status);
+    }
+    close_queue(between);
+    return 0;
+}
+
+/* --------------------------------------------------------------------------- */
+
+static const char *queue_check(void)
+{
+    if (!option_given("loops")) { /* nloops = randint(10, 20), from --seed */
+        struct dice dice = dice_for(0);
+        option_set_int("loops", randint(&dice, 10, 20));
+    }
+    return NULL;
+}
+
+static int queue_run(void)
+{
+    const char *part = option_choice("part");
+    bool all = strcmp(part, "all") == 0;
+    int status = 0;
+    if (all || strcmp(part, "article") == 0)
+        status = part_article();
+    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "blocking") == 0))
+        status = part_blocking();
+    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "pool") == 0))
+        status = part_pool();
+    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "process") == 0))
+        status = part_process();
+    return status;
+}
+
+static const struct option_spec queue_options[] = {
+    OPTION_CHOICE("part", "all", "all|article|blocking|pool|process", "which part to run; all runs them in order"),
+    OPTION_INT("size", "32", 1, 10000, "the queue's maxsize, in the article and pool parts: Queue(32)"),
+    OPTION_INT("loops", "random 10-20", 1, 1000, "the article's loops: randint(10, 20), drawn from --seed"),
+    OPTION_INT("producers", "2", 1, 100, "producers in the pool part"),
+    OPTION_INT("consumers", "3", 1, 100, "consumers in the pool part: the pool"),
+    OPTION_INT("items", "10", 1, 100000, "items each producer makes in the pool part"),
+    OPTION_FLAG("processes", "the pool part's producers and consumers are processes, not threads"),
+    OPTIONS_END,
+};
+
+const struct lesson queue_lesson = {
+    .name = "queue",
+    .summary = "producers and consumers pass items through a blocking queue",
+    .source = "seed 002 生产者-消费者问题和 Queue 模块; seed 000 §3.1.1 Queue; seed 003 Queue/JoinableQueue; "
+              "seed 004 进程队列",
+    .options = queue_options,
+    .results = "part=article loops size largest put_waits get_waits reader_sleeps elapsed; part=blocking "
+               "put_waited get_waited get_timeout get_timeout_waited get_nowait put_timeout put_timeout_waited "
+               "put_nowait; part=pool kind producers consumers produced consumed duplicates missing "
+               "per_consumer elapsed; part=process got child_exit",
+    .explanation =
+        "A queue passes items from threads that make them to threads that use\n"
+        "them, and does the locking for both.  put() waits while the queue is\n"
+        "full, get() while it is empty; with a timeout they give up with Full or\n"
+        "Empty.  Here it is built from a mutex and three condition variables\n"
+        "(demos/blocking_queue.c).\n"
+        "\n"
+        "Part 1 is seed 002's program: a writer puts one item a second into\n"
+        "Queue(32), a reader takes one and sleeps 2 to 5 s, for 10 to 20 loops\n"
+        "(--seed repeats the choices).  The queue grows; the run lasts as long\n"
+        "as the reader's sleeps.  Part 2 fills a Queue(2) to show put() and get()\n"
+        "waiting, and their timeouts.  Part 3 is the article's exercise: several\n"
+        "producers and a pool of consumers, every item consumed exactly once,\n"
+        "with task_done() and join(), and with --processes, in processes.\n"
+        "Part 4 is seed 000's: a child process puts [42, None, 'hello'] and the\n"
+        "parent gets it, through the same queue placed in shared memory.\n",
+    .check = queue_check,
+    .actor_width = 10,
+    .run = queue_run,
+};

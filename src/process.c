@@ -1,0 +1,149 @@
+#define _GNU_SOURCE /* prctl(PR_SET_PDEATHSIG) */
+#include "process.h"
+
+#include "clock.h"
+#include "lesson.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <dirent.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { MAX_CHILDREN = 1024 };
+
+/* The children alive, so that a stop can end them all. */
+static pthread_mutex_t children_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t children[MAX_CHILDREN];
+static bool stopping;
+
+static void forget_child(pid_t pid)
+{
+    pthread_mutex_lock(&children_lock);
+    for (int k = 0; k < MAX_CHILDREN; k++)
+        if (children[k] == pid)
+            children[k] = 0;
+    pthread_mutex_unlock(&children_lock);
+}
+
+long children_alive(void)
+{
+    long alive = 0;
+    pthread_mutex_lock(&children_lock);
+    for (int k = 0; k < MAX_CHILDREN; k++)
+        alive += children[k] != 0;
+    pthread_mutex_unlock(&children_lock);
+    return alive;
+}
+
+pid_t child_start(int (*fn)(void *), void *arg)
+{
+    pthread_mutex_lock(&children_lock);
+    int slot = 0;
+    while (slot < MAX_CHILDREN && children[slot])
+        slot++;
+    if (stopping || slot == MAX_CHILDREN) {
+        pthread_mutex_unlock(&children_lock);
+        errno = stopping ? ECANCELED : EAGAIN;
+        return -1;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* The child: the default signals back, and death with its parent. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(128 + SIGKILL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        pthread_sigmask(SIG_SETMASK, &none, NULL);
+        _exit(fn(arg)); /* _exit: the parent's stdio and atexit are not ours */
+    }
+    if (pid > 0)
+        children[slot] = pid;
+    pthread_mutex_unlock(&children_lock);
+    return pid;
+}
+
+int child_join(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    forget_child(pid);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+void children_stop_all(void)
+{
+    pthread_mutex_lock(&children_lock);
+    stopping = true;
+    for (int k = 0; k < MAX_CHILDREN; k++)
+        if (children[k])
+            kill(children[k], SIGTERM);
+    pthread_mutex_unlock(&children_lock);
+}
+
+void report_process_refusal(int error, long alive)
+{
+    struct rlimit nproc;
+    char limit[64] = "unlimited";
+    if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY)
+        snprintf(limit, sizeof limit, "%llu", (unsigned long long)nproc.rlim_cur);
+    fprintf(stderr, "%s: the system refused to start a process (%s) with %ld running; ulimit -u is %s; "
+                    "raise it, or ask for fewer processes\n",
+            lesson_who(), strerror(error), alive, limit);
+}
+
+void *shared_memory(size_t size)
+{
+    void *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return memory == MAP_FAILED ? NULL : memory; /* anonymous memory starts zeroed */
+}
+
+void shared_memory_free(void *memory, size_t size)
+{
+    if (memory)
+        munmap(memory, size);
+}
+
+long children_in_process_table(void)
+{
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return 0;
+    long found = 0;
+    pid_t me = getpid();
+    struct dirent *entry;
+    while ((entry = readdir(proc))) {
+        if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+            continue;
+        char path[64], stat[512];
+        snprintf(path, sizeof path, "/proc/%.20s/stat", entry->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t n = fread(stat, 1, sizeof stat - 1, f);
+        fclose(f);
+        stat[n] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces, so start after its ')' */
+        char *close_paren = strrchr(stat, ')');
+        char state;
+        long ppid;
+        if (close_paren && sscanf(close_paren + 1, " %c %ld", &state, &ppid) == 2 && ppid == (long)me)
+            found++;
+    }
+    closedir(proc);
+    return found;
+}

@@ -1,0 +1,43 @@
+/* Child processes, as the articles' multiprocessing.Process: started with
+ * fork(), joined with waitpid().
+ *
+ * The engine's part is to leave nothing behind.  A child gets the default
+ * signals back (the parent blocks them for its watcher thread) and dies with
+ * its parent; the engine keeps a list of the children alive, and on Ctrl-C,
+ * SIGTERM or a closed pipe it sends each one SIGTERM, after the lesson's own
+ * stop hooks have run, so that every wait for a child ends. */
+#ifndef CONCDEMO_PROCESS_H
+#define CONCDEMO_PROCESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Start fn(arg) in a child process, which exits with fn's return value.
+ * Returns the child's pid, or -1 with errno set (a refused fork, or a stop
+ * already requested: ECANCELED). */
+pid_t child_start(int (*fn)(void *), void *arg);
+
+/* Wait for the child to end, and reap it.  Returns its exit status, or 128+N
+ * if signal N ended it. */
+int child_join(pid_t pid);
+
+/* For the engine: SIGTERM every child still alive, and any started later. */
+void children_stop_all(void);
+
+/* One line on stderr: the system refused a process (errno `error`) with
+ * `alive` of the lesson's children running, and the limit that may be why. */
+void report_process_refusal(int error, long alive);
+
+/* Zeroed memory that forked children share with the parent, rather than
+ * copy (mmap MAP_SHARED); NULL if the system refused.  Free it with its size. */
+void *shared_memory(size_t size);
+void shared_memory_free(void *memory, size_t size);
+
+/* For the engine: this process's children in the process table, zombies
+ * included; 0 after a lesson that reaped every child it started. */
+long children_in_process_table(void);
+
+/* How many of the lesson's children are alive now. */
+long children_alive(void);
+
+#endif
