@@ -136,7 +136,7 @@ static int part_article(void)
     for (int i = 0; reader_sleeps && i < loops; i++)
         total_sleep += reader_sleeps[i] = (int)randint(&dice, 2, 5);
     struct team team;
-    if (!reader_sleeps || !(q = open_queue(size, false)) || !team_init(&team, 2)) {
+    if (!reader_sleeps || !(q = open_queue(size, false)) || !team_init_together(&team, 2)) {
         free(reader_sleeps);
         if (q)
             close_queue(q);
@@ -145,8 +145,8 @@ static int part_article(void)
     note("The writer puts one a second; the reader takes one, then sleeps 2 to 5 s:");
     note("the queue grows, and the run lasts as long as the reader's sleeps, %ld s.", total_sleep);
     double began = lesson_now();
-    if (team_start(&team, writer, NULL))
-        team_start(&team, reader, NULL);
+    if (team_start(&team, writer, NULL) && !team_start(&team, reader, NULL))
+        queue_shutdown(q); /* no reader: the writer must not wait for one */
     team_join_all(&team);
     int status = team_report_refusal(&team);
     double elapsed = lesson_now() - began;
@@ -206,7 +206,7 @@ static int part_blocking(void)
 {
     say("main", "part 2: Queue(2): put() waits while it is full, get() while it is empty");
     struct team team;
-    if (!(small = open_queue(2, false)) || !team_init(&team, 2)) {
+    if (!(small = open_queue(2, false)) || !team_init_together(&team, 2)) {
         if (small)
             close_queue(small);
         return 1;
@@ -392,9 +392,9 @@ static int part_pool(void)
     pid_t *consumer_pids = pids ? pids + producers : NULL;
     struct team producer_team, consumer_team;
     bool ready = ledger && workers && pids && (work = open_queue((int)option_int("size"), in_processes));
-    if (ready && !team_init(&producer_team, producers))
+    if (ready && !team_init_together(&producer_team, producers))
         ready = false;
-    if (ready && !team_init(&consumer_team, consumers)) {
+    if (ready && !team_init_together(&consumer_team, consumers)) {
         team_free(&producer_team);
         ready = false;
     }

@@ -45,7 +45,9 @@ struct lesson {
     X(rlock)            \
     X(semaphore)           \
     X(event_traffic_light)  \
-    X(condition)
+    X(condition)            \
+    X(queue)                \
+    X(pipe)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

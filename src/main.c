@@ -48,8 +48,8 @@ static void print_overview(FILE *out)
 {
     fprintf(out,
             "concdemo: concurrency lessons you can run -- threads, locks, semaphores,\n"
-            "events and conditions -- re-created in C with POSIX threads from five\n"
-            "Python articles.\n"
+            "events, conditions, queues and pipes -- re-created in C with POSIX\n"
+            "threads and processes from five Python articles.\n"
             "\n"
             "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"
             "       concdemo list               the lessons, one per line\n"

@@ -29,13 +29,15 @@ load helpers
 @test "list prints one lesson per line, name first, in teaching order" {
     run "$CONCDEMO" list
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 6 ]
+    [ "${#lines[@]}" -eq 8 ]
     [[ "${lines[0]}" == "race "* ]]
     [[ "${lines[1]}" == "mutex "* ]]
     [[ "${lines[2]}" == "rlock "* ]]
     [[ "${lines[3]}" == "semaphore "* ]]
     [[ "${lines[4]}" == "event-traffic-light "* ]]
     [[ "${lines[5]}" == "condition "* ]]
+    [[ "${lines[6]}" == "queue "* ]]
+    [[ "${lines[7]}" == "pipe "* ]]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

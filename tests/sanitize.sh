@@ -25,6 +25,9 @@ runs=(
     "event-traffic-light --cycles 1 --patience 2 --speed 50 --format jsonl"
     "condition --speed 50"
     "condition --part predicate --waiters 8 --speed 50"
+    "queue --speed 100 --loops 5 --items 20"
+    "queue --part pool --processes --items 10 --speed 100"
+    "pipe --records 5"
 )
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1 exitcode=66"
