@@ -32,7 +32,7 @@ $(PROGRAM): $(SOURCES) $(HEADERS)
 check: $(PROGRAM)
 	@command -v bats >/dev/null || { echo "make check needs bats: apt-get install -y bats jq" >&2; exit 1; }
 	@command -v jq >/dev/null || { echo "make check needs jq: apt-get install -y jq" >&2; exit 1; }
-	CONCDEMO=$(CURDIR)/$(PROGRAM) bats tests/
+	CONCDEMO=$(CURDIR)/$(PROGRAM) BATS_TEST_TIMEOUT=120 bats tests/
 
 bench: concdemo bench/floor
 	bench/run.sh

@@ -43,14 +43,18 @@ void queue_free(struct queue *q)
 {
     if (!q)
         return;
+    if (q->across_processes) {
+        /* No destroy: a process killed while it waited (Ctrl-C) never says
+         * it woke, and pthread_cond_destroy would wait for it for ever.
+         * Every process that used the queue is gone; the memory goes too. */
+        shared_memory_free(q, sizeof(struct queue) + (size_t)q->capacity * sizeof(struct message));
+        return;
+    }
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->not_empty);
     pthread_cond_destroy(&q->not_full);
     pthread_cond_destroy(&q->all_done);
-    if (q->across_processes)
-        shared_memory_free(q, sizeof(struct queue) + (size_t)q->capacity * sizeof(struct message));
-    else
-        free(q);
+    free(q);
 }
 
 /* A process that died holding the lock (killed at Ctrl-C) left the queue

@@ -36,10 +36,10 @@ failed=0
 for args in "${runs[@]}"; do
     # shellcheck disable=SC2086
     if [ "$1" = valgrind ]; then
-        out=$(valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
+        out=$(timeout 300 valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect,possible \
             --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=66 "$2" $args 2>&1 >/dev/null)
     else
-        out=$("$1" $args 2>&1 >/dev/null)
+        out=$(timeout 300 "$1" $args 2>&1 >/dev/null)
     fi
     rc=$?
     if [ "$rc" -ne 0 ] || grep -qE 'ThreadSanitizer|AddressSanitizer|LeakSanitizer|runtime error|ERROR SUMMARY: [1-9]' <<<"$out"; then
