@@ -34,11 +34,16 @@ check: $(PROGRAM)
 	@command -v jq >/dev/null || { echo "make check needs jq: apt-get install -y jq" >&2; exit 1; }
 	CONCDEMO=$(CURDIR)/$(PROGRAM) BATS_TEST_TIMEOUT=120 bats tests/
 
-bench: concdemo bench/floor
+bench: concdemo bench/floor bench/queue_bench
 	bench/run.sh
 
 bench/floor: bench/floor.c
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+# The queue and pipe figures run the lessons' own queue code.
+QUEUE_BENCH_SOURCES = bench/queue_bench.c demos/blocking_queue.c demos/message.c src/clock.c src/shared.c
+bench/queue_bench: $(QUEUE_BENCH_SOURCES) $(HEADERS)
+	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ $(QUEUE_BENCH_SOURCES) $(LDLIBS)
 
 # Instrumented smoke runs at small sizes (ThreadSanitizer runs out of memory
 # near 10000 live threads).  The race lesson's own race is suppressed in
@@ -62,4 +67,4 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/concdemo $(DESTDIR)$(MANDIR)/concdemo.1
 
 clean:
-	rm -f concdemo concdemo-* bench/floor
+	rm -f concdemo concdemo-* bench/floor bench/queue_bench

@@ -41,3 +41,35 @@ printf '  %-44s %7s s  %sx floor\n' "concdemo race --bare" "${med[race-bare]}" "
 printf '  %-44s %7s s  %sx floor  %sx floor-lock\n' "concdemo mutex (yields inside the lock)" "${med[mutex]}" \
     "$(ratio "${med[mutex]}" "${med[floor]}")" "$(ratio "${med[mutex]}" "${med[floor-lock]}")"
 echo "goal: race and mutex within 1.5x of the floor"
+
+# The queue and pipe lessons: items per second through their own code,
+# beside a bare one-byte ping-pong between two processes over two pipes.
+ITEMS=${ITEMS:-200000}
+declare -A qtimes
+qnames=(pingpong threads-1-1 threads-4-4 processes pipe)
+for ((r = 1; r <= ROUNDS; r++)); do
+    qtimes[pingpong]+="$(bench/queue_bench pingpong "$ITEMS") "
+    qtimes[threads-1-1]+="$(bench/queue_bench threads 1 1 "$ITEMS") "
+    qtimes[threads-4-4]+="$(bench/queue_bench threads 4 4 "$ITEMS") "
+    qtimes[processes]+="$(bench/queue_bench processes "$ITEMS") "
+    qtimes[pipe]+="$(bench/queue_bench pipe "$ITEMS") "
+done
+declare -A rate
+for n in "${qnames[@]}"; do
+    rate[$n]=$(tr ' ' '\n' <<<"${qtimes[$n]}" | grep . | median | awk -v n="$ITEMS" '{ printf "%.0f", n / $1 }')
+done
+per_item() { awk -v r="$1" 'BEGIN { printf "%.2f", 1e6 / r }'; }
+echo
+echo "concdemo bench: $ITEMS items through the queue and pipe lessons' code; median of $ROUNDS interleaved runs"
+echo "floor: a bare one-byte ping-pong between two processes over two pipes (a round trip an item)"
+printf '  %-44s %9s items/s  %6s us each\n' "floor: pipe ping-pong, round trips" "${rate[pingpong]}" "$(per_item "${rate[pingpong]}")"
+for n in threads-1-1 threads-4-4 processes pipe; do
+    case $n in
+    threads-1-1) label="thread queue, 1 producer / 1 consumer" ;;
+    threads-4-4) label="thread queue, 4 producers / 4 consumers" ;;
+    processes) label="queue in shared memory, 2 processes" ;;
+    pipe) label="pipe, framed messages one way" ;;
+    esac
+    printf '  %-44s %9s items/s  %6s us each  %sx the ping-pong rate\n' "$label" "${rate[$n]}" \
+        "$(per_item "${rate[$n]}")" "$(ratio "${rate[$n]}" "${rate[pingpong]}")"
+done

@@ -1,7 +1,7 @@
 #include "blocking_queue.h"
 
 #include "clock.h"
-#include "process.h"
+#include "shared.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <dirent.h>
@@ -104,18 +103,6 @@ void report_process_refusal(int error, long alive)
     fprintf(stderr, "%s: the system refused to start a process (%s) with %ld running; ulimit -u is %s; "
                     "raise it, or ask for fewer processes\n",
             lesson_who(), strerror(error), alive, limit);
-}
-
-void *shared_memory(size_t size)
-{
-    void *memory = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    return memory == MAP_FAILED ? NULL : memory; /* anonymous memory starts zeroed */
-}
-
-void shared_memory_free(void *memory, size_t size)
-{
-    if (memory)
-        munmap(memory, size);
 }
 
 long children_in_process_table(void)

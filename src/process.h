@@ -9,6 +9,8 @@
 #ifndef CONCDEMO_PROCESS_H
 #define CONCDEMO_PROCESS_H
 
+#include "shared.h"
+
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -27,11 +29,6 @@ void children_stop_all(void);
 /* One line on stderr: the system refused a process (errno `error`) with
  * `alive` of the lesson's children running, and the limit that may be why. */
 void report_process_refusal(int error, long alive);
-
-/* Zeroed memory that forked children share with the parent, rather than
- * copy (mmap MAP_SHARED); NULL if the system refused.  Free it with its size. */
-void *shared_memory(size_t size);
-void shared_memory_free(void *memory, size_t size);
 
 /* For the engine: this process's children in the process table, zombies
  * included; 0 after a lesson that reaped every child it started. */
