@@ -72,14 +72,23 @@ static void lock(struct queue *q)
     owner_died(q, pthread_mutex_lock(&q->lock));
 }
 
+static _Thread_local bool last_call_waited;
+
+bool queue_waited(void)
+{
+    return last_call_waited;
+}
+
 /* Wait on `cond` until `ready` is true, the timeout passes, or shutdown.
  * The caller holds q->lock.  Returns false if it gave up. */
 static bool wait_until(struct queue *q, pthread_cond_t *cond, bool (*ready)(struct queue *), double timeout)
 {
+    last_call_waited = false;
     if (timeout == NO_WAIT)
         return ready(q);
     struct timespec deadline = lesson_timeout(timeout > 0 ? timeout : 0, CLOCK_MONOTONIC);
     while (!ready(q) && !q->shut_down) {
+        last_call_waited = true;
         int error = timeout < 0 ? pthread_cond_wait(cond, &q->lock)
                                 : pthread_cond_timedwait(cond, &q->lock, &deadline);
         owner_died(q, error);
@@ -94,6 +103,7 @@ static bool has_item(struct queue *q) { return q->count > 0; }
 
 enum queue_answer queue_put(struct queue *q, const struct message *item, double timeout)
 {
+    last_call_waited = false;
     lock(q);
     enum queue_answer answer = QUEUE_FULL;
     if (q->shut_down)
@@ -112,6 +122,7 @@ enum queue_answer queue_put(struct queue *q, const struct message *item, double 
 
 enum queue_answer queue_get(struct queue *q, struct message *item, double timeout)
 {
+    last_call_waited = false;
     lock(q);
     enum queue_answer answer = QUEUE_EMPTY;
     if (q->shut_down)

@@ -48,6 +48,10 @@ void queue_free(struct queue *q);
 enum queue_answer queue_put(struct queue *q, const struct message *item, double timeout);
 enum queue_answer queue_get(struct queue *q, struct message *item, double timeout);
 
+/* True if this thread's last put() or get() had to wait for room or for an
+ * item: measured, not guessed from the time it took. */
+bool queue_waited(void);
+
 /* qsize(): true when it is read, and maybe not a moment later. */
 int queue_qsize(struct queue *q);
 

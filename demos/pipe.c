@@ -146,10 +146,25 @@ static const char *error_name(int error)
     return text;
 }
 
-/* Start a child, or say why not.  Returns its pid, or -1. */
-static pid_t start_child(int (*fn)(void *), void *arg)
+/* Start fn(mine) in a child process, which first closes `theirs`, the end
+ * its parent keeps: a process holding an end it does not use would keep the
+ * other side from ever seeing end of file.  Returns the pid, or -1 (said). */
+struct child_ends {
+    int (*fn)(struct connection *);
+    struct connection mine, theirs;
+};
+
+static int child_main(void *arg)
 {
-    pid_t pid = child_start(fn, arg);
+    struct child_ends *ends = arg;
+    conn_close(&ends->theirs);
+    return ends->fn(&ends->mine);
+}
+
+static pid_t start_child(int (*fn)(struct connection *), struct connection mine, struct connection theirs)
+{
+    struct child_ends ends = { fn, mine, theirs }; /* the child gets its own copy */
+    pid_t pid = child_start(child_main, &ends);
     if (pid < 0 && !lesson_stop_requested())
         report_process_refusal(errno, children_alive());
     return pid;
@@ -157,9 +172,8 @@ static pid_t start_child(int (*fn)(void *), void *arg)
 
 /* -- part 1, seed 000: the child sends [42, None, 'hello'] ----------------- */
 
-static int f(void *arg) /* def f(conn): */
+static int f(struct connection *conn) /* def f(conn): */
 {
-    struct connection *conn = arg;
     struct message m = message_list();
     message_add_int(&m, 42);
     message_add_none(&m);
@@ -176,7 +190,7 @@ static int part_send(void)
     struct connection parent_conn, child_conn;
     if (!Pipe(true, &parent_conn, &child_conn))
         return 1;
-    pid_t p = start_child(f, &child_conn);
+    pid_t p = start_child(f, child_conn, parent_conn);
     conn_close(&child_conn); /* the child's end is the child's now */
     if (p < 0) {
         conn_close(&parent_conn);
@@ -206,9 +220,8 @@ static int part_send(void)
 
 /* -- part 2, seed 004: both ways, then one way ------------------------------ */
 
-static int foo(void *arg) /* def foo(sk): */
+static int foo(struct connection *sk) /* def foo(sk): */
 {
-    struct connection *sk = arg;
     char reply[64];
     say("child", "sk.send('hello world')");
     if (!send_text(sk, "hello world"))
@@ -225,7 +238,7 @@ static int part_duplex(void)
     struct connection conn1, conn2;
     if (!Pipe(true, &conn1, &conn2))
         return 1;
-    pid_t p = start_child(foo, &conn1);
+    pid_t p = start_child(foo, conn1, conn2);
     conn_close(&conn1);
     if (p < 0) {
         conn_close(&conn2);
@@ -265,16 +278,14 @@ static int part_duplex(void)
 
 /* -- part 3: bytes, not messages ------------------------------------------- */
 
-static int two_raw_writes(void *arg)
+static int two_raw_writes(struct connection *out)
 {
-    struct connection *out = arg;
     say("child", "write('hello world'), write('hi son'): two writes, no lengths");
     return write_all(out->fd, "hello world", 11) && write_all(out->fd, "hi son", 6) ? 0 : 1;
 }
 
-static int two_sends(void *arg)
+static int two_sends(struct connection *out)
 {
-    struct connection *out = arg;
     say("child", "send('hello world'), send('hi son'): each with its length first");
     return send_text(out, "hello world") && send_text(out, "hi son") ? 0 : 1;
 }
@@ -285,13 +296,14 @@ static int part_framing(void)
     struct connection reader, writer;
     if (!Pipe(false, &reader, &writer))
         return 1;
-    pid_t p = start_child(two_raw_writes, &writer);
+    pid_t p = start_child(two_raw_writes, writer, reader);
     conn_close(&writer);
     if (p < 0) {
         conn_close(&reader);
         return lesson_stop_requested() ? 0 : 1;
     }
     child_join(p); /* both writes are in the pipe now */
+    say("main", "the child has exited, so both writes wait in the pipe; one read():");
     char buf[128];
     ssize_t n = read(reader.fd, buf, sizeof buf - 1); /* one read, as much as there is */
     int raw_reads = n > 0;
@@ -302,7 +314,7 @@ static int part_framing(void)
     if (lesson_stop_requested() || !Pipe(false, &reader, &writer))
         return 0;
 
-    p = start_child(two_sends, &writer);
+    p = start_child(two_sends, writer, reader);
     conn_close(&writer);
     if (p < 0) {
         conn_close(&reader);
@@ -324,16 +336,15 @@ static int part_framing(void)
 
 /* -- part 4: end of file, and a broken pipe -------------------------------- */
 
-static int send_one_and_leave(void *arg)
+static int send_one_and_leave(struct connection *out)
 {
-    struct connection *out = arg;
     say("child", "send('bye'), and exits: its end of the pipe closes");
     return send_text(out, "bye") ? 0 : 1;
 }
 
-static int leave_without_reading(void *arg)
+static int leave_without_reading(struct connection *in)
 {
-    (void)arg;
+    (void)in;
     say("child", "exits without reading: the last reader is gone");
     return 0;
 }
@@ -344,7 +355,7 @@ static int part_eof(void)
     struct connection reader, writer;
     if (!Pipe(false, &reader, &writer))
         return 1;
-    pid_t p = start_child(send_one_and_leave, &writer);
+    pid_t p = start_child(send_one_and_leave, writer, reader);
     conn_close(&writer); /* else this process would still be a writer, and recv() would wait for ever */
     if (p < 0) {
         conn_close(&reader);
@@ -361,7 +372,7 @@ static int part_eof(void)
     if (lesson_stop_requested() || !Pipe(false, &reader, &writer))
         return 0;
 
-    p = start_child(leave_without_reading, &reader);
+    p = start_child(leave_without_reading, reader, writer);
     conn_close(&reader);
     if (p < 0) {
         conn_close(&writer);
@@ -378,15 +389,16 @@ static int part_eof(void)
     return 0;
 }
 
-/* -- part 5, seed 000's warning: two writers on one end --------------------- */
+/* -- part 5, seed 000's warning: several writers on one end ---------------- */
 
 /* Each writer sends records of record_bytes, all of its own letter, each in
- * one write().  The reader cuts the stream into records again, and counts
- * those that hold more than one letter: torn. */
+ * one write().  A record is torn when another writer's bytes land between
+ * its first byte and its last. */
 struct writer_job {
     struct connection out;
+    int unused_end;        /* the pipe's read end, which this writer must close */
     int start_gun;         /* a pipe's read end: its end of file says "go" */
-    int trigger;           /* that pipe's write end, which the writer must close */
+    int trigger;           /* that pipe's write end, which the writer must close too */
     char letter;
     int records;
     size_t record_bytes;
@@ -396,11 +408,12 @@ struct writer_job {
 static int write_records(void *arg)
 {
     struct writer_job *job = arg;
+    close(job->unused_end);
+    close(job->trigger); /* else this writer would keep the gun from ever going off */
     char *record = malloc(job->record_bytes);
     if (!record)
         return 1;
     memset(record, job->letter, job->record_bytes);
-    close(job->trigger); /* else this writer would keep the gun from ever going off */
     char go;
     while (read(job->start_gun, &go, 1) < 0 && errno == EINTR) /* wait for the others */
         ;
@@ -416,7 +429,42 @@ static int write_records(void *arg)
     return ok ? 0 : 1;
 }
 
-/* One round: `writers` children, one pipe; returns the torn records, or -1. */
+/* Read the writers' bytes back in order.  Each writer's bytes arrive in the
+ * order it wrote them, so its k-th record is its bytes k*size to (k+1)*size:
+ * torn if a byte of another writer came in between.  Returns the torn
+ * records, or -1 if not every record came back (a writer ended early). */
+static long count_torn(int fd, int writers, long records, size_t record_bytes)
+{
+    size_t offset[26] = { 0 }; /* bytes read so far of each writer */
+    bool broken[26] = { false }; /* its current record was interrupted */
+    long torn = 0, whole_records = 0;
+    int last = -1;
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        for (ssize_t k = 0; k < n; k++) {
+            int w = buf[k] - 'A';
+            if (w < 0 || w >= writers)
+                return -1;
+            if (offset[w] % record_bytes != 0 && last != w)
+                broken[w] = true; /* someone else's bytes came in the middle */
+            last = w;
+            if (++offset[w] % record_bytes == 0) {
+                torn += broken[w];
+                broken[w] = false;
+                whole_records++;
+            }
+        }
+    }
+    return whole_records == (long)writers * records ? torn : -1;
+}
+
+/* One round: `writers` children, one pipe, started together. */
 static long torn_records(int writers, int records, size_t record_bytes, pthread_mutex_t *lock)
 {
     struct connection reader, writer, gun_reader, gun;
@@ -430,31 +478,24 @@ static long torn_records(int writers, int records, size_t record_bytes, pthread_
     pid_t pids[26];
     int started = 0;
     for (int w = 0; w < writers; w++) {
-        struct writer_job job = { writer, gun_reader.fd, gun.fd, (char)('A' + w), records, record_bytes, lock };
-        pids[w] = start_child(write_records, &job); /* the child has its own copy of job */
-        if (pids[w] < 0)
+        struct writer_job job = { writer, reader.fd, gun_reader.fd, gun.fd, (char)('A' + w), records,
+                                  record_bytes, lock };
+        pids[w] = child_start(write_records, &job); /* the child has its own copy of job */
+        if (pids[w] < 0) {
+            if (!lesson_stop_requested())
+                report_process_refusal(errno, children_alive());
             break;
+        }
         started++;
     }
     conn_close(&writer);
     conn_close(&gun_reader);
     conn_close(&gun); /* every writer reads end of file at once: they start together */
-    char *record = malloc(record_bytes);
-    long torn = 0, read_back = 0;
-    while (record && read_all(reader.fd, record, record_bytes)) {
-        read_back++;
-        for (size_t k = 1; k < record_bytes; k++)
-            if (record[k] != record[0]) {
-                torn++;
-                break;
-            }
-    }
-    free(record);
+    long torn = started == writers ? count_torn(reader.fd, writers, records, record_bytes) : -1;
     conn_close(&reader);
     for (int w = 0; w < started; w++)
-        child_join(pids[w]);
-    if (started < writers || read_back != (long)writers * records)
-        return -1;
+        if (child_join(pids[w]) != 0)
+            torn = -1;
     return torn;
 }
 
@@ -466,14 +507,17 @@ static int part_torn(void)
     note("POSIX: a write of at most PIPE_BUF (%d) bytes goes into a pipe whole; a larger one may be split.",
          PIPE_BUF);
 
+    /* A round that failed (interrupted, or a writer refused) has nothing to show. */
+#define ROUND_OR_RETURN(torn) \
+    if ((torn) < 0)           \
+        return lesson_stop_requested() ? 0 : 1;
+
     long small_torn = torn_records(writers, records, PIPE_BUF, NULL);
-    if (lesson_stop_requested())
-        return 0;
+    ROUND_OR_RETURN(small_torn);
     say("main", "%d x %d records of %d bytes, no lock: %ld torn", writers, records, PIPE_BUF, small_torn);
 
     long big_torn = torn_records(writers, records, big, NULL);
-    if (lesson_stop_requested())
-        return 0;
+    ROUND_OR_RETURN(big_torn);
     say("main", "%d x %d records of %zu bytes, no lock: %ld torn", writers, records, big, big_torn);
     if (big_torn > 0)
         note("A write larger than the pipe can hold waits for room, part done; the other writer's bytes land in between.");
@@ -487,24 +531,36 @@ static int part_torn(void)
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
     pthread_mutex_init(lock, &attr);
     pthread_mutexattr_destroy(&attr);
     long locked_torn = torn_records(writers, records, big, lock);
-    pthread_mutex_destroy(lock);
-    shared_memory_free(lock, sizeof *lock);
-    if (lesson_stop_requested())
-        return 0;
+    shared_memory_free(lock, sizeof *lock); /* no destroy: a killed writer may have held it */
+    ROUND_OR_RETURN(locked_torn);
+#undef ROUND_OR_RETURN
     say("main", "%d x %d records of %zu bytes, a process-shared lock around each write: %ld torn", writers, records,
         big, locked_torn);
     note("To keep messages whole: write at most PIPE_BUF bytes at once, hold a lock around each");
     note("write, or give each writer a pipe of its own.");
-    if (small_torn < 0 || big_torn < 0 || locked_torn < 0)
-        return 1;
     result_at_end("part=torn writers=%d records=%d small_bytes=%d small_torn=%ld big_bytes=%zu big_torn=%ld "
                   "locked_torn=%ld",
                   writers, records, PIPE_BUF, small_torn, big, big_torn, locked_torn);
     return 0;
+}
+
+/* At most this much through the pipe in the torn part's big rounds. */
+#define MOST_TORN_BYTES 2000000000.0
+
+static const char *pipe_check(void)
+{
+    static char problem[160];
+    double bytes = (double)option_int("writers") * (double)option_int("records") * (double)option_int("big-bytes");
+    if (bytes > MOST_TORN_BYTES) {
+        snprintf(problem, sizeof problem,
+                 "--writers x --records x --big-bytes is %.0f bytes a round; at most %.0f (2 GB)", bytes,
+                 MOST_TORN_BYTES);
+        return problem;
+    }
+    return NULL;
 }
 
 static int pipe_run(void)
@@ -555,6 +611,7 @@ const struct lesson pipe_lesson = {
         "send() with no reader left is EPIPE (BrokenPipeError).\n"
         "Part 5 is seed 000's warning, measured: several processes writing to one\n"
         "pipe.  Writes of up to PIPE_BUF bytes stay whole; larger ones can tear.\n",
+    .check = pipe_check,
     .actor_width = 8,
     .run = pipe_run,
 };

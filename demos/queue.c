@@ -85,10 +85,10 @@ static void *writer(void *unused) /* def writer(queue, loops): */
         double asked = lesson_now();
         if (queue_put(q, &xxx, WAIT_FOREVER) != QUEUE_OK) /* queue.put('xxx', 1) */
             break;
-        double waited = lesson_now() - asked;
-        if (waited > 0.05) {
+        if (queue_waited()) {
             put_waits++;
-            say("writer", "put() waited %.2f s: the queue was full until the reader took one", waited);
+            say("writer", "put() waited %.2f s: the queue was full until the reader took one",
+                lesson_now() - asked);
             next = lesson_now(); /* its seconds count from here now */
         }
         int size = queue_qsize(q);
@@ -112,10 +112,10 @@ static void *reader(void *unused) /* def reader(queue, loops): */
         double asked = lesson_now();
         if (queue_get(q, &item, WAIT_FOREVER) != QUEUE_OK) /* queue.get(1) */
             break;
-        double waited = lesson_now() - asked;
-        if (waited > 0.05) {
+        if (queue_waited()) {
             get_waits++;
-            say("reader", "get() waited %.2f s: the queue was empty until the writer put one", waited);
+            say("reader", "get() waited %.2f s: the queue was empty until the writer put one",
+                lesson_now() - asked);
         }
         say("reader", "consumed object from Q... size now %d", queue_qsize(q));
         if (!lesson_sleep(reader_sleeps[i])) /* sleep(randint(2, 5)) */
@@ -151,6 +151,8 @@ static int part_article(void)
     int status = team_report_refusal(&team);
     double elapsed = lesson_now() - began;
     if (status == 0 && !lesson_stop_requested()) {
+        say("main", "None"); /* print threads[i].getResult(): writer() and reader() return nothing */
+        say("main", "None");
         say("main", "all DONE after %.2f s", elapsed);
         note("The largest size was %d of %d. qsize() is only a glimpse: by the time it is", largest, size);
         note("printed, the other thread may have changed it.");
@@ -224,9 +226,10 @@ static int part_blocking(void)
     if (team_start(&team, late_getter, NULL)) {
         say("main", "put('c') waits...");
         double asked = lesson_now();
-        queue_put(small, &c, WAIT_FOREVER);
-        put_waited = lesson_now() - asked;
-        say("main", "put('c') returned after %.2f s, once the consumer made room", put_waited);
+        if (queue_put(small, &c, WAIT_FOREVER) == QUEUE_OK) {
+            put_waited = lesson_now() - asked;
+            say("main", "put('c') returned after %.2f s, once the consumer made room", put_waited);
+        }
         team_join_all(&team);
     }
     while (!lesson_stop_requested() && queue_get(small, &item, NO_WAIT) == QUEUE_OK) {
@@ -270,9 +273,9 @@ static int part_blocking(void)
 /* What the producers and consumers share, in memory that forked processes
  * share too: how often each item was consumed, and by whom. */
 struct ledger {
-    int producers, items;  /* per producer */
-    atomic_int consumed_by_consumer[100];
-    atomic_int times_consumed[]; /* [producer * items + k] */
+    int producers, items;        /* items per producer */
+    atomic_int *consumed_by;     /* [consumer]: how many it got */
+    atomic_int times_consumed[]; /* [producer * items + k], then consumed_by's counts */
 };
 
 static struct queue *work;
@@ -293,8 +296,11 @@ static int produce(void *arg)
         message_add_int(&item, me->number);
         message_add_int(&item, k);
         say(me->name, "put([%d, %d])", me->number, k); /* said first, so no get comes before it */
+        double asked = lesson_now();
         if (queue_put(work, &item, WAIT_FOREVER) != QUEUE_OK)
             return 1;
+        if (queue_waited())
+            say(me->name, "... waited %.2f s: the queue was full", lesson_now() - asked);
         if (!lesson_sleep(randint(&dice, 0, 20) / 100.0)) /* making the next takes 0 to 0.2 s */
             return 1;
     }
@@ -316,7 +322,7 @@ static int consume(void *arg)
         }
         int producer = (int)item.values[0].number, k = (int)item.values[1].number;
         atomic_fetch_add(&ledger->times_consumed[producer * ledger->items + k], 1);
-        atomic_fetch_add(&ledger->consumed_by_consumer[me->number], 1);
+        atomic_fetch_add(&ledger->consumed_by[me->number], 1);
         say(me->name, "get() -> [%d, %d]", producer, k);
         lesson_sleep(randint(&dice, 10, 50) / 100.0); /* working on it takes 0.1 to 0.5 s */
         queue_task_done(work);                       /* q.task_done(): this one is done */
@@ -360,11 +366,14 @@ static void report_pool(const char *kind, int producers, int consumers, long tot
         duplicates += times > 1 ? times - 1 : 0;
         missing += times == 0;
     }
-    char shares[512] = "";
+    size_t room = (size_t)consumers * 12 + 1;
+    char *shares = calloc(room, 1);
+    if (!shares)
+        return;
     size_t used = 0;
-    for (int i = 0; i < consumers && used < sizeof shares; i++)
-        used += (size_t)snprintf(shares + used, sizeof shares - used, "%s%d", i ? "," : "",
-                                 atomic_load(&ledger->consumed_by_consumer[i]));
+    for (int i = 0; i < consumers; i++)
+        used += (size_t)snprintf(shares + used, room - used, "%s%d", i ? "," : "",
+                                 atomic_load(&ledger->consumed_by[i]));
     say("main", "all joined after %.2f s: %ld produced, %ld consumed (%s by consumer)", elapsed, total, consumed,
         shares);
     if (duplicates == 0 && missing == 0)
@@ -376,6 +385,7 @@ static void report_pool(const char *kind, int producers, int consumers, long tot
     result_at_end("part=pool kind=%s producers=%d consumers=%d produced=%ld consumed=%ld duplicates=%ld "
                   "missing=%ld per_consumer=%s elapsed=%.2f",
                   kind, producers, consumers, total, consumed, duplicates, missing, shares, elapsed);
+    free(shares);
 }
 
 static int part_pool(void)
@@ -387,7 +397,7 @@ static int part_pool(void)
     long total = (long)producers * items;
     say("main", "part 3, seed 002's exercise: %d producer %s, a pool of %d consumer %s, %ld items", producers,
         kind, consumers, kind, total);
-    size_t ledger_size = sizeof *ledger + (size_t)total * sizeof ledger->times_consumed[0];
+    size_t ledger_size = sizeof *ledger + (size_t)(total + consumers) * sizeof ledger->times_consumed[0];
     ledger = shared_memory(ledger_size); /* shared with the consumers, threads or processes */
     struct worker *workers = calloc((size_t)(producers + consumers), sizeof *workers);
     pid_t *pids = calloc((size_t)(producers + consumers), sizeof *pids);
@@ -410,6 +420,7 @@ static int part_pool(void)
     }
     ledger->producers = producers;
     ledger->items = items;
+    ledger->consumed_by = &ledger->times_consumed[total]; /* shared too: the same address after fork */
     note("JoinableQueue: each get() is answered by a task_done(), and join() waits for all of them.");
 
     double began = lesson_now();
@@ -441,7 +452,7 @@ static int part_pool(void)
     join_workers(&consumer_team, consumer_pids, consumers);
     double elapsed = lesson_now() - began;
 
-    int status = started ? 0 : 1;
+    int status = started || lesson_stop_requested() ? 0 : 1;
     if (status == 0)
         status = team_report_refusal(&producer_team) | team_report_refusal(&consumer_team);
     if (status == 0 && !lesson_stop_requested())
@@ -457,7 +468,7 @@ static int part_pool(void)
 
 /* -- part 4, seed 000 §3.1.1: a queue between processes -------------------- */
 
-static struct queue *between; /* q = Queue(), in memory the child shares */
+static struct queue *between; /* q = Queue(), in memory the child shares; one item is room enough */
 
 static int f(void *unused) /* def f(q): q.put([42, None, 'hello']) */
 {

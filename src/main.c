@@ -87,6 +87,33 @@ static void print_lesson_help(FILE *out, const struct lesson *lesson)
     fprintf(out, "\n\n%s", lesson->explanation);
 }
 
+/* Stopping runs on a thread of its own, so that the watcher stays free for
+ * a second Ctrl-C even if a lesson's stop hook is slow: first the lesson's
+ * hooks wake its waits, then its child processes are ended. */
+static pthread_t stopper;
+static atomic_bool stopper_started;
+
+static void *stop_everything(void *unused)
+{
+    (void)unused;
+    clock_run_stop_hooks();
+    children_stop_all();
+    return NULL;
+}
+
+static void start_stopper(void)
+{
+    if (atomic_exchange(&stopper_started, true))
+        return;
+    pthread_attr_t attr;
+    small_stack_attr(&attr);
+    if (pthread_create(&stopper, &attr, stop_everything, NULL) != 0) {
+        atomic_store(&stopper_started, false);
+        stop_everything(NULL); /* no thread to spare: stop from here */
+    }
+    pthread_attr_destroy(&attr);
+}
+
 /* Ctrl-C and SIGTERM are taken by this one thread, never by a lesson thread
  * in the middle of a lock: it asks the lesson to stop, and every sleep wakes.
  * A second signal while stopping leaves at once. */
@@ -107,10 +134,8 @@ static void *signal_watcher(void *unused)
         if (sig == SIGUSR1) {
             if (atomic_load(&lesson_finished))
                 return NULL;
-            if (lesson_stop_requested()) { /* a closed pipe, or a lesson's own stop */
-                clock_run_stop_hooks();
-                children_stop_all();
-            }
+            if (lesson_stop_requested()) /* a closed pipe, or a lesson's own stop */
+                start_stopper();
             continue;
         }
         if (lesson_stop_requested() > 0) {
@@ -121,8 +146,7 @@ static void *signal_watcher(void *unused)
             _exit(128 + sig);
         }
         clock_request_stop(sig);
-        clock_run_stop_hooks(); /* the lesson's, first: they may need its children alive */
-        children_stop_all();
+        start_stopper();
     }
 }
 
@@ -216,6 +240,8 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     atomic_store(&lesson_finished, true);
     pthread_kill(watcher, SIGUSR1);
     pthread_join(watcher, NULL);
+    if (atomic_load(&stopper_started))
+        pthread_join(stopper, NULL);
     return status;
 }
 

@@ -60,8 +60,13 @@ pid_t child_start(int (*fn)(void *), void *arg)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(128 + SIGKILL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
+        /* Ctrl-C at a terminal reaches the whole process group.  A child
+         * must not die inside a wait on a process-shared condition (glibc
+         * would then wait for it for ever), so it ignores SIGINT and SIGTERM:
+         * the parent first wakes every wait, then ends its children with
+         * SIGKILL. */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
         sigset_t none;
         sigemptyset(&none);
         pthread_sigmask(SIG_SETMASK, &none, NULL);
@@ -90,7 +95,7 @@ void children_stop_all(void)
     stopping = true;
     for (int k = 0; k < MAX_CHILDREN; k++)
         if (children[k])
-            kill(children[k], SIGTERM);
+            kill(children[k], SIGKILL);
     pthread_mutex_unlock(&children_lock);
 }
 

@@ -2,10 +2,11 @@
  * fork(), joined with waitpid().
  *
  * The engine's part is to leave nothing behind.  A child gets the default
- * signals back (the parent blocks them for its watcher thread) and dies with
- * its parent; the engine keeps a list of the children alive, and on Ctrl-C,
- * SIGTERM or a closed pipe it sends each one SIGTERM, after the lesson's own
- * stop hooks have run, so that every wait for a child ends. */
+ * own signal mask back (the parent blocks signals for its watcher thread),
+ * ignores Ctrl-C and SIGTERM, and dies with its parent; the engine keeps a
+ * list of the children alive, and on Ctrl-C, SIGTERM or a closed pipe it
+ * sends each one SIGKILL, after the lesson's own stop hooks have woken every
+ * wait, so that every wait for a child ends. */
 #ifndef CONCDEMO_PROCESS_H
 #define CONCDEMO_PROCESS_H
 
@@ -23,7 +24,7 @@ pid_t child_start(int (*fn)(void *), void *arg);
  * if signal N ended it. */
 int child_join(pid_t pid);
 
-/* For the engine: SIGTERM every child still alive, and any started later. */
+/* For the engine: SIGKILL every child still alive, and any started later. */
 void children_stop_all(void);
 
 /* One line on stderr: the system refused a process (errno `error`) with

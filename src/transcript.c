@@ -156,7 +156,7 @@ static void line_add_pairs_as_json(struct line *l, const char *pairs)
         const char *eq = memchr(p, '=', n);
         if (eq) {
             size_t key_len = (size_t)(eq - p), value_len = n - key_len - 1;
-            char key[64], value[256];
+            char key[64], value[4096];
             snprintf(key, sizeof key, "%.*s", (int)key_len, p);
             snprintf(value, sizeof value, "%.*s", (int)value_len, eq + 1);
             if (l->len)

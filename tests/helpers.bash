@@ -51,7 +51,12 @@ interrupt_when() {
     local fifo
     fifo=$(mktemp -u "$BATS_TEST_TMPDIR/transcript.XXXXXX")
     mkfifo "$fifo"
-    "$CONCDEMO" "$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/stderr" &
+    # INTERRUPT_GROUP=1: as a terminal's Ctrl-C, to the whole process group
+    if [ -n "${INTERRUPT_GROUP:-}" ]; then
+        setsid "$CONCDEMO" "$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/stderr" &
+    else
+        "$CONCDEMO" "$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/stderr" &
+    fi
     local pid=$!
     local fd # bats keeps fd 3 for itself
     exec {fd}<"$fifo"
@@ -60,7 +65,11 @@ interrupt_when() {
         seen+="$line"$'\n'
         [[ "$line" =~ $cue ]] && break
     done
-    kill "-$signal" "$pid"
+    if [ -n "${INTERRUPT_GROUP:-}" ]; then
+        kill "-$signal" -- "-$pid"
+    else
+        kill "-$signal" "$pid"
+    fi
     seen+=$(cat <&"$fd")
     exec {fd}<&-
     status=0

@@ -86,10 +86,22 @@ load helpers
     usage_error "--records: '10001' is too large (allowed: 1 to 10000)" pipe --records 10001
     usage_error "--big-bytes: '4096' is too small (allowed: 4097 to 10000000)" pipe --big-bytes 4096
     usage_error "--big-bytes: '1e6' is not a whole number" pipe --big-bytes 1e6
+    usage_error "--writers x --records x --big-bytes is 40000000000 bytes a round; at most 2000000000 (2 GB)" \
+        pipe --writers 4 --records 10000 --big-bytes 1000000
+}
+
+@test "Ctrl-C at a terminal, to the whole process group: exit 130, nothing torn is claimed, none left" {
+    INTERRUPT_GROUP=1 interrupt_when "records of 4096 bytes" INT pipe --part torn --records 400 --big-bytes 1000000 --writers 4
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    [[ "$output" != *"-1 torn"* ]]
+    [[ "$output" != *"This run no record was torn"* ]]
+    [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
 }
 
 @test "Ctrl-C while writers fill the pipe: exit 130, no process left behind" {
-    interrupt_when "part 5, seed 000's warning" INT pipe --records 10000 --big-bytes 1000000 --writers 4
+    interrupt_when "part 5, seed 000's warning" INT pipe --records 400 --big-bytes 1000000 --writers 4
     [ "$status" -eq 130 ]
     [[ "$output" == *"interrupted by Ctrl-C"* ]]
     [[ "$output" != *"result:"* ]]
