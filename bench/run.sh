@@ -45,10 +45,11 @@ echo "goal: race and mutex within 1.5x of the floor"
 # The queue and pipe lessons: items per second through their own code,
 # beside a bare one-byte ping-pong between two processes over two pipes.
 ITEMS=${ITEMS:-200000}
+PINGS=${PINGS:-20000} # round trips: each can cost tens of microseconds on an idle VM
 declare -A qtimes
 qnames=(pingpong threads-1-1 threads-4-4 processes pipe)
 for ((r = 1; r <= ROUNDS; r++)); do
-    qtimes[pingpong]+="$(bench/queue_bench pingpong "$ITEMS") "
+    qtimes[pingpong]+="$(bench/queue_bench pingpong "$PINGS") "
     qtimes[threads-1-1]+="$(bench/queue_bench threads 1 1 "$ITEMS") "
     qtimes[threads-4-4]+="$(bench/queue_bench threads 4 4 "$ITEMS") "
     qtimes[processes]+="$(bench/queue_bench processes "$ITEMS") "
@@ -56,12 +57,14 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 declare -A rate
 for n in "${qnames[@]}"; do
-    rate[$n]=$(tr ' ' '\n' <<<"${qtimes[$n]}" | grep . | median | awk -v n="$ITEMS" '{ printf "%.0f", n / $1 }')
+    count=$ITEMS
+    [ "$n" = pingpong ] && count=$PINGS
+    rate[$n]=$(tr ' ' '\n' <<<"${qtimes[$n]}" | grep . | median | awk -v n="$count" '{ printf "%.0f", n / $1 }')
 done
 per_item() { awk -v r="$1" 'BEGIN { printf "%.2f", 1e6 / r }'; }
 echo
 echo "concdemo bench: $ITEMS items through the queue and pipe lessons' code; median of $ROUNDS interleaved runs"
-echo "floor: a bare one-byte ping-pong between two processes over two pipes (a round trip an item)"
+echo "floor: a bare one-byte ping-pong between two processes over two pipes ($PINGS round trips, one an item)"
 printf '  %-44s %9s items/s  %6s us each\n' "floor: pipe ping-pong, round trips" "${rate[pingpong]}" "$(per_item "${rate[pingpong]}")"
 for n in threads-1-1 threads-4-4 processes pipe; do
     case $n in
