@@ -453,13 +453,13 @@ static bool start_timed_waiter(struct team *team, struct timed_waiter *w)
 static int part_timeout(void)
 {
     say("main", "part 4: wait with a timeout, once notified in time and once not");
+    struct team team;
+    if (!team_init_together(&team, 2))
+        return 1;
     condition_init(&ready_changed);
     clock_on_stop(wake_timed_waiters);
     ready = false;
     struct timed_waiter in_time = { .name = "Thread-1" }, too_late = { .name = "Thread-2" };
-    struct team team;
-    if (!team_init_together(&team, 2))
-        return 1;
     if (start_timed_waiter(&team, &in_time)) {
         lesson_sleep_until(in_time.began + 0.5); /* half the timeout, from the same start */
         pthread_mutex_lock(&ready_lock);

@@ -522,15 +522,6 @@ static int part_process(void)
 
 /* --------------------------------------------------------------------------- */
 
-static const char *queue_check(void)
-{
-    if (!option_given("loops")) { /* nloops = randint(10, 20), from --seed */
-        struct dice dice = dice_for(0);
-        option_set_int("loops", randint(&dice, 10, 20));
-    }
-    return NULL;
-}
-
 static int queue_run(void)
 {
     const char *part = option_choice("part");
@@ -584,7 +575,6 @@ const struct lesson queue_lesson = {
         "with task_done() and join(), and with --processes, in processes.\n"
         "Part 4 is seed 000's: a child process puts [42, None, 'hello'] and the\n"
         "parent gets it, through the same queue placed in shared memory.\n",
-    .check = queue_check,
     .actor_width = 10,
     .run = queue_run,
 };

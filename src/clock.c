@@ -137,7 +137,8 @@ void clock_request_stop(int why)
 {
     pthread_once(&sleep_once, sleep_cond_init);
     int expected = 0;
-    atomic_compare_exchange_strong(&stop_reason, &expected, why);
+    if (!atomic_compare_exchange_strong(&stop_reason, &expected, why) && expected < 0 && why > 0)
+        atomic_store(&stop_reason, why); /* a signal after a closed pipe: report the signal */
     pthread_mutex_lock(&sleep_lock);
     pthread_cond_broadcast(&sleep_cond);
     pthread_mutex_unlock(&sleep_lock);

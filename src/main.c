@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONCDEMO_VERSION "0.1.0"
@@ -127,6 +128,8 @@ static void *signal_watcher(void *unused)
     sigaddset(&watched, SIGINT);
     sigaddset(&watched, SIGTERM);
     sigaddset(&watched, SIGUSR1);
+    struct timespec first_signal = { 0, 0 };
+    bool signalled = false;
     for (;;) {
         int sig;
         if (sigwait(&watched, &sig) != 0)
@@ -138,13 +141,22 @@ static void *signal_watcher(void *unused)
                 start_stopper();
             continue;
         }
-        if (lesson_stop_requested() > 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (signalled) {
+            /* `timeout` and a terminal may send one signal twice, to the
+             * program and to its group: a second one counts only later. */
+            double since = (double)(now.tv_sec - first_signal.tv_sec) + (double)(now.tv_nsec - first_signal.tv_nsec) / 1e9;
+            if (since < 0.3)
+                continue;
             /* No lock here: a thread may be stuck writing to a stalled terminal. */
             if (write(STDOUT_FILENO, "\33[0m", 4) < 0) {
                 /* nothing more to do: we are leaving */
             }
             _exit(128 + sig);
         }
+        signalled = true;
+        first_signal = now;
         clock_request_stop(sig);
         start_stopper();
     }
@@ -219,6 +231,7 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     transcript_header(lesson->name, lesson->summary, params);
 
     int status = lesson->run();
+    int stop = lesson_stop_requested(); /* read once: the results and the status agree */
     /* Every child reaped: what the process table says, not what we meant. */
     long unreaped = children_in_process_table();
     if (unreaped > 0) {
@@ -227,13 +240,16 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
         if (status == 0)
             status = 1;
     }
-    transcript_flush_results(status == 0);
+    transcript_flush_results(status == 0 && stop <= 0);
 
-    int stop = lesson_stop_requested();
+    int write_error = transcript_write_error();
     if (stop > 0) {
         say("main", "interrupted by %s: every thread was stopped and joined; no result", stop == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM");
         transcript_reset_color();
         status = 128 + stop;
+    } else if (write_error) {
+        fprintf(stderr, "%s: cannot write the transcript: %s\n", who, strerror(write_error));
+        status = 1;
     } else if (stop < 0 && status == 0) {
         status = 0; /* the reader went away: end quietly */
     }

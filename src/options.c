@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "dice.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -201,7 +203,7 @@ static void add_specs(const struct option_spec *specs, bool common)
         if (s->type == OPT_INT && strcmp(s->fallback, "random") == 0)
             v->i = (long long)fresh_seed();
         else if (s->type == OPT_INT && strncmp(s->fallback, "random ", 7) == 0)
-            v->i = 0; /* "random 10-20": the lesson's check() draws it from --seed */
+            v->i = 0; /* "random 10-20": drawn from --seed once it is parsed, below */
         else if (s->type == OPT_REAL && strcmp(s->fallback, "none") == 0)
             v->r = 0; /* unset until given: option_given() tells */
         else if (s->type != OPT_FLAG)
@@ -256,6 +258,15 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
         if (!set_value(v, source, text))
             return false;
         v->given = true;
+    }
+    /* "random 10-20": randint(10, 20), drawn from --seed now that it is known. */
+    for (int j = 0, stream = 0; j < value_count; j++) {
+        const struct option_spec *spec = values[j].spec;
+        long lo, hi;
+        if (spec->type == OPT_INT && !values[j].given && sscanf(spec->fallback, "random %ld-%ld", &lo, &hi) == 2) {
+            struct dice dice = dice_for((unsigned long long)stream++);
+            values[j].i = randint(&dice, lo, hi);
+        }
     }
     /* The environment's speed is a default: checked only when it is used. */
     const char *env_speed = getenv("CONCDEMO_SPEED");

@@ -9,7 +9,7 @@
 
 enum option_type {
     OPT_INT,    /* a whole number in [min, max]; fallback "random": a fresh
-                   seed; "random 10-20": drawn by the lesson's check() */
+                   seed; "random 10-20": randint(10, 20) from --seed */
     OPT_REAL,   /* a decimal number in (min, max]; fallback "none": unset
                    until given (test with option_given) */
     OPT_CHOICE, /* one word of `choices`, "a|b|c" */

@@ -18,10 +18,21 @@
 
 enum { MAX_CHILDREN = 1024 };
 
-/* The children alive, so that a stop can end them all. */
+/* The children alive, so that a stop can end them all; and every child ever
+ * started, so that the process-table check counts only ours. */
 static pthread_mutex_t children_lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t children[MAX_CHILDREN];
 static bool stopping;
+static pid_t *started_pids;
+static size_t started_count, started_room;
+
+static bool started_here(pid_t pid)
+{
+    for (size_t k = 0; k < started_count; k++)
+        if (started_pids[k] == pid)
+            return true;
+    return false;
+}
 
 static void forget_child(pid_t pid)
 {
@@ -53,9 +64,21 @@ pid_t child_start(int (*fn)(void *), void *arg)
         errno = stopping ? ECANCELED : EAGAIN;
         return -1;
     }
+    if (started_count == started_room) {
+        size_t room = started_room ? started_room * 2 : 64;
+        pid_t *bigger = realloc(started_pids, room * sizeof *bigger);
+        if (!bigger) {
+            pthread_mutex_unlock(&children_lock);
+            errno = ENOMEM;
+            return -1;
+        }
+        started_pids = bigger;
+        started_room = room;
+    }
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        clock_set_stop_notifier(NULL); /* the parent's watcher thread is not here */
         /* The child: the default signals back, and death with its parent. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
@@ -72,18 +95,25 @@ pid_t child_start(int (*fn)(void *), void *arg)
         pthread_sigmask(SIG_SETMASK, &none, NULL);
         _exit(fn(arg)); /* _exit: the parent's stdio and atexit are not ours */
     }
-    if (pid > 0)
+    if (pid > 0) {
         children[slot] = pid;
+        started_pids[started_count++] = pid;
+    }
     pthread_mutex_unlock(&children_lock);
     return pid;
 }
 
 int child_join(pid_t pid)
 {
+    /* Wait for it to end, forget it, then reap it: once reaped, its pid may
+     * be reused, and a stop must not kill a stranger. */
+    siginfo_t info;
+    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+        ;
+    forget_child(pid);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    forget_child(pid);
     if (WIFSIGNALED(status))
         return 128 + WTERMSIG(status);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
@@ -133,9 +163,13 @@ long children_in_process_table(void)
         char *close_paren = strrchr(stat, ')');
         char state;
         long ppid;
-        if (close_paren && sscanf(close_paren + 1, " %c %ld", &state, &ppid) == 2 && ppid == (long)me)
+        if (close_paren && sscanf(close_paren + 1, " %c %ld", &state, &ppid) == 2 && ppid == (long)me &&
+            started_here((pid_t)atol(entry->d_name)))
             found++;
     }
     closedir(proc);
+    free(started_pids);
+    started_pids = NULL;
+    started_count = started_room = 0;
     return found;
 }

@@ -16,6 +16,9 @@
 #include <sys/types.h>
 
 /* Start fn(arg) in a child process, which exits with fn's return value.
+ * Call it from the lesson's main thread while no other lesson thread runs:
+ * a fork copies only the calling thread, and a lock another thread held
+ * (the transcript's, malloc's) would stay locked in the child for ever.
  * Returns the child's pid, or -1 with errno set (a refused fork, or a stop
  * already requested: ECANCELED). */
 pid_t child_start(int (*fn)(void *), void *arg);
@@ -31,8 +34,9 @@ void children_stop_all(void);
  * `alive` of the lesson's children running, and the limit that may be why. */
 void report_process_refusal(int error, long alive);
 
-/* For the engine: this process's children in the process table, zombies
- * included; 0 after a lesson that reaped every child it started. */
+/* For the engine, once the lesson is over: the children that child_start
+ * started and that are still in the process table, zombies included; 0
+ * after a lesson that reaped every child it started. */
 long children_in_process_table(void);
 
 /* How many of the lesson's children are alive now. */

@@ -89,6 +89,7 @@ bool team_start(struct team *team, void *(*fn)(void *), void *arg)
         long alive = team->started - team->joined;
         if (team->together && alive >= team->max_alive) {
             team->refused = EAGAIN; /* no window: they may be waiting for each other */
+            team->refused_by_estimate = true;
             team->alive_at_refusal = alive;
             return false;
         }
@@ -150,7 +151,12 @@ int team_report_refusal(struct team *team)
 {
     if (!team->refused)
         return 0;
-    report_thread_refusal(team->refused, team->alive_at_refusal);
+    if (team->refused_by_estimate)
+        fprintf(stderr, "%s: %ld threads alive at once is the most this system should have (%s); these threads "
+                        "wait on one another, so none is joined early: ask for fewer, or raise the limit\n",
+                lesson_who(), team->max_alive, team->limit_reason ? team->limit_reason : "its limits");
+    else
+        report_thread_refusal(team->refused, team->alive_at_refusal);
     return 1;
 }
 

@@ -23,6 +23,7 @@ struct team {
     long alive_at_refusal;
     int refused;      /* errno of a start the system refused with none alive */
     bool together;    /* its threads wait on one another: no rolling window */
+    bool refused_by_estimate; /* refused by max_alive, not by pthread_create */
     pthread_attr_t attr;
 };
 

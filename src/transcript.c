@@ -14,6 +14,7 @@ enum { DEFAULT_ACTOR_WIDTH = 8, LINE_MAX_BYTES = 4096 };
 
 static enum transcript_format out_format;
 static bool out_color, out_quiet, out_broken;
+static int out_error; /* errno of a failed write other than EPIPE */
 static int actor_width = DEFAULT_ACTOR_WIDTH;
 
 /* Held while a line is stamped and written: lines leave in the order of their
@@ -191,6 +192,8 @@ static void emit_locked(struct line *l)
             continue;
         if (n <= 0) {
             out_broken = true;
+            if (n < 0 && errno != EPIPE)
+                out_error = errno; /* not a reader gone: a real error, reported */
             clock_request_stop(-1);
             return;
         }
@@ -378,6 +381,14 @@ void transcript_flush_results(bool print)
         free(kept_results[k]);
     }
     kept_count = 0;
+}
+
+int transcript_write_error(void)
+{
+    pthread_mutex_lock(&out_lock);
+    int error = out_error;
+    pthread_mutex_unlock(&out_lock);
+    return error;
 }
 
 void transcript_reset_color(void)

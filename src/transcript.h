@@ -50,6 +50,10 @@ void transcript_flush_results(bool print);
 /* True once stdout was found closed (a reader such as `head` went away). */
 bool transcript_broken(void);
 
+/* The errno of a write that failed for another reason than a reader gone
+ * (EPIPE): a full disk, say.  0 if none. */
+int transcript_write_error(void);
+
 /* Reset the terminal's colour, if colour is on (after an interruption). */
 void transcript_reset_color(void);
 

@@ -302,3 +302,23 @@ load helpers
     [[ "$text" == *"result: balance=N expected=0 bad_reads=N"* ]]
     [[ "$text" == *"result: variant=unlocked num=N expected=N lost=N seconds=S"* ]]
 }
+
+@test "one signal sent twice at once still stops the lesson in order" {
+    INTERRUPT_TWICE=1 interrupt_when 'acquired the semaphore' TERM semaphore --speed 1
+    [ "$status" -eq 143 ]
+    [[ "$output" == *"interrupted by SIGTERM: every thread was stopped and joined; no result"* ]]
+}
+
+@test "a write error other than a closed reader is one line on stderr and exit 1" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    run --separate-stderr bash -c 'exec "$0" race --threads 10 >/dev/full' "$CONCDEMO"
+    [ "$status" -eq 1 ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ "$stderr" == *"cannot write the transcript: No space left on device"* ]]
+}
+
+@test "a child the lesson did not start is not counted as unreaped" {
+    run --separate-stderr sh -c 'sleep 2 & exec "$0" race --threads 10 --quiet' "$CONCDEMO"
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+}

@@ -131,6 +131,6 @@ Thread-1 4"
         fi
         [ "$status" -eq 1 ]
         [ "${#stderr_lines[@]}" -eq 1 ]
-        [[ "$stderr" == *"refused to start a thread"*"ulimit -u is 18"* ]]
+        [[ "$stderr" == *"the most this system should have (ulimit -u"*"ask for fewer"* ]]
     done
 }

@@ -70,6 +70,8 @@ interrupt_when() {
     else
         kill "-$signal" "$pid"
     fi
+    # INTERRUPT_TWICE=1: the same signal again at once, as `timeout` sends it
+    [ -z "${INTERRUPT_TWICE:-}" ] || kill "-$signal" "$pid" 2>/dev/null || true
     seen+=$(cat <&"$fd")
     exec {fd}<&-
     status=0
