@@ -135,14 +135,15 @@ static double next_look(double now)
 /* What the lighter measured: when each green and each red began. */
 enum { MAX_CYCLES = 100 };
 static double green_at[MAX_CYCLES + 1], red_at[MAX_CYCLES];
-static int greens, reds;
+static atomic_int greens; /* green edges so far; the cars read it too */
+static int reds;
 
 static void *lighter(void *unused)
 {
     (void)unused;
     int count = 0;
     event_set(&light); /* start green */
-    green_at[greens++] = lesson_now();
+    green_at[atomic_fetch_add(&greens, 1)] = lesson_now();
     for (int tick = 0;; tick++) { /* while True, one pass a lesson second */
         if (5 < count && count <= 10) {
             event_clear(&light); /* red: cars that look now will wait */
@@ -155,7 +156,8 @@ static void *lighter(void *unused)
             say_in_color("light", GREEN, "green light is on...");
             if (greens == 1)
                 note("count passed 10: set the event, count from 0 again (the article prints nothing here).");
-            green_at[greens++] = lesson_now();
+            green_at[atomic_load(&greens)] = lesson_now();
+            atomic_fetch_add(&greens, 1);
             event_set(&light); /* green: wakes every waiting car */
             count = 0;
         } else {
@@ -200,6 +202,7 @@ static void *car(void *arg) /* def car(name): */
         } else {
             say(me->actor, "[%s] sees red light, waiting...", me->name);
             me->waits++;
+            int greens_before = atomic_load(&greens);
             if (patience == 0) {
                 event_wait(&light); /* blocks: no CPU used while red */
             } else {
@@ -210,11 +213,11 @@ static void *car(void *arg) /* def car(name): */
                     since = lesson_now();
                 }
             }
-            if (atomic_load(&road_closed))
+            if (atomic_load(&greens) == greens_before) /* woken by the road closing, not by a green */
                 break;
             say(me->actor, "[%s] green light is on, start going...", me->name);
             me->starts++;
-            double lag = lesson_now() - green_at[greens - 1]; /* written before the set() that woke it */
+            double lag = lesson_now() - green_at[atomic_load(&greens) - 1]; /* written before the set() */
             if (lag > me->worst_start_lag)
                 me->worst_start_lag = lag;
             next_tick = next_look(lesson_now()); /* its seconds now count from the green edge */
