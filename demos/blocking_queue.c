@@ -6,6 +6,52 @@
 #include <errno.h>
 #include <stdlib.h>
 
+/* Every queue alive, so that Ctrl-C can shut them all down: a stop hook
+ * (clock.h) wakes every put, get and join that waits, in every process. */
+enum { MAX_QUEUES = 8 };
+static pthread_mutex_t queues_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct queue *queues[MAX_QUEUES];
+
+static void shut_down_every_queue(void)
+{
+    pthread_mutex_lock(&queues_lock);
+    for (int k = 0; k < MAX_QUEUES; k++)
+        if (queues[k])
+            queue_shutdown(queues[k]);
+    pthread_mutex_unlock(&queues_lock);
+}
+
+static bool remember(struct queue *q)
+{
+    pthread_mutex_lock(&queues_lock);
+    int k = 0;
+    while (k < MAX_QUEUES && queues[k])
+        k++;
+    bool first = true;
+    for (int j = 0; j < MAX_QUEUES; j++)
+        first = first && !queues[j];
+    if (k < MAX_QUEUES)
+        queues[k] = q;
+    pthread_mutex_unlock(&queues_lock);
+    if (k < MAX_QUEUES && first)
+        clock_on_stop(shut_down_every_queue); /* outside queues_lock: it may run at once */
+    return k < MAX_QUEUES;
+}
+
+static void forget(struct queue *q)
+{
+    pthread_mutex_lock(&queues_lock);
+    bool none_left = true;
+    for (int k = 0; k < MAX_QUEUES; k++) {
+        if (queues[k] == q)
+            queues[k] = NULL;
+        none_left = none_left && !queues[k];
+    }
+    pthread_mutex_unlock(&queues_lock);
+    if (none_left)
+        clock_forget_stop(shut_down_every_queue);
+}
+
 struct queue *queue_new(int capacity, bool across_processes)
 {
     size_t size = sizeof(struct queue) + (size_t)capacity * sizeof(struct message);
@@ -36,6 +82,10 @@ struct queue *queue_new(int capacity, bool across_processes)
     pthread_cond_init(&q->not_full, &cond_attr);
     pthread_cond_init(&q->all_done, &cond_attr);
     pthread_condattr_destroy(&cond_attr);
+    if (!remember(q)) {
+        queue_free(q);
+        return NULL;
+    }
     return q;
 }
 
@@ -43,6 +93,7 @@ void queue_free(struct queue *q)
 {
     if (!q)
         return;
+    forget(q); /* first: the stop hook must not reach it any more */
     if (q->across_processes) {
         /* No destroy: a process killed while it waited (Ctrl-C) never says
          * it woke, and pthread_cond_destroy would wait for it for ever.

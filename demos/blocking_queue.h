@@ -42,7 +42,8 @@ enum queue_answer {
     QUEUE_SHUT_DOWN, /* queue.ShutDown (Python 3.13): the lesson is stopping */
 };
 
-struct queue *queue_new(int capacity, bool across_processes); /* NULL if memory is short */
+/* NULL if memory is short.  On Ctrl-C every queue alive is shut down. */
+struct queue *queue_new(int capacity, bool across_processes);
 void queue_free(struct queue *q);
 
 enum queue_answer queue_put(struct queue *q, const struct message *item, double timeout);

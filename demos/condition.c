@@ -35,16 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A condition variable whose timed waits count on the monotonic clock. */
-static void condition_init(pthread_cond_t *cond)
-{
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(cond, &attr);
-    pthread_condattr_destroy(&attr);
-}
-
 /* -- part 1, seed 002: notify() does not hand over the lock ---------------- */
 
 static pthread_mutex_t con_lock = PTHREAD_MUTEX_INITIALIZER; /* con = Condition(): its lock */
@@ -115,7 +105,7 @@ static const char article_sequence[] = "1-0,1-1,1-2,1-3,2-0,2-1,2-2,2-3,2-4,1-4"
 static int part_order(void)
 {
     say("main", "part 1, seed 002: tc1 waits at 3; tc2 notifies after each of its prints");
-    condition_init(&con);
+    monotonic_cond_init(&con);
     sem_init(&tc1_holds_lock, 0, 0);
     struct team team;
     if (!team_init_together(&team, 2))
@@ -275,11 +265,12 @@ static void name_waiters(struct waiter *waiters, int count)
         snprintf(waiters[i].name, sizeof waiters[i].name, "waiter-%d", i + 1);
 }
 
-static int part_predicate(int count)
+static int part_predicate(void)
 {
+    int count = (int)option_int("waiters");
     say("main", "part 2: %d waiters take items from a box; a waiter must look again after waking", count);
-    condition_init(&item_put);
-    condition_init(&waiter_moved);
+    monotonic_cond_init(&item_put);
+    monotonic_cond_init(&waiter_moved);
     struct waiter *waiters = calloc((size_t)count, sizeof *waiters);
     if (!waiters)
         return 1;
@@ -334,11 +325,12 @@ static void *wait_at_door(void *arg)
     return NULL;
 }
 
-static int part_notify(int count)
+static int part_notify(void)
 {
+    int count = (int)option_int("waiters");
     say("main", "part 3: %d waiters wait for a door to open; notify() against notify_all()", count);
-    condition_init(&door_opened);
-    condition_init(&door_moved);
+    monotonic_cond_init(&door_opened);
+    monotonic_cond_init(&door_moved);
     struct waiter *waiters = calloc((size_t)count, sizeof *waiters);
     struct team team;
     if (!waiters || !team_init_together(&team, count)) {
@@ -456,7 +448,7 @@ static int part_timeout(void)
     struct team team;
     if (!team_init_together(&team, 2))
         return 1;
-    condition_init(&ready_changed);
+    monotonic_cond_init(&ready_changed);
     clock_on_stop(wake_timed_waiters);
     ready = false;
     struct timed_waiter in_time = { .name = "Thread-1" }, too_late = { .name = "Thread-2" };
@@ -490,19 +482,10 @@ static int part_timeout(void)
 
 static int condition_run(void)
 {
-    const char *part = option_choice("part");
-    bool all = strcmp(part, "all") == 0;
-    int waiters = (int)option_int("waiters");
-    int status = 0;
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "order") == 0))
-        status = part_order();
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "predicate") == 0))
-        status = part_predicate(waiters);
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "notify") == 0))
-        status = part_notify(waiters);
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "timeout") == 0))
-        status = part_timeout();
-    return status;
+    static const struct lesson_part parts[] = {
+        { "order", part_order }, { "predicate", part_predicate }, { "notify", part_notify }, { "timeout", part_timeout },
+    };
+    return RUN_PARTS(parts);
 }
 
 static const struct option_spec condition_options[] = {

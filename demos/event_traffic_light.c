@@ -52,11 +52,7 @@ static void event_init(struct event *e)
 {
     e->flag = false;
     pthread_mutex_init(&e->lock, NULL);
-    pthread_condattr_t attr; /* timeouts count on the monotonic clock */
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&e->flag_set, &attr);
-    pthread_condattr_destroy(&attr);
+    monotonic_cond_init(&e->flag_set); /* so that wait(timeout) counts lesson time */
 }
 
 static void event_set(struct event *e) /* event.set(): wake every waiter */

@@ -50,7 +50,7 @@ bool message_is_none(const struct message *m)
     return !m->is_list && m->count == 1 && m->values[0].kind == VALUE_NONE;
 }
 
-void message_format(const struct message *m, char *buf, size_t size)
+static void format_with(const struct message *m, const char *comma, char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
@@ -60,7 +60,7 @@ void message_format(const struct message *m, char *buf, size_t size)
     for (int k = 0; k < m->count; k++) {
         const struct value *v = &m->values[k];
         if (k > 0)
-            PUT(", ");
+            PUT("%s", comma);
         if (v->kind == VALUE_INT)
             PUT("%ld", v->number);
         else if (v->kind == VALUE_NONE)
@@ -71,4 +71,14 @@ void message_format(const struct message *m, char *buf, size_t size)
     if (m->is_list)
         PUT("]");
 #undef PUT
+}
+
+void message_format(const struct message *m, char *buf, size_t size)
+{
+    format_with(m, ", ", buf, size);
+}
+
+void message_format_packed(const struct message *m, char *buf, size_t size)
+{
+    format_with(m, ",", buf, size);
 }

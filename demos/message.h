@@ -40,4 +40,7 @@ bool message_is_none(const struct message *m);
 /* As Python prints it: "[42, None, 'hello']". */
 void message_format(const struct message *m, char *buf, size_t size);
 
+/* The same without spaces, for a result value: "[42,None,'hello']". */
+void message_format_packed(const struct message *m, char *buf, size_t size);
+
 #endif

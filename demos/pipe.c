@@ -146,9 +146,10 @@ static const char *error_name(int error)
     return text;
 }
 
-/* Start fn(mine) in a child process, which first closes `theirs`, the end
- * its parent keeps: a process holding an end it does not use would keep the
- * other side from ever seeing end of file.  Returns the pid, or -1 (said). */
+/* Start fn(mine) in a child process.  Each side then closes the end it
+ * does not use: the child `theirs`, the parent `mine`.  A process holding an
+ * end it does not use would keep the other side from ever seeing end of
+ * file.  Returns the pid, or -1 (said, and both ends closed). */
 struct child_ends {
     int (*fn)(struct connection *);
     struct connection mine, theirs;
@@ -161,13 +162,23 @@ static int child_main(void *arg)
     return ends->fn(&ends->mine);
 }
 
-static pid_t start_child(int (*fn)(struct connection *), struct connection mine, struct connection theirs)
+static pid_t start_child(int (*fn)(struct connection *), struct connection *mine, struct connection *theirs)
 {
-    struct child_ends ends = { fn, mine, theirs }; /* the child gets its own copy */
+    struct child_ends ends = { fn, *mine, *theirs }; /* the child gets its own copy */
     pid_t pid = child_start(child_main, &ends);
-    if (pid < 0 && !lesson_stop_requested())
-        report_process_refusal(errno, children_alive());
+    conn_close(mine); /* the child's end is the child's now */
+    if (pid < 0) {
+        if (!lesson_stop_requested())
+            report_process_refusal(errno, children_alive());
+        conn_close(theirs);
+    }
     return pid;
+}
+
+/* A part whose child was not started ends: status 1, or 0 if a stop did it. */
+static int not_started(void)
+{
+    return lesson_stop_requested() ? 0 : 1;
 }
 
 /* -- part 1, seed 000: the child sends [42, None, 'hello'] ----------------- */
@@ -190,16 +201,14 @@ static int part_send(void)
     struct connection parent_conn, child_conn;
     if (!Pipe(true, &parent_conn, &child_conn))
         return 1;
-    pid_t p = start_child(f, child_conn, parent_conn);
-    conn_close(&child_conn); /* the child's end is the child's now */
-    if (p < 0) {
-        conn_close(&parent_conn);
-        return lesson_stop_requested() ? 0 : 1;
-    }
+    pid_t p = start_child(f, &child_conn, &parent_conn);
+    if (p < 0)
+        return not_started();
     struct message got;
-    char text[96] = "nothing";
+    char text[96], packed[96] = "nothing";
     if (conn_recv(&parent_conn, &got, sizeof got) == (long)sizeof got) { /* print(parent_conn.recv()) */
         message_format(&got, text, sizeof text);
+        message_format_packed(&got, packed, sizeof packed);
         say("main", "%s", text);
     }
     int exit_status = child_join(p);
@@ -208,12 +217,6 @@ static int part_send(void)
         return 0;
     say("main", "joined the child, process %ld: it exited with %d", (long)p, exit_status);
     note("recv() got the whole list: send() wrote its length first, so recv() knew where it ends.");
-    char packed[96];
-    size_t n = 0;
-    for (const char *c = text; *c && n < sizeof packed - 1; c++)
-        if (*c != ' ') /* no spaces in a result value */
-            packed[n++] = *c;
-    packed[n] = '\0';
     result_at_end("part=send got=%s child_exit=%d", packed, exit_status);
     return 0;
 }
@@ -238,12 +241,9 @@ static int part_duplex(void)
     struct connection conn1, conn2;
     if (!Pipe(true, &conn1, &conn2))
         return 1;
-    pid_t p = start_child(foo, conn1, conn2);
-    conn_close(&conn1);
-    if (p < 0) {
-        conn_close(&conn2);
-        return lesson_stop_requested() ? 0 : 1;
-    }
+    pid_t p = start_child(foo, &conn1, &conn2);
+    if (p < 0)
+        return not_started();
     char heard[64] = "";
     int exchanged = 0;
     if (recv_text(&conn2, heard, sizeof heard)) { /* print(conn2.recv()) */
@@ -296,12 +296,9 @@ static int part_framing(void)
     struct connection reader, writer;
     if (!Pipe(false, &reader, &writer))
         return 1;
-    pid_t p = start_child(two_raw_writes, writer, reader);
-    conn_close(&writer);
-    if (p < 0) {
-        conn_close(&reader);
-        return lesson_stop_requested() ? 0 : 1;
-    }
+    pid_t p = start_child(two_raw_writes, &writer, &reader);
+    if (p < 0)
+        return not_started();
     child_join(p); /* both writes are in the pipe now */
     say("main", "the child has exited, so both writes wait in the pipe; one read():");
     char buf[128];
@@ -314,12 +311,9 @@ static int part_framing(void)
     if (lesson_stop_requested() || !Pipe(false, &reader, &writer))
         return 0;
 
-    p = start_child(two_sends, writer, reader);
-    conn_close(&writer);
-    if (p < 0) {
-        conn_close(&reader);
-        return lesson_stop_requested() ? 0 : 1;
-    }
+    p = start_child(two_sends, &writer, &reader);
+    if (p < 0)
+        return not_started();
     child_join(p);
     int framed = 0;
     char text[64];
@@ -355,12 +349,11 @@ static int part_eof(void)
     struct connection reader, writer;
     if (!Pipe(false, &reader, &writer))
         return 1;
-    pid_t p = start_child(send_one_and_leave, writer, reader);
-    conn_close(&writer); /* else this process would still be a writer, and recv() would wait for ever */
-    if (p < 0) {
-        conn_close(&reader);
-        return lesson_stop_requested() ? 0 : 1;
-    }
+    /* start_child closes this process's copy of the writing end: else it
+     * would still be a writer, and recv() would wait for ever. */
+    pid_t p = start_child(send_one_and_leave, &writer, &reader);
+    if (p < 0)
+        return not_started();
     char text[64];
     if (recv_text(&reader, text, sizeof text))
         say("main", "recv() -> '%s'", text);
@@ -372,12 +365,9 @@ static int part_eof(void)
     if (lesson_stop_requested() || !Pipe(false, &reader, &writer))
         return 0;
 
-    p = start_child(leave_without_reading, reader, writer);
-    conn_close(&reader);
-    if (p < 0) {
-        conn_close(&writer);
-        return lesson_stop_requested() ? 0 : 1;
-    }
+    p = start_child(leave_without_reading, &reader, &writer);
+    if (p < 0)
+        return not_started();
     child_join(p);
     int broken = send_text(&writer, "anyone?") ? 0 : errno;
     say("main", "send('anyone?'): %s -- Python raises BrokenPipeError", error_name(broken));
@@ -510,7 +500,7 @@ static int part_torn(void)
     /* A round that failed (interrupted, or a writer refused) has nothing to show. */
 #define ROUND_OR_RETURN(torn) \
     if ((torn) < 0)           \
-        return lesson_stop_requested() ? 0 : 1;
+        return not_started();
 
     long small_torn = torn_records(writers, records, PIPE_BUF, NULL);
     ROUND_OR_RETURN(small_torn);
@@ -565,18 +555,11 @@ static const char *pipe_check(void)
 
 static int pipe_run(void)
 {
-    const char *part = option_choice("part");
-    bool all = strcmp(part, "all") == 0;
-    static const struct {
-        const char *name;
-        int (*run)(void);
-    } parts[] = { { "send", part_send }, { "duplex", part_duplex }, { "framing", part_framing },
-                  { "eof", part_eof },   { "torn", part_torn } };
-    int status = 0;
-    for (size_t k = 0; k < sizeof parts / sizeof *parts && status == 0 && !lesson_stop_requested(); k++)
-        if (all || strcmp(part, parts[k].name) == 0)
-            status = parts[k].run();
-    return status;
+    static const struct lesson_part parts[] = {
+        { "send", part_send }, { "duplex", part_duplex }, { "framing", part_framing },
+        { "eof", part_eof },   { "torn", part_torn },
+    };
+    return RUN_PARTS(parts);
 }
 
 static const struct option_spec pipe_options[] = {

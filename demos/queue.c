@@ -40,31 +40,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The queue of the part now running, for the stop hook: on Ctrl-C every put,
- * get and join that waits on it returns, in threads and in processes. */
-static struct queue *current_queue;
-
-static void shut_down_current_queue(void)
-{
-    queue_shutdown(current_queue);
-}
-
+/* A queue, or one line on stderr and NULL. */
 static struct queue *open_queue(int capacity, bool across_processes)
 {
     struct queue *q = queue_new(capacity, across_processes);
-    if (!q) {
+    if (!q)
         fprintf(stderr, "%s: out of memory for a queue of %d items\n", lesson_who(), capacity);
-        return NULL;
-    }
-    current_queue = q;
-    clock_on_stop(shut_down_current_queue);
     return q;
-}
-
-static void close_queue(struct queue *q)
-{
-    clock_forget_stop(shut_down_current_queue);
-    queue_free(q);
 }
 
 /* -- part 1, seed 002: a writer and a reader -------------------------------- */
@@ -139,7 +121,7 @@ static int part_article(void)
     if (!reader_sleeps || !(q = open_queue(size, false)) || !team_init_together(&team, 2)) {
         free(reader_sleeps);
         if (q)
-            close_queue(q);
+            queue_free(q);
         return 1;
     }
     note("The writer puts one a second; the reader takes one, then sleeps 2 to 5 s:");
@@ -163,7 +145,7 @@ static int part_article(void)
                       loops, size, largest, put_waits, get_waits, total_sleep, elapsed);
     }
     team_free(&team);
-    close_queue(q);
+    queue_free(q);
     free(reader_sleeps);
     return status;
 }
@@ -212,7 +194,7 @@ static int part_blocking(void)
     struct team team;
     if (!(small = open_queue(2, false)) || !team_init_together(&team, 2)) {
         if (small)
-            close_queue(small);
+            queue_free(small);
         return 1;
     }
     struct message a = message_str("a"), b = message_str("b"), c = message_str("c"), item;
@@ -264,7 +246,7 @@ static int part_blocking(void)
                       queue_answer_name(get_nowait), queue_answer_name(put_timeout), put_timeout_waited,
                       queue_answer_name(put_nowait));
     team_free(&team);
-    close_queue(small);
+    queue_free(small);
     return status;
 }
 
@@ -412,7 +394,7 @@ static int part_pool(void)
     }
     if (!ready) {
         if (work)
-            close_queue(work);
+            queue_free(work);
         shared_memory_free(ledger, ledger_size);
         free(workers);
         free(pids);
@@ -459,7 +441,7 @@ static int part_pool(void)
         report_pool(kind, producers, consumers, total, elapsed);
     team_free(&producer_team);
     team_free(&consumer_team);
-    close_queue(work);
+    queue_free(work);
     shared_memory_free(ledger, ledger_size);
     free(workers);
     free(pids);
@@ -489,7 +471,7 @@ static int part_process(void)
     pid_t p = child_start(f, NULL); /* p = Process(target=f, args=(q,)); p.start() */
     if (p < 0) {
         int error = errno;
-        close_queue(between);
+        queue_free(between);
         if (lesson_stop_requested())
             return 0;
         report_process_refusal(error, children_alive());
@@ -497,9 +479,10 @@ static int part_process(void)
     }
     say("main", "started the child, process %ld; q.get() waits", (long)p);
     struct message got;
-    char text[64] = "nothing";
+    char text[64], packed[64] = "nothing";
     if (queue_get(between, &got, WAIT_FOREVER) == QUEUE_OK) { /* print(q.get()) */
         message_format(&got, text, sizeof text);
+        message_format_packed(&got, packed, sizeof packed);
         say("main", "%s", text);
     }
     int exit_status = child_join(p); /* p.join() */
@@ -507,16 +490,9 @@ static int part_process(void)
         say("main", "joined the child: it exited with %d", exit_status);
         note("The child has its own copy of the parent's memory; only the queue is shared.");
         note("Python pickles the list into bytes; here the message struct is copied whole.");
-        /* no spaces in a result value */
-        char packed[64];
-        size_t n = 0;
-        for (const char *c = text; *c && n < sizeof packed - 1; c++)
-            if (*c != ' ')
-                packed[n++] = *c;
-        packed[n] = '\0';
         result_at_end("part=process got=%s child_exit=%d", packed, exit_status);
     }
-    close_queue(between);
+    queue_free(between);
     return 0;
 }
 
@@ -524,18 +500,10 @@ static int part_process(void)
 
 static int queue_run(void)
 {
-    const char *part = option_choice("part");
-    bool all = strcmp(part, "all") == 0;
-    int status = 0;
-    if (all || strcmp(part, "article") == 0)
-        status = part_article();
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "blocking") == 0))
-        status = part_blocking();
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "pool") == 0))
-        status = part_pool();
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "process") == 0))
-        status = part_process();
-    return status;
+    static const struct lesson_part parts[] = {
+        { "article", part_article }, { "blocking", part_blocking }, { "pool", part_pool }, { "process", part_process },
+    };
+    return RUN_PARTS(parts);
 }
 
 static const struct option_spec queue_options[] = {

@@ -311,24 +311,16 @@ static int counter(void)
 static int rlock_run(void)
 {
     depth = (int)option_int("depth");
-    const char *part = option_choice("part");
-    bool all = strcmp(part, "all") == 0;
-
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&rlock, &attr);
     pthread_mutexattr_destroy(&attr);
 
-    int status = 0;
-    if (all || strcmp(part, "nested") == 0)
-        status = nested();
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "deadlock") == 0))
-        status = self_deadlock();
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "ownership") == 0))
-        status = ownership();
-    if (status == 0 && !lesson_stop_requested() && (all || strcmp(part, "counter") == 0))
-        status = counter();
+    static const struct lesson_part parts[] = {
+        { "nested", nested }, { "deadlock", self_deadlock }, { "ownership", ownership }, { "counter", counter },
+    };
+    int status = RUN_PARTS(parts);
     pthread_mutex_destroy(&rlock);
     return status;
 }

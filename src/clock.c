@@ -15,13 +15,18 @@ static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t sleep_cond;
 static pthread_once_t sleep_once = PTHREAD_ONCE_INIT;
 
-static void sleep_cond_init(void)
+void monotonic_cond_init(pthread_cond_t *cond)
 {
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&sleep_cond, &attr);
+    pthread_cond_init(cond, &attr);
     pthread_condattr_destroy(&attr);
+}
+
+static void sleep_cond_init(void)
+{
+    monotonic_cond_init(&sleep_cond);
 }
 
 static double seconds_between(const struct timespec *from, const struct timespec *to)

@@ -7,6 +7,7 @@
 #ifndef CONCDEMO_CLOCK_H
 #define CONCDEMO_CLOCK_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -30,6 +31,10 @@ bool lesson_sleep_until(double deadline);
  * the deadline for a POSIX timed wait (pthread_cond_timedwait on a condition
  * set to CLOCK_MONOTONIC, pthread_mutex_timedlock on CLOCK_REALTIME). */
 struct timespec lesson_timeout(double seconds, clockid_t clock);
+
+/* A condition variable whose timed waits count on CLOCK_MONOTONIC, the
+ * clock lesson_timeout(..., CLOCK_MONOTONIC) gives deadlines on. */
+void monotonic_cond_init(pthread_cond_t *cond);
 
 /* Ask every sleeper to wake and the lesson to wind down. */
 void clock_request_stop(int why);

@@ -38,6 +38,17 @@ struct lesson {
     int (*run)(void);
 };
 
+/* A lesson in parts (rlock, condition, queue, pipe) lists them in order;
+ * run_parts() runs the one --part names, or all of them for "all", until one
+ * fails or the lesson is stopped.  Returns the first non-zero status. */
+struct lesson_part {
+    const char *name;
+    int (*run)(void);
+};
+
+int run_parts(const struct lesson_part *parts, size_t count);
+#define RUN_PARTS(parts) run_parts(parts, sizeof parts / sizeof *parts)
+
 /* The lesson table, in teaching order: one line per lesson. */
 #define LESSON_TABLE(X) \
     X(race)             \

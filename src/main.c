@@ -27,6 +27,17 @@ const char *lesson_who(void)
     return who;
 }
 
+int run_parts(const struct lesson_part *parts, size_t count)
+{
+    const char *chosen = option_choice("part");
+    bool all = strcmp(chosen, "all") == 0;
+    int status = 0;
+    for (size_t k = 0; k < count && status == 0 && !lesson_stop_requested(); k++)
+        if (all || strcmp(chosen, parts[k].name) == 0)
+            status = parts[k].run();
+    return status;
+}
+
 static const struct lesson *find_lesson(const char *name)
 {
     for (int k = 0; k < LESSON_COUNT; k++)
