@@ -14,6 +14,7 @@ wall() { # run a command, print its wall time in seconds
     awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f\n", b - a }' 
 }
 
+median6() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f", m }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f", m }'; }
 
 declare -A times
@@ -76,3 +77,36 @@ for n in threads-1-1 threads-4-4 processes pipe; do
     printf '  %-44s %9s items/s  %6s us each  %sx the ping-pong rate\n' "$label" "${rate[$n]}" \
         "$(per_item "${rate[$n]}")" "$(ratio "${rate[$n]}" "${rate[pingpong]}")"
 done
+
+# The pool lesson: tiny tasks through a pool against a new worker for each,
+# beside the floors, a bare new thread (pthread_create+join) and a bare new
+# process (fork+waitpid) per task, as many at a time as the pool's workers.
+POOL_TASKS=${POOL_TASKS:-20000}
+POOL_WORKERS=${POOL_WORKERS:-4}
+declare -A ptimes
+pnames=(thread-floor process-floor thread_async_s thread_map_s thread_each_s process_async_s process_map_s process_each_s)
+for ((r = 1; r <= ROUNDS; r++)); do
+    ptimes[thread-floor]+="$(bench/floor "$POOL_TASKS" thread-per-task "$POOL_WORKERS") "
+    ptimes[process-floor]+="$(bench/floor "$POOL_TASKS" process-per-task "$POOL_WORKERS") "
+    result=$(./concdemo pool --part cost --tasks "$POOL_TASKS" --workers "$POOL_WORKERS" --quiet | grep '^result:')
+    for key in thread_async_s thread_map_s thread_each_s process_async_s process_map_s process_each_s; do
+        ptimes[$key]+="$(tr ' ' '\n' <<<"$result" | grep "^$key=" | cut -d= -f2) "
+    done
+done
+declare -A pmed
+for n in "${pnames[@]}"; do pmed[$n]=$(tr ' ' '\n' <<<"${ptimes[$n]}" | grep . | median6); done
+us() { awk -v s="$1" -v n="$POOL_TASKS" 'BEGIN { printf "%.2f", s / n * 1e6 }'; }
+echo
+echo "concdemo bench: $POOL_TASKS tiny tasks, Quick(i) = i+100, $POOL_WORKERS workers; median of $ROUNDS interleaved runs"
+echo "floors: bench/floor, bare C: a new thread (pthread_create+join) or process (fork+waitpid) per task, $POOL_WORKERS at a time"
+for kind in thread process; do
+    floor=${pmed[$kind-floor]}
+    printf '  %-44s %8s us a task\n' "floor: a new $kind per task, bare" "$(us "$floor")"
+    printf '  %-44s %8s us a task  %sx the floor\n' "concdemo pool: a new $kind per task" \
+        "$(us "${pmed[${kind}_each_s]}")" "$(ratio "${pmed[${kind}_each_s]}" "$floor")"
+    printf '  %-44s %8s us a task  %sx faster than the floor\n' "concdemo pool: $kind pool, apply_async" \
+        "$(us "${pmed[${kind}_async_s]}")" "$(ratio "$floor" "${pmed[${kind}_async_s]}")"
+    printf '  %-44s %8s us a task  %sx faster than the floor\n' "concdemo pool: $kind pool, map" \
+        "$(us "${pmed[${kind}_map_s]}")" "$(ratio "$floor" "${pmed[${kind}_map_s]}")"
+done
+echo "goal: a thread pool at least 20x faster than a thread per task"

@@ -28,9 +28,11 @@
  * A Pipe() is two Connections.  Both ways (duplex, the default) it is a
  * socketpair(); one way it is a pipe(), whose first end only reads and second
  * only writes.  Either way the kernel moves bytes, not messages: send() and
- * recv() frame each message with its length, below. */
+ * recv() frame each message with its length (connection.c, beside this
+ * file; the pool lesson's process pool uses them too). */
 #include "lesson.h"
 
+#include "connection.h"
 #include "message.h"
 
 #include <errno.h>
@@ -40,88 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-/* multiprocessing.connection.Connection: one end of a pipe. */
-struct connection {
-    int fd;
-};
-
-/* Pipe(duplex): *a and *b are its two ends.  One way, a reads and b writes. */
-static bool Pipe(bool duplex, struct connection *a, struct connection *b)
-{
-    int fds[2];
-    if ((duplex ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds)) != 0)
-        return false;
-    a->fd = fds[0];
-    b->fd = fds[1];
-    return true;
-}
-
-static void conn_close(struct connection *c)
-{
-    if (c->fd >= 0)
-        close(c->fd);
-    c->fd = -1;
-}
-
-/* write() or read() all n bytes; a pipe may move fewer at a time. */
-static bool write_all(int fd, const void *bytes, size_t n)
-{
-    for (const char *p = bytes; n > 0;) {
-        ssize_t done = write(fd, p, n);
-        if (done < 0 && errno == EINTR)
-            continue;
-        if (done <= 0)
-            return false; /* errno: EPIPE when no reader is left */
-        p += done;
-        n -= (size_t)done;
-    }
-    return true;
-}
-
-static bool read_all(int fd, void *bytes, size_t n)
-{
-    for (char *p = bytes; n > 0;) {
-        ssize_t done = read(fd, p, n);
-        if (done < 0 && errno == EINTR)
-            continue;
-        if (done <= 0) {
-            if (done == 0)
-                errno = 0; /* end of file: every writer closed its end */
-            return false;
-        }
-        p += done;
-        n -= (size_t)done;
-    }
-    return true;
-}
-
-/* conn.send(obj): the message's length, then the message, in one write. */
-static bool conn_send(struct connection *c, const void *bytes, uint32_t n)
-{
-    char frame[sizeof n + 256];
-    if (n > sizeof frame - sizeof n)
-        return false;
-    memcpy(frame, &n, sizeof n);
-    memcpy(frame + sizeof n, bytes, n);
-    return write_all(c->fd, frame, sizeof n + n);
-}
-
-/* conn.recv(): read a length, then exactly that many bytes.  Returns the
- * length, or -1: errno 0 is end of file (Python's EOFError). */
-static long conn_recv(struct connection *c, void *bytes, uint32_t room)
-{
-    uint32_t n;
-    if (!read_all(c->fd, &n, sizeof n))
-        return -1;
-    if (n > room) {
-        errno = EMSGSIZE;
-        return -1;
-    }
-    return read_all(c->fd, bytes, n) ? (long)n : -1;
-}
 
 static bool send_text(struct connection *c, const char *text)
 {

@@ -58,7 +58,8 @@ int run_parts(const struct lesson_part *parts, size_t count);
     X(event_traffic_light)  \
     X(condition)            \
     X(queue)                \
-    X(pipe)
+    X(pipe)                 \
+    X(pool)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

@@ -60,7 +60,7 @@ static void print_overview(FILE *out)
 {
     fprintf(out,
             "concdemo: concurrency lessons you can run -- threads, locks, semaphores,\n"
-            "events, conditions, queues and pipes -- re-created in C with POSIX\n"
+            "events, conditions, queues, pipes and pools -- re-created in C with POSIX\n"
             "threads and processes from five Python articles.\n"
             "\n"
             "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"

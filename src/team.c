@@ -75,6 +75,14 @@ bool team_init_together(struct team *team, long capacity)
     return true;
 }
 
+void team_limit_alive(struct team *team, long most)
+{
+    if (most < team->max_alive) {
+        team->max_alive = most;
+        team->limit_reason = NULL; /* the lesson's choice, not a limit to announce */
+    }
+}
+
 static void join_oldest(struct team *team)
 {
     pthread_join(team->threads[team->joined], NULL);

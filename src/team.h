@@ -36,6 +36,10 @@ bool team_init(struct team *team, long capacity);
  * status 1.  The lesson must then release the threads it did start. */
 bool team_init_together(struct team *team, long capacity);
 
+/* At most `most` of its threads alive at once (a lesson's own window, such
+ * as one thread per task with as many at a time as a pool has workers):
+ * the oldest is joined before another starts, without a word. */
+void team_limit_alive(struct team *team, long most);
 /* Start fn(arg).  Returns false if the lesson must stop starting threads:
  * a stop was requested, or the system refused a thread with none alive. */
 bool team_start(struct team *team, void *(*fn)(void *), void *arg);

@@ -1,0 +1,38 @@
+/* connection: multiprocessing's Pipe() and its Connections, in C.
+ *
+ *     parent_conn, child_conn = Pipe()     Pipe(true, &parent_conn, &child_conn)
+ *     conn.send(obj)                       conn_send(&conn, &obj, sizeof obj)
+ *     obj = conn.recv()                    conn_recv(&conn, &obj, sizeof obj)
+ *
+ * Both ways (duplex) a Pipe is a socketpair(); one way it is a pipe(), whose
+ * first end only reads and second only writes.  The kernel moves bytes, not
+ * messages, so send() puts the message's length before it and recv() reads
+ * exactly that many bytes back: see the pipe lesson, part 3. */
+#ifndef CONCDEMO_CONNECTION_H
+#define CONCDEMO_CONNECTION_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* multiprocessing.connection.Connection: one end of a pipe. */
+struct connection {
+    int fd;
+};
+
+/* Pipe(duplex): *a and *b are its two ends.  One way, a reads and b writes.
+ * Returns false, with errno set, if the system refused. */
+bool Pipe(bool duplex, struct connection *a, struct connection *b);
+void conn_close(struct connection *c);
+
+/* conn.send(): at most PIPE_BUF - 4 bytes, sent whole with their length,
+ * so that it never mixes with another writer's message.  Returns false with
+ * errno set: EPIPE when no reader is left, EMSGSIZE when it is too long. */
+bool conn_send(struct connection *c, const void *bytes, uint32_t n);
+/* conn.recv(): one message into bytes[0..room).  Returns its length, or -1:
+ * errno 0 is end of file (Python's EOFError), every writer having closed. */
+long conn_recv(struct connection *c, void *bytes, uint32_t room);
+
+/* write() or read() all n bytes; a pipe may move fewer at a time. */
+bool write_all(int fd, const void *bytes, size_t n);
+bool read_all(int fd, void *bytes, size_t n);
+#endif

@@ -1,0 +1,333 @@
+#!/usr/bin/env bats
+# pool: workers started once and reused; Pool (processes) and ThreadPool.
+
+load helpers
+
+# Lesson times of the event lines matching a regex, one a line.
+times_of() {
+    grep -E "$1" <<<"$output" | sed -E 's/^\[ *([0-9.]+)\].*/\1/'
+}
+
+# The values the callback printed, sorted, one a line.
+callback_values() {
+    grep -E 'callback +-->exec done: ' <<<"$output" | sed -E 's/.*done: //' | sort -n
+}
+
+@test "all four parts run in order, and their results come at the end" {
+    run "$CONCDEMO" pool --speed 50 --tasks 10
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "part=all kind=process mode=async workers=5 tasks=10 task-seconds=2 speed=50 seed="* ]]
+    [ "$(line_of 'part 1, seed 000')" -lt "$(line_of 'part 2:')" ]
+    [ "$(line_of 'part 2:')" -lt "$(line_of 'part 3:')" ]
+    [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4, why pools exist')" ]
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 4 ]
+    [[ "$(sed -n 1p <<<"$results")" == "result: part=article kind=process mode=async workers=5 tasks=10 done=10 delivered=10 duplicates=0 missing=0 "* ]]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=terminate kind=process workers=5 tasks=10 done=0 killed=5 dropped=5 "* ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=failure kind=process workers=5 tasks=10 done=8 failed=2 failed_tasks=1,2 crashed=1 workers_left=4 "* ]]
+    [[ "$(sed -n 4p <<<"$results")" == "result: part=cost tasks=10 workers=5 "*" mismatches=0" ]]
+    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+}
+
+@test "seed 000: 'end' first, then {100..104} near 2 s and {105..109} near 4 s, each once" {
+    run "$CONCDEMO" pool --part article --speed 10
+    [ "$status" -eq 0 ]
+    # end comes before any result, at once
+    [ "$(line_of 'main +end$')" -lt "$(line_of 'callback +-->exec done')" ]
+    within 0 "$(time_of 'main +end$')" 0.5
+    # every result exactly once
+    [ "$(callback_values | tr '\n' ' ')" = "100 101 102 103 104 105 106 107 108 109 " ]
+    # the two waves: a task cannot end before its 2 s, and the second five wait for a free worker
+    local value t
+    for value in 100 101 102 103 104; do
+        t=$(time_of "callback +-->exec done: $value\$")
+        within 1.99 "$t" 2.9
+    done
+    for value in 105 106 107 108 109; do
+        t=$(time_of "callback +-->exec done: $value\$")
+        within 3.99 "$t" 4.9
+    done
+    [ "$(result_value waves)" -eq 2 ]
+    within 3.99 "$(result_value elapsed)" 4.9
+    [ "$(result_value expected)" = "4.00" ]
+    [ "$(result_value end_at)" = "0.00" ]
+}
+
+@test "seed 000 in processes: five workers, each its own pid, each ran two tasks, all reaped" {
+    run --separate-stderr "$CONCDEMO" pool --part article --speed 20
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] # the engine found no child of the lesson's left in the process table
+    [ "$(grep -cE 'pool +worker[1-5] is process [0-9]+$' <<<"$output")" -eq 5 ]
+    local pids
+    pids=$(grep -oE 'runs Foo\([0-9]\) in process [0-9]+' <<<"$output" | awk '{ print $NF }' | sort | uniq -c)
+    [ "$(wc -l <<<"$pids")" -eq 5 ]
+    [ "$(awk '{ print $1 }' <<<"$pids" | sort -u)" = "2" ]
+    # the pids the tasks ran in are the workers the pool started, none new
+    local pid
+    for pid in $(awk '{ print $2 }' <<<"$pids"); do
+        [[ "$output" == *"is process $pid"* ]]
+    done
+    # ten tasks, each run once
+    [ "$(grep -cE 'runs Foo\([0-9]\) in process' <<<"$output")" -eq 10 ]
+    [ "$(grep -oE 'runs Foo\([0-9]\)' <<<"$output" | sort -u | wc -l)" -eq 10 ]
+    # and all five went home after join
+    [ "$(grep -cE 'went home: its tasks pipe was closed' <<<"$output")" -eq 5 ]
+}
+
+@test "seed 000 in a thread pool: the same two waves, every result once" {
+    run "$CONCDEMO" pool --part article --kind thread --speed 10
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"pool = ThreadPool(5)"* ]]
+    [ "$(line_of 'main +end$')" -lt "$(line_of 'callback +-->exec done')" ]
+    [ "$(callback_values | tr '\n' ' ')" = "100 101 102 103 104 105 106 107 108 109 " ]
+    local t
+    for t in $(times_of 'callback +-->exec done: 10[0-4]$'); do within 1.99 "$t" 2.9; done
+    for t in $(times_of 'callback +-->exec done: 10[5-9]$'); do within 3.99 "$t" 4.9; done
+    [ "$(grep -cE 'worker[1-5] +goes home$' <<<"$output")" -eq 5 ]
+    [ "$(result_value waves)" -eq 2 ]
+    [ "$(result_value delivered)" -eq 10 ]
+}
+
+@test "apply(): in order, one result every 2 s, 20 s in all, in either kind" {
+    local kind
+    for kind in process thread; do
+        run "$CONCDEMO" pool --part article --mode sync --kind "$kind" --speed 20
+        [ "$status" -eq 0 ]
+        [ "$(grep -oE 'apply\(Foo, \([0-9]+,\)\) -> [0-9]+' <<<"$output" | tr '\n' ';')" = \
+            "apply(Foo, (0,)) -> 100;apply(Foo, (1,)) -> 101;apply(Foo, (2,)) -> 102;apply(Foo, (3,)) -> 103;apply(Foo, (4,)) -> 104;apply(Foo, (5,)) -> 105;apply(Foo, (6,)) -> 106;apply(Foo, (7,)) -> 107;apply(Foo, (8,)) -> 108;apply(Foo, (9,)) -> 109;" ]
+        # each result 2 s after the one before
+        local gaps gap
+        gaps=$(times_of 'main +apply\(Foo' | awk '{ print $1 - last; last = $1 }')
+        [ "$(wc -l <<<"$gaps")" -eq 10 ]
+        while read -r gap; do within 1.99 "$gap" 2.8; done <<<"$gaps"
+        # end comes last, not first: apply() waited each time
+        [ "$(line_of 'main +end$')" -gt "$(line_of 'apply\(Foo, \(9,\)\)')" ]
+        within 19.99 "$(result_value elapsed)" 22
+        [ "$(result_value expected)" = "20.00" ]
+        [ "$(result_value delivered)" -eq 10 ]
+    done
+}
+
+@test "map(): the values in the order of the arguments, all at once after two waves" {
+    run "$CONCDEMO" pool --part article --mode map --kind thread --speed 10
+    [ "$status" -eq 0 ]
+    [ "$(grep -cE 'main +values -> ' <<<"$output")" -eq 1 ]
+    [[ "$output" == *"values -> [100, 101, 102, 103, 104, 105, 106, 107, 108, 109]"* ]]
+    within 3.99 "$(time_of 'main +values -> ')" 4.9
+    [ "$(line_of 'values -> ')" -lt "$(line_of 'main +end$')" ]
+    [ "$(result_value waves)" -eq 2 ]
+    [ "$(result_value missing)" -eq 0 ]
+}
+
+@test "map() in chunks: 24 tasks on 5 workers go 2 at a time, and take the 12 s the chunks make" {
+    run "$CONCDEMO" pool --part article --mode map --tasks 24 --speed 50
+    [ "$status" -eq 0 ]
+    [ "$(result_value expected)" = "12.00" ]
+    within 11.99 "$(result_value elapsed)" 13.5
+    [ "$(result_value delivered)" -eq 24 ]
+    [ "$(result_value missing)" -eq 0 ]
+    # a worker runs its chunk's two tasks one after the other, each 2 s
+    local first second
+    first=$(time_of 'runs Foo\(0\) in process')
+    second=$(time_of 'runs Foo\(1\) in process')
+    within 1.99 "$(awk -v a="$first" -v b="$second" 'BEGIN { print b - a }')" 2.8
+    [ "$(grep -oE 'worker[0-9] +runs Foo\((0|1)\) in process [0-9]+' <<<"$output" | awk '{ print $NF }' | sort -u | wc -l)" -eq 1 ]
+}
+
+@test "one worker: the tasks go one at a time, a wave each" {
+    run "$CONCDEMO" pool --part article --workers 1 --tasks 3 --speed 20
+    [ "$status" -eq 0 ]
+    [ "$(result_value waves)" -eq 3 ]
+    within 5.99 "$(result_value elapsed)" 7
+    [ "$(grep -cE 'pool +worker1 is process' <<<"$output")" -eq 1 ]
+}
+
+@test "terminate() in a process pool: the running tasks are killed, the waiting never run, all reaped" {
+    run --separate-stderr "$CONCDEMO" pool --part terminate --speed 20
+    [ "$status" -eq 0 ]
+    [ "$(result_value done)" -eq 0 ]
+    [ "$(result_value killed)" -eq 5 ]
+    [ "$(result_value dropped)" -eq 5 ]
+    within 0 "$(result_value join_after)" 0.5
+    [ "$(grep -cE 'pool +worker[1-5] \(process [0-9]+\) killed by terminate\(\) while it ran Foo\([0-4]\)$' <<<"$output")" -eq 5 ]
+    [[ "$output" == *"never ran: tasks 5,6,7,8,9"* ]]
+    [[ "$output" == *"killed while running: tasks 0,1,2,3,4"* ]]
+    [ "$(grep -c 'exec done' <<<"$output")" -eq 0 ]
+    # terminate() came at 1 s, before any task could end
+    within 0.99 "$(time_of 'main +pool.terminate\(\)')" 1.5
+    [ -z "$stderr" ] # the engine finds no child left unreaped
+}
+
+@test "terminate() with 1000 tasks: every unfinished one is counted, and the list says it is cut" {
+    run "$CONCDEMO" pool --part terminate --tasks 1000 --speed 50
+    [ "$status" -eq 0 ]
+    [ "$(result_value killed)" -eq 5 ]
+    [ "$(result_value dropped)" -eq 995 ]
+    [ "$(result_value done)" -eq 0 ]
+    grep -qE '# never ran: tasks 5,6,7,[0-9,]+,\.\.\.$' <<<"$output"
+}
+
+@test "terminate() in a thread pool: the running tasks end on their own, the waiting are dropped" {
+    run "$CONCDEMO" pool --part terminate --kind thread --speed 20
+    [ "$status" -eq 0 ]
+    [ "$(result_value done)" -eq 5 ]
+    [ "$(result_value killed)" -eq 0 ]
+    [ "$(result_value dropped)" -eq 5 ]
+    [[ "$output" == *"never ran: tasks 5,6,7,8,9"* ]]
+    [ "$(callback_values | tr '\n' ' ')" = "100 101 102 103 104 " ]
+    # join() waited for them: about 1 s after terminate(), never less
+    within 0.95 "$(result_value join_after)" 1.8
+    [ "$(line_of 'pool.terminate\(\)')" -lt "$(line_of 'exec done')" ]
+}
+
+@test "failure in a process pool: task 1 raises, task 2's worker dies; both reported, the pool goes on with 4" {
+    run --separate-stderr "$CONCDEMO" pool --part failure --speed 20
+    [ "$status" -eq 0 ]
+    [ "$(result_value failed_tasks)" = "1,2" ]
+    [ "$(result_value done)" -eq 8 ]
+    [ "$(result_value crashed)" -eq 1 ]
+    [ "$(result_value workers_left)" -eq 4 ]
+    [[ "$output" == *"callback -->exec failed: task 1: ValueError: Risky(1) refuses"* ]]
+    [[ "$output" == *"callback -->exec failed: task 2: its worker process died"* ]]
+    grep -qE 'pool +worker[1-5] \(process [0-9]+\) died of SIGABRT while it ran Risky\(2\): that task fails' <<<"$output"
+    [[ "$output" == *"task 2, Risky(2): its worker process died, of SIGABRT"* ]]
+    # every other result once; eight tasks on four workers after the crash take a third wave
+    [ "$(callback_values | tr '\n' ' ')" = "100 103 104 105 106 107 108 109 " ]
+    [ "$(result_value waves)" -eq 3 ]
+    within 5.99 "$(result_value elapsed)" 7
+    [ -z "$stderr" ]
+}
+
+@test "failure with more workers than tasks: the crash costs no wave, and the notes do not claim one" {
+    run "$CONCDEMO" pool --part failure --workers 64 --speed 50
+    [ "$status" -eq 0 ]
+    [ "$(result_value waves)" -eq 1 ]
+    [ "$(result_value workers_left)" -eq 63 ]
+    [[ "$output" == *"A worker died: the pool went on with the other 63."* ]]
+    [[ "$output" != *"more waves"* ]]
+}
+
+@test "failure in a thread pool: task 1 raises and is reported; nothing crashes the program" {
+    run "$CONCDEMO" pool --part failure --kind thread --speed 20
+    [ "$status" -eq 0 ]
+    [ "$(result_value failed_tasks)" = "1" ]
+    [ "$(result_value done)" -eq 9 ]
+    [ "$(result_value crashed)" -eq 0 ]
+    [[ "$output" == *"A crash in a thread would end the whole program"* ]]
+    [ "$(callback_values | tr '\n' ' ')" = "100 102 103 104 105 106 107 108 109 " ]
+    [ "$(result_value waves)" -eq 2 ]
+}
+
+@test "cost: six runs of tiny tasks, every result checked, times and ratios given" {
+    run --separate-stderr "$CONCDEMO" pool --part cost --tasks 2000 --workers 4
+    [ "$status" -eq 0 ]
+    [ "$(result_value mismatches)" -eq 0 ]
+    [ "$(result_value tasks)" -eq 2000 ]
+    local key
+    for key in thread_async_s thread_map_s thread_each_s thread_ratio process_async_s process_map_s process_each_s process_ratio; do
+        [[ "$(result_value "$key")" =~ ^[0-9]+\.[0-9]+$ ]]
+    done
+    [ "$(grep -cE 'main +((thread|process) pool, apply_async\(\) one by one|(thread|process) pool, map\(\) in chunks of 125|a new (thread|process) for each task): 2000 tasks in [0-9.]+ s of wall time, [0-9.]+ us a task$' <<<"$output")" -eq 6 ]
+    [ -z "$stderr" ] # 2000 processes, every one reaped
+}
+
+@test "cost: the default is 20000 tasks, and --tasks changes it" {
+    run "$CONCDEMO" pool --part cost --workers 2 --tasks 30 --quiet
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "part=cost kind=process mode=async workers=2 tasks=30 "* ]]
+    [ "$(result_value tasks)" -eq 30 ]
+    run "$CONCDEMO" pool --part cost --help
+    [[ "$output" == *"the cost part's default is 20000"* ]]
+}
+
+@test "jsonl: every line is JSON, and the results are data" {
+    run "$CONCDEMO" pool --part article --format jsonl --speed 50 --tasks 4
+    [ "$status" -eq 0 ]
+    jq -e . <<<"$output" >/dev/null
+    [ "$(jq -r 'select(.kind == "result") | .data.delivered' <<<"$output")" -eq 4 ]
+    [ "$(jq -r 'select(.actor == "callback") | .text' <<<"$output" | wc -l)" -eq 4 ]
+}
+
+@test "bad input for every pool option" {
+    usage_error "--part: 'deep' is not one of the choices (allowed: all|article|terminate|failure|cost)" pool --part deep
+    usage_error "--kind: 'fiber' is not one of the choices (allowed: process|thread)" pool --kind fiber
+    usage_error "--mode: 'later' is not one of the choices (allowed: async|sync|map)" pool --mode later
+    usage_error "--workers: '0' is zero" pool --workers 0
+    usage_error "--workers: '65' is too large (allowed: 1 to 64)" pool --workers 65
+    usage_error "--workers: 'five' is not a whole number" pool --workers five
+    usage_error "--workers: '-3' is negative" pool --workers -3
+    usage_error "--tasks: '1000001' is too large (allowed: 1 to 1000000)" pool --tasks 1000001
+    usage_error "--tasks: '99999999999999999999' is too large" pool --tasks 99999999999999999999
+    usage_error "--tasks: '0' is zero" pool --tasks 0
+    usage_error "--task-seconds: '0' is zero" pool --task-seconds 0
+    usage_error "--task-seconds: '61' is too large" pool --task-seconds 61
+    usage_error "--task-seconds: 'soon' is not a number" pool --task-seconds soon
+    usage_error "--tasks must be 3 or more for the failure part" pool --tasks 2
+    usage_error "--tasks must be 3 or more for the failure part" pool --part failure --tasks 1
+    usage_error "unknown option '--chunksize'" pool --chunksize 4
+    run "$CONCDEMO" pool --part article --tasks 2 --speed 50 --quiet
+    [ "$status" -eq 0 ]
+}
+
+@test "a thread pool past the thread limit: one line naming it, exit 1, nothing waits" {
+    run --separate-stderr bash -c 'ulimit -u 18; exec "$0" pool --part article --kind thread --workers 40 --speed 50' "$CONCDEMO"
+    [ "$status" -eq 1 ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ "$stderr" == *"the most this system should have (ulimit -u"*"ask for fewer"* ]]
+    [[ "$output" != *"result:"* ]]
+}
+
+@test "a process pool past the process limit: one line naming it, exit 1, none left" {
+    [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to run as nobody"
+    run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+        bash -c "ulimit -u 3; exec '$CONCDEMO' pool --part article --speed 50"
+    [ "$status" -eq 1 ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ "$stderr" == *"refused to start a process"*"ulimit -u is 3"* ]]
+    [[ "$output" != *"result:"* ]]
+}
+
+@test "Ctrl-C while the workers run: exit 130 at once, no result, no process left" {
+    interrupt_when 'runs Foo\(4\)' INT pool --part article --speed 2 --seed 424242
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    [[ "$output" != *"exec done"* ]]
+    [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
+    ! pgrep -f 'concdemo pool --part article --speed 2 --seed 424242'
+}
+
+@test "Ctrl-C at a terminal, to the whole process group: the workers ignore it, the pool stops them, none left" {
+    INTERRUPT_GROUP=1 interrupt_when 'runs Risky\(4\)' INT pool --part failure --speed 2 --seed 424243
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    [[ "$output" != *"died of"* ]] # the stop is not a crash
+    [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
+    ! pgrep -f 'concdemo pool --part failure --speed 2 --seed 424243'
+}
+
+@test "SIGTERM while the cost part's process runs fork: exit 143, none left" {
+    # the thread runs are said together; the process runs (seconds of forks) follow
+    interrupt_when 'main +a new thread for each task' TERM pool --part cost --seed 424244
+    [ "$status" -eq 143 ]
+    [[ "$output" != *"result:"* ]]
+    [[ "$output" != *"a new process for each task"* ]]
+    [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
+    ! pgrep -f 'concdemo pool --part cost --seed 424244'
+}
+
+@test "Ctrl-C in a thread pool: the queue is shut, every worker goes home, exit 130" {
+    interrupt_when 'worker[1-5] +runs Foo\(4\)' INT pool --part article --kind thread --speed 2
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
+}
+
+@test "a closed pipe ends the lesson quietly, with status 0, none left" {
+    run bash -c '"$0" pool --part article --speed 5 --seed 424245 | head -3; exit "${PIPESTATUS[0]}"' "$CONCDEMO"
+    [ "$status" -eq 0 ]
+    ! pgrep -f 'concdemo pool --part article --speed 5 --seed 424245'
+}
