@@ -11,12 +11,26 @@ MANDIR    = $(PREFIX)/share/man/man1
 SOURCES   = $(wildcard src/*.c) $(wildcard demos/*.c)
 HEADERS   = $(wildcard src/*.h) $(wildcard demos/*.h)
 
+# The coroutine switch: the hand-written one on x86-64 (CORO=asm), else
+# swapcontext() (CORO=ucontext), which `make CORO=ucontext` builds here too,
+# as ./concdemo-ucontext.
+ifeq ($(CORO),)
+CORO := $(if $(filter x86_64,$(shell uname -m)),asm,ucontext)
+endif
+ifeq ($(CORO),asm)
+SOURCES  += demos/coro_switch_x86_64.S
+else
+CPPFLAGS += -DCORO_UCONTEXT
+endif
+
 # SANITIZE=thread or SANITIZE=address,undefined builds an instrumented binary
 # under its own name, so it never replaces ./concdemo by surprise.
 ifdef SANITIZE
 PROGRAM   = concdemo-$(subst $(comma),-,$(SANITIZE))
 CFLAGS   += -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE)
 LDFLAGS  += -fsanitize=$(SANITIZE)
+else ifeq ($(CORO)-$(shell uname -m),ucontext-x86_64)
+PROGRAM   = concdemo-ucontext
 else
 PROGRAM   = concdemo
 endif
@@ -34,8 +48,12 @@ check: $(PROGRAM)
 	@command -v jq >/dev/null || { echo "make check needs jq: apt-get install -y jq" >&2; exit 1; }
 	CONCDEMO=$(CURDIR)/$(PROGRAM) BATS_TEST_TIMEOUT=120 bats tests/
 
-bench: concdemo bench/floor bench/queue_bench
+bench: concdemo bench/floor bench/queue_bench bench/coro_bench
 	bench/run.sh
+
+# The bare switch, beside the coroutine lesson's.
+bench/coro_bench: bench/coro_bench.c demos/coro_switch_x86_64.S
+	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ bench/coro_bench.c demos/coro_switch_x86_64.S
 
 bench/floor: bench/floor.c
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDLIBS)
@@ -67,4 +85,4 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/concdemo $(DESTDIR)$(MANDIR)/concdemo.1
 
 clean:
-	rm -f concdemo concdemo-* bench/floor bench/queue_bench
+	rm -f concdemo concdemo-* bench/floor bench/queue_bench bench/coro_bench

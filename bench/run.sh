@@ -110,3 +110,39 @@ for kind in thread process; do
         "$(us "${pmed[${kind}_map_s]}")" "$(ratio "$floor" "${pmed[${kind}_map_s]}")"
 done
 echo "goal: a thread pool at least 20x faster than a thread per task"
+
+# The coroutine lesson: its switch beside the bare switch it is built on, and
+# swapcontext, in one run each; then a million coroutines asleep at once.
+SWITCHES=${SWITCHES:-10000000}
+CORO_TASKS=${CORO_TASKS:-1000000}
+declare -A ctimes
+for ((r = 1; r <= ROUNDS; r++)); do
+    ctimes[bare]+="$(bench/coro_bench "$SWITCHES") "
+    result=$(./concdemo coroutine --part switch --switches "$SWITCHES" --quiet | grep '^result:')
+    for key in coro_ns ucontext_ns thread_ns; do
+        ctimes[$key]+="$(tr ' ' '\n' <<<"$result" | grep "^$key=" | cut -d= -f2) "
+    done
+done
+declare -A cmed
+for n in bare coro_ns ucontext_ns thread_ns; do cmed[$n]=$(tr ' ' '\n' <<<"${ctimes[$n]}" | grep . | median6); done
+echo
+echo "concdemo bench: $SWITCHES switches between two coroutines; median of $ROUNDS interleaved runs"
+echo "floor: bench/coro_bench, the hand-written switch called bare, no bookkeeping"
+printf '  %-44s %9.1f ns a switch\n' "floor: coro_switch_context, bare" "${cmed[bare]}"
+printf '  %-44s %9.1f ns a switch  %sx the floor\n' "concdemo coroutine: coro_switch" "${cmed[coro_ns]}" \
+    "$(ratio "${cmed[coro_ns]}" "${cmed[bare]}")"
+printf '  %-44s %9.1f ns a switch  %sx the lesson'"'"'s switch\n' "swapcontext" "${cmed[ucontext_ns]}" \
+    "$(ratio "${cmed[ucontext_ns]}" "${cmed[coro_ns]}")"
+printf '  %-44s %9.1f ns a hand-off  %sx the lesson'"'"'s switch\n' "threads: mutex and condition variable" \
+    "${cmed[thread_ns]}" "$(ratio "${cmed[thread_ns]}" "${cmed[coro_ns]}")"
+echo "goal: within 2x of the floor, and at least 10x cheaper than swapcontext"
+echo
+echo "concdemo bench: $CORO_TASKS coroutines that each sleep 1 s at once, speed 1; one run"
+result=$(/usr/bin/time -f '%M' -o /tmp/concdemo-bench-rss ./concdemo coroutine --part scale --tasks "$CORO_TASKS" --quiet | grep '^result:')
+value() { tr ' ' '\n' <<<"$result" | grep "^$1=" | cut -d= -f2; }
+printf '  %-44s %9s s of wall time\n' "coroutines, spawned, asleep, woken, ended" "$(value coro_wall)"
+printf '  %-44s %9s KiB each, while all slept\n' "their memory (VmRSS)" "$(value coro_kib_each)"
+printf '  %-44s %9s KiB, the whole run\n' "the process's peak (VmHWM)" "$(cat /tmp/concdemo-bench-rss)"
+printf '  %-44s %9s of them, %s s, %s KiB each\n' "threads, as many as the system allows" "$(value threads)" \
+    "$(value thread_wall)" "$(value thread_kib_each)"
+echo "goal: under 3 s, and under 8 KiB each"

@@ -59,7 +59,8 @@ int run_parts(const struct lesson_part *parts, size_t count);
     X(condition)            \
     X(queue)                \
     X(pipe)                 \
-    X(pool)
+    X(pool)                 \
+    X(coroutine)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

@@ -60,8 +60,9 @@ static void print_overview(FILE *out)
 {
     fprintf(out,
             "concdemo: concurrency lessons you can run -- threads, locks, semaphores,\n"
-            "events, conditions, queues, pipes and pools -- re-created in C with POSIX\n"
-            "threads and processes from five Python articles.\n"
+            "events, conditions, queues, pipes, pools and coroutines -- re-created\n"
+            "in C with POSIX threads, processes and coroutines from five Python\n"
+            "articles.\n"
             "\n"
             "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"
             "       concdemo list               the lessons, one per line\n"

@@ -29,7 +29,7 @@ load helpers
 @test "list prints one lesson per line, name first, in teaching order" {
     run "$CONCDEMO" list
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 9 ]
+    [ "${#lines[@]}" -eq 10 ]
     [[ "${lines[0]}" == "race "* ]]
     [[ "${lines[1]}" == "mutex "* ]]
     [[ "${lines[2]}" == "rlock "* ]]
@@ -39,6 +39,7 @@ load helpers
     [[ "${lines[6]}" == "queue "* ]]
     [[ "${lines[7]}" == "pipe "* ]]
     [[ "${lines[8]}" == "pool "* ]]
+    [[ "${lines[9]}" == "coroutine "* ]]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

@@ -33,6 +33,9 @@ runs=(
     "pool --part article --mode map --kind thread --speed 50"
     "pool --part article --mode sync --tasks 3 --speed 50"
     "pool --part cost --tasks 300 --workers 3"
+    "coroutine --speed 50"
+    "coroutine --part scale --tasks 200 --stack-kib 4"
+    "coroutine --part switch --switches 20000"
 )
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1 exitcode=66"

@@ -1,0 +1,562 @@
+/* coro: coroutines with stacks of their own, and the loop that runs many of
+ * them on one thread.  See coro.h for what each call is in Python. */
+#define _GNU_SOURCE /* MAP_NORESERVE, ppoll */
+#include "coro.h"
+
+#include "clock.h"
+#include "lesson.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+/* -- the sanitizers and valgrind must be told when the stack changes ------- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CORO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CORO_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define CORO_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CORO_TSAN 1
+#endif
+#endif
+#ifdef CORO_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef CORO_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/memcheck.h>
+#include <valgrind/valgrind.h>
+#define CORO_VALGRIND 1
+#endif
+#endif
+
+static _Thread_local struct coro main_coro = { .name = "main", .started = true };
+static _Thread_local struct coro *current;
+static _Thread_local struct coro *switched_from;
+static _Thread_local bool trace;
+static _Thread_local unsigned long switch_count;
+
+struct coro *coro_current(void)
+{
+    return current ? current : &main_coro;
+}
+
+void coro_trace_switches(bool on)
+{
+    trace = on;
+}
+
+unsigned long coro_switches(void)
+{
+    return switch_count;
+}
+
+static void sanitizer_before(struct coro *from, struct coro *to, bool from_ends)
+{
+#ifdef CORO_TSAN
+    if (!main_coro.sanitizer_fiber)
+        main_coro.sanitizer_fiber = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(to->sanitizer_fiber, 0);
+#endif
+#ifdef CORO_ASAN
+    __sanitizer_start_switch_fiber(from_ends ? NULL : &from->sanitizer_fake_stack, to->sanitizer_stack_bottom,
+                                   to->sanitizer_stack_size);
+#endif
+    (void)from, (void)to, (void)from_ends;
+}
+
+static void sanitizer_after(struct coro *self)
+{
+#ifdef CORO_ASAN
+    struct coro *from = switched_from;
+    __sanitizer_finish_switch_fiber(self->sanitizer_fake_stack, &from->sanitizer_stack_bottom,
+                                    &from->sanitizer_stack_size);
+#endif
+    (void)self;
+}
+
+/* -- stacks ------------------------------------------------------------------ */
+
+enum { GUARDED_STACK_BYTES = 64 * 1024 };
+
+static size_t page_bytes(void)
+{
+    return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* A stack of its own: one mapping, whose lowest page is made inaccessible,
+ * so that a coroutine that runs off the end of its stack is stopped there
+ * (SIGSEGV) instead of writing over someone else's memory. */
+static bool guarded_stack(struct coro *c)
+{
+    size_t guard = page_bytes();
+    char *base = mmap(NULL, guard + GUARDED_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        return false;
+    if (mprotect(base, guard, PROT_NONE) != 0) {
+        munmap(base, guard + GUARDED_STACK_BYTES);
+        return false;
+    }
+    c->stack = base + guard;
+    c->stack_bytes = GUARDED_STACK_BYTES;
+    c->guarded = true;
+    return true;
+}
+
+#ifndef CORO_UCONTEXT
+void coro_switch_context(void **save_here, void *resume); /* coro_switch_x86_64.S */
+void coro_first_entry(void);
+#endif
+void coro_start(struct coro *c);
+
+#ifdef CORO_UCONTEXT
+/* makecontext() passes int arguments: the pointer comes in two halves. */
+static void coro_start_halves(unsigned high, unsigned low)
+{
+    coro_start((struct coro *)(((uintptr_t)high << 32) | low));
+}
+#endif
+
+/* Make c ready to start at coro_start(c) when first switched to. */
+static void prepare(struct coro *c)
+{
+#ifdef CORO_VALGRIND
+    c->valgrind_stack = VALGRIND_STACK_REGISTER(c->stack, c->stack + c->stack_bytes);
+#endif
+#ifdef CORO_TSAN
+    c->sanitizer_fiber = __tsan_create_fiber(0);
+#endif
+    c->sanitizer_stack_bottom = c->stack;
+    c->sanitizer_stack_size = c->stack_bytes;
+#ifdef CORO_UCONTEXT
+    getcontext(&c->context);
+    c->context.uc_stack.ss_sp = c->stack;
+    c->context.uc_stack.ss_size = c->stack_bytes;
+    c->context.uc_link = NULL;
+    uintptr_t address = (uintptr_t)c;
+    makecontext(&c->context, (void (*)(void))coro_start_halves, 2, (unsigned)(address >> 32),
+                (unsigned)(address & 0xffffffffu));
+#else
+    /* The stack as coro_switch_context will find it: six registers to pop
+     * (r12 holding c), then a return address, coro_first_entry, which sees
+     * a stack pointer that is a multiple of 16, as a call would leave it. */
+    uintptr_t top = ((uintptr_t)(c->stack + c->stack_bytes)) & ~(uintptr_t)15;
+    void **frame = (void **)(top - 72);
+    memset(frame, 0, 72);
+    void (*entry)(void) = coro_first_entry;
+    memcpy(&frame[6], &entry, sizeof entry); /* top - 24: where ret goes */
+    frame[3] = c; /* top - 48: popped into r12 (r15, r14, r13 come off first) */
+    c->stack_pointer = frame;
+#endif
+}
+
+struct coro *greenlet(const char *name, void (*fn)(void *), void *arg)
+{
+    struct coro *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (!guarded_stack(c)) {
+        free(c);
+        return NULL;
+    }
+    c->name = name;
+    c->fn = fn;
+    c->arg = arg;
+    c->parent = coro_current(); /* as greenlet: the creator gets control back at the end */
+    prepare(c);
+    return c;
+}
+
+/* What every coroutine's end frees but its memory. */
+static void forget(struct coro *c)
+{
+#ifdef CORO_VALGRIND
+    VALGRIND_STACK_DEREGISTER(c->valgrind_stack);
+#endif
+#ifdef CORO_TSAN
+    if (c->sanitizer_fiber)
+        __tsan_destroy_fiber(c->sanitizer_fiber);
+#endif
+    (void)c;
+}
+
+void coro_free(struct coro *c)
+{
+    if (!c)
+        return;
+    forget(c);
+    if (c->guarded) {
+        size_t guard = page_bytes();
+        munmap(c->stack - guard, guard + c->stack_bytes);
+    }
+    free(c);
+}
+
+/* -- the switch -------------------------------------------------------------- */
+
+#ifndef CORO_UCONTEXT
+/* A packed stack has no guard page: at least look where its stack pointer
+ * went before it switched away. */
+static void stack_check(struct coro *c)
+{
+    if (c != &main_coro && !c->guarded && (char *)c->stack_pointer < c->stack) {
+        fprintf(stderr, "%s: coroutine %s ran past the end of its %zu-byte stack\n", lesson_who(), c->name,
+                c->stack_bytes);
+        abort();
+    }
+}
+#endif
+
+static void switch_from_to(struct coro *from, struct coro *to, bool from_ends)
+{
+    switch_count++;
+    current = to;
+    switched_from = from;
+    sanitizer_before(from, to, from_ends);
+#ifdef CORO_UCONTEXT
+    swapcontext(&from->context, &to->context);
+#else
+    coro_switch_context(&from->stack_pointer, to->stack_pointer);
+    stack_check(switched_from);
+#endif
+    sanitizer_after(from); /* `from` runs again: someone switched back to it */
+}
+
+void coro_switch(struct coro *to)
+{
+    struct coro *from = coro_current();
+    if (to == from || to->dead)
+        return;
+    if (trace) {
+#ifdef CORO_UCONTEXT
+        say(from->name, "switch to %s: swapcontext() saves my registers and signal mask, loads its", to->name);
+#else
+        void *here = &to; /* an address in this frame: about where my stack pointer is */
+        say(from->name, "switch to %s: my registers go on my stack (near %p), its stack pointer %p is loaded",
+            to->name, here, to->stack_pointer);
+#endif
+    }
+    to->started = true;
+    switch_from_to(from, to, false);
+}
+
+/* Where every coroutine begins, on its own stack. */
+void coro_start(struct coro *c)
+{
+    sanitizer_after(c);
+    c->fn(c->arg);
+    c->dead = true;
+    if (trace)
+        say(c->name, "returns: control goes back to %s", c->parent->name);
+    switch_from_to(c, c->parent, true); /* and never comes back here */
+    abort();
+}
+
+enum { PAINT = 0xa5, PREPARED_FRAME_BYTES = 128 };
+
+void coro_paint_stack(struct coro *c)
+{
+    memset(c->stack, PAINT, c->stack_bytes - PREPARED_FRAME_BYTES); /* below the frame prepare() built */
+}
+
+size_t coro_stack_used(const struct coro *c)
+{
+#ifdef CORO_VALGRIND
+    VALGRIND_MAKE_MEM_DEFINED(c->stack, c->stack_bytes); /* reading what lies below its stack pointer, on purpose */
+#endif
+    size_t untouched = 0;
+    while (untouched < c->stack_bytes && (unsigned char)c->stack[untouched] == PAINT)
+        untouched++;
+    return c->stack_bytes - untouched;
+}
+
+void coro_raise(const char *error)
+{
+    coro_current()->error = error;
+}
+
+void link_exception(struct coro *c, void (*callback)(struct coro *))
+{
+    c->on_exception = callback;
+}
+
+/* -- the loop ------------------------------------------------------------------ */
+
+struct timer {
+    double deadline; /* lesson seconds */
+    struct coro *c;
+};
+
+struct fd_wait {
+    int fd;
+    struct coro *c;
+};
+
+static struct loop *running_loop; /* for the stop hook */
+
+static void wake_loop_on_stop(void)
+{
+    if (running_loop) {
+        char byte = 1;
+        ssize_t ignored = write(running_loop->stop_pipe[1], &byte, 1);
+        (void)ignored;
+    }
+}
+
+bool loop_init(struct loop *loop, long most, size_t stack_bytes)
+{
+    memset(loop, 0, sizeof *loop);
+    if (pipe(loop->stop_pipe) != 0) {
+        fprintf(stderr, "%s: the system refused a pipe (%s)\n", lesson_who(), strerror(errno));
+        return false;
+    }
+#if defined(CORO_ASAN) || defined(CORO_TSAN)
+    if (stack_bytes && stack_bytes < GUARDED_STACK_BYTES)
+        stack_bytes = GUARDED_STACK_BYTES; /* instrumented code has far larger frames */
+#endif
+    if (stack_bytes) {
+        loop->pack_stack_bytes = stack_bytes;
+        loop->pack_bytes = (size_t)most * stack_bytes;
+        /* MAP_NORESERVE: a page costs memory only once a coroutine touches it */
+        loop->pack = mmap(NULL, loop->pack_bytes, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (loop->pack == MAP_FAILED) {
+            fprintf(stderr, "%s: no room for %ld stacks of %zu bytes (%s); try fewer\n", lesson_who(), most,
+                    stack_bytes, strerror(errno));
+            close(loop->stop_pipe[0]);
+            close(loop->stop_pipe[1]);
+            return false;
+        }
+    }
+    if (most > 0) { /* room for every timer now: a realloc inside a small stack could overflow it */
+        loop->timers = malloc((size_t)most * sizeof *loop->timers);
+        loop->timer_room = loop->timers ? (size_t)most : 0;
+    }
+    running_loop = loop;
+    clock_on_stop(wake_loop_on_stop);
+    return true;
+}
+
+static struct coro **all_spawned; /* every coroutine of the running loop */
+static size_t all_count, all_room;
+
+void loop_free(struct loop *loop)
+{
+    clock_forget_stop(wake_loop_on_stop);
+    running_loop = NULL;
+    for (size_t k = 0; k < all_count; k++) {
+        if (!all_spawned[k]->guarded) { /* its stack goes with the pack */
+            forget(all_spawned[k]);
+            free(all_spawned[k]);
+        } else
+            coro_free(all_spawned[k]);
+    }
+    free(all_spawned);
+    all_spawned = NULL;
+    all_count = all_room = 0;
+    if (loop->pack)
+        munmap(loop->pack, loop->pack_bytes);
+    free(loop->timers);
+    free(loop->fd_waits);
+    close(loop->stop_pipe[0]);
+    close(loop->stop_pipe[1]);
+}
+
+static void make_ready(struct loop *loop, struct coro *c)
+{
+    c->next_ready = NULL;
+    if (loop->ready_tail)
+        loop->ready_tail->next_ready = c;
+    else
+        loop->ready_head = c;
+    loop->ready_tail = c;
+}
+
+struct coro *spawn(struct loop *loop, const char *name, void (*fn)(void *), void *arg)
+{
+    if (all_count == all_room) {
+        size_t room = all_room ? all_room * 2 : 64;
+        struct coro **bigger = realloc(all_spawned, room * sizeof *bigger);
+        if (!bigger)
+            return NULL;
+        all_spawned = bigger;
+        all_room = room;
+    }
+    struct coro *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (loop->pack) {
+        if (loop->pack_used + loop->pack_stack_bytes > loop->pack_bytes) {
+            free(c);
+            return NULL;
+        }
+        c->stack = loop->pack + loop->pack_used;
+        c->stack_bytes = loop->pack_stack_bytes;
+        loop->pack_used += loop->pack_stack_bytes;
+    } else if (!guarded_stack(c)) {
+        free(c);
+        return NULL;
+    }
+    c->name = name;
+    c->fn = fn;
+    c->arg = arg;
+    c->loop = loop;
+    prepare(c);
+    all_spawned[all_count++] = c;
+    loop->alive++;
+    loop->spawned++;
+    make_ready(loop, c);
+    return c;
+}
+
+static void timer_push(struct loop *loop, struct timer timer)
+{
+    if (loop->timer_count == loop->timer_room) {
+        size_t room = loop->timer_room ? loop->timer_room * 2 : 64;
+        struct timer *bigger = realloc(loop->timers, room * sizeof *bigger);
+        if (!bigger) {
+            fprintf(stderr, "%s: out of memory for timers\n", lesson_who());
+            abort();
+        }
+        loop->timers = bigger;
+        loop->timer_room = room;
+    }
+    size_t k = loop->timer_count++;
+    while (k > 0 && loop->timers[(k - 1) / 2].deadline > timer.deadline) { /* sift up */
+        loop->timers[k] = loop->timers[(k - 1) / 2];
+        k = (k - 1) / 2;
+    }
+    loop->timers[k] = timer;
+}
+
+static struct timer timer_pop(struct loop *loop)
+{
+    struct timer first = loop->timers[0], last = loop->timers[--loop->timer_count];
+    size_t k = 0, n = loop->timer_count;
+    for (;;) { /* sift down */
+        size_t child = 2 * k + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && loop->timers[child + 1].deadline < loop->timers[child].deadline)
+            child++;
+        if (loop->timers[child].deadline >= last.deadline)
+            break;
+        loop->timers[k] = loop->timers[child];
+        k = child;
+    }
+    if (n > 0)
+        loop->timers[k] = last;
+    return first;
+}
+
+/* Park the running coroutine: back to the loop, until it is made ready. */
+static void park(void)
+{
+    struct coro *self = coro_current();
+    switch_from_to(self, self->parent, false);
+}
+
+bool coro_sleep(double seconds)
+{
+    struct coro *self = coro_current();
+    double deadline = lesson_now() + seconds;
+    timer_push(self->loop, (struct timer){ deadline, self });
+    park();
+    self->woke_late = lesson_now() - deadline;
+    return !lesson_stop_requested();
+}
+
+bool wait_readable(int fd)
+{
+    struct coro *self = coro_current();
+    struct loop *loop = self->loop;
+    if (loop->fd_wait_count == loop->fd_wait_room) {
+        size_t room = loop->fd_wait_room ? loop->fd_wait_room * 2 : 16;
+        struct fd_wait *bigger = realloc(loop->fd_waits, room * sizeof *bigger);
+        if (!bigger)
+            return false;
+        loop->fd_waits = bigger;
+        loop->fd_wait_room = room;
+    }
+    loop->fd_waits[loop->fd_wait_count++] = (struct fd_wait){ fd, self };
+    park();
+    return !lesson_stop_requested();
+}
+
+/* Wait, in poll(), for a descriptor to be ready or the nearest timer. */
+static void wait_for_something(struct loop *loop)
+{
+    size_t n = loop->fd_wait_count;
+    struct pollfd *fds = calloc(n + 1, sizeof *fds);
+    if (!fds)
+        return;
+    for (size_t k = 0; k < n; k++)
+        fds[k] = (struct pollfd){ .fd = loop->fd_waits[k].fd, .events = POLLIN };
+    fds[n] = (struct pollfd){ .fd = loop->stop_pipe[0], .events = POLLIN };
+    struct timespec relative, *timeout = NULL;
+    if (loop->timer_count) {
+        double left = loop->timers[0].deadline - lesson_now();
+        struct timespec deadline = lesson_timeout(left > 0 ? left : 0, CLOCK_MONOTONIC), now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long ns = (long long)(deadline.tv_sec - now.tv_sec) * 1000000000LL + (deadline.tv_nsec - now.tv_nsec);
+        if (ns < 0)
+            ns = 0;
+        relative = (struct timespec){ (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
+        timeout = &relative;
+    }
+    int ready = ppoll(fds, (nfds_t)n + 1, timeout, NULL);
+    if (ready > 0)
+        for (size_t k = n; k-- > 0;)
+            if (fds[k].revents) { /* ready: out of the waits, into the ready queue */
+                make_ready(loop, loop->fd_waits[k].c);
+                loop->fd_waits[k] = loop->fd_waits[--loop->fd_wait_count];
+            }
+    free(fds);
+}
+
+void loop_run(struct loop *loop)
+{
+    struct coro *self = coro_current();
+    while (loop->alive > 0 && !lesson_stop_requested()) {
+        while (loop->ready_head && !lesson_stop_requested()) {
+            struct coro *c = loop->ready_head;
+            loop->ready_head = c->next_ready;
+            if (!loop->ready_head)
+                loop->ready_tail = NULL;
+            c->parent = self; /* when it parks or ends, control comes back here */
+            coro_switch(c);
+            if (c->dead) {
+                loop->alive--;
+                if (c->error) {
+                    loop->failed++;
+                    if (c->on_exception)
+                        c->on_exception(c); /* as gevent's hub calls link_exception's callback */
+                }
+            }
+        }
+        if (loop->alive == 0 || lesson_stop_requested())
+            break;
+        double now = lesson_now();
+        if (!loop->timer_count || loop->timers[0].deadline > now)
+            wait_for_something(loop);
+        now = lesson_now();
+        while (loop->timer_count && loop->timers[0].deadline <= now)
+            make_ready(loop, timer_pop(loop).c);
+    }
+}

@@ -1,0 +1,610 @@
+/* coroutine: many tasks on one thread, each giving control back by itself.
+ * Seed 000 §4 (协程: greenlet, gevent), seed 004 (协程, asyncio, 原生协程).
+ *
+ * Seed 000's greenlet program:
+ *
+ *     def test1():              def test2():
+ *         print(12)                 print(56)
+ *         gr2.switch()              gr1.switch()
+ *         print(34)                 print(78)
+ *         gr2.switch()
+ *
+ *     gr1 = greenlet(test1)
+ *     gr2 = greenlet(test2)
+ *     gr1.switch()              # prints 12 56 34 78
+ *
+ * Seed 004's asyncio program:
+ *
+ *     async def job(t):
+ *         await asyncio.sleep(t)     # waits t seconds, running other tasks
+ *         print('用了%s秒' % t)       # "took t s"
+ *
+ *     tasks = [loop.create_task(job(t)) for t in range(1, 3)]
+ *     loop.run_until_complete(asyncio.wait(tasks))   # 2 s, not 1 + 2
+ *
+ * The coroutines and their loop are in coro.c; the switch itself is
+ * coro_switch_x86_64.S, a dozen lines. */
+#define _GNU_SOURCE /* gettid(), timerfd */
+#include "lesson.h"
+
+#include "coro.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* Which thread is speaking: the proof that the coroutines share one. */
+static long thread_id(void)
+{
+    return (long)gettid();
+}
+
+/* -- part 1, seed 000: greenlet --------------------------------------------- */
+
+static struct coro *gr1, *gr2;
+static char printed[64]; /* what print() printed, in order */
+
+static void print(int number)
+{
+    say(coro_current()->name, "%d", number);
+    size_t used = strlen(printed);
+    snprintf(printed + used, sizeof printed - used, "%s%d", used ? "," : "", number);
+}
+
+static void test1(void *unused) /* def test1(): */
+{
+    (void)unused;
+    print(12);
+    coro_switch(gr2); /* gr2.switch() */
+    print(34);
+    coro_switch(gr2);
+}
+
+static void test2(void *unused) /* def test2(): */
+{
+    (void)unused;
+    print(56);
+    coro_switch(gr1); /* gr1.switch() */
+    print(78);
+}
+
+static int part_greenlet(void)
+{
+    say("main", "part 1, seed 000: greenlet -- two coroutines that switch to each other by name");
+    printed[0] = '\0';
+    gr1 = greenlet("gr1", test1, NULL); /* gr1 = greenlet(test1) */
+    gr2 = greenlet("gr2", test2, NULL); /* gr2 = greenlet(test2) */
+    if (!gr1 || !gr2) {
+        fprintf(stderr, "%s: no memory for a coroutine's stack\n", lesson_who());
+        coro_free(gr1);
+        coro_free(gr2);
+        return 1;
+    }
+    note("Each has its own 64 KiB stack, with a guard page below it.  A switch keeps the");
+    note("running one's registers on its stack and loads the other's stack pointer.");
+    unsigned long before = coro_switches();
+    coro_trace_switches(true);
+    coro_switch(gr1); /* gr1.switch(): runs until control comes back to main */
+    coro_trace_switches(false);
+    unsigned long switches = coro_switches() - before;
+    say("main", "back in main: test2 returned, and its greenlet's parent is main");
+    char spaced[64];
+    snprintf(spaced, sizeof spaced, "%s", printed);
+    for (char *comma = strchr(spaced, ','); comma; comma = strchr(comma, ','))
+        *comma = ' ';
+    note("Printed: %s, on one thread (%ld), in %lu switches.", spaced, thread_id(), switches);
+    note("gr1 never finished: it waits after its second switch.  Python would raise GreenletExit");
+    note("in it when it is collected; here its stack is simply freed.");
+    result_at_end("part=greenlet printed=%s switches=%lu gr1_finished=%s gr2_finished=%s", printed, switches,
+                  gr1->dead ? "yes" : "no", gr2->dead ? "yes" : "no");
+    coro_free(gr1);
+    coro_free(gr2);
+    return 0;
+}
+
+/* -- part 2, seed 004: asyncio ------------------------------------------------ */
+
+static double started_at[2];
+static long started_on[2];
+
+static void job_blocking(double t) /* def job(t): time.sleep(t) */
+{
+    say("main", "job(%g) starts, thread %ld", t, thread_id());
+    lesson_sleep(t);
+    say("main", "took %g s", t); /* print('用了%s秒' % t) */
+}
+
+static void job(void *arg) /* async def job(t): */
+{
+    double t = *(double *)arg;
+    int k = (int)t - 1;
+    started_at[k] = lesson_now();
+    started_on[k] = thread_id();
+    say(coro_current()->name, "job(%g) starts, thread %ld", t, started_on[k]);
+    coro_sleep(t); /* await asyncio.sleep(t): the loop runs the other job meanwhile */
+    say(coro_current()->name, "took %g s", t);
+}
+
+static int part_asyncio(void)
+{
+    say("main", "part 2, seed 004: job(1) and job(2), one after the other, then as coroutines");
+    double began = lesson_now();
+    job_blocking(1); /* [job(t) for t in range(1, 3)] */
+    job_blocking(2);
+    double one_by_one = lesson_now() - began;
+    say("main", "one after the other: %.2f s", one_by_one);
+    if (lesson_stop_requested())
+        return 0;
+
+    struct loop loop;
+    if (!loop_init(&loop, 0, 0))
+        return 1;
+    static double seconds[2] = { 1, 2 };
+    note("As coroutines: each job parks on a timer, and the loop sleeps in poll() until the nearest.");
+    began = lesson_now();
+    spawn(&loop, "job(1)", job, &seconds[0]); /* loop.create_task(job(1)) */
+    spawn(&loop, "job(2)", job, &seconds[1]);
+    loop_run(&loop); /* loop.run_until_complete(asyncio.wait(tasks)) */
+    double together = lesson_now() - began;
+    loop_free(&loop);
+    if (lesson_stop_requested())
+        return 0;
+    int threads = 1 + (started_on[0] != started_on[1]) + (started_on[0] != thread_id());
+    say("main", "as coroutines: %.2f s, both on thread %ld", together, thread_id());
+    note("Both started at once, %.2f s and %.2f s in; the longer wait sets the time: 2 s, not 1 + 2.",
+         started_at[0] - began, started_at[1] - began);
+    result_at_end("part=asyncio one_by_one=%.2f together=%.2f started=%.2f,%.2f threads=%d", one_by_one, together,
+                  started_at[0] - began, started_at[1] - began, threads);
+    return 0;
+}
+
+/* -- part 3, seed 000: gevent, waiting on real descriptors -------------------- */
+
+struct fetch {
+    const char *what;
+    int fd;          /* ready when the answer is there */
+    double done_at;  /* lesson seconds */
+    long thread;
+};
+
+static void fetch(void *arg) /* def f(url): */
+{
+    struct fetch *f = arg;
+    say(coro_current()->name, "GET: %s", f->what); /* print('GET: %s' % url) */
+    wait_readable(f->fd); /* resp = requests.get(url): the hub runs the others meanwhile */
+    char buf[64];
+    ssize_t got = read(f->fd, buf, sizeof buf);
+    f->done_at = lesson_now();
+    f->thread = thread_id();
+    say(coro_current()->name, "%zd bytes received from %s", got, f->what);
+}
+
+/* The "server" behind one of them: a child process that answers in 2 s. */
+static int slow_server(void *arg)
+{
+    int *ends = arg;
+    close(ends[0]);
+    lesson_sleep(2);
+    return write(ends[1], "hello from the child", 20) == 20 ? 0 : 1;
+}
+
+/* A timer fd: readable `seconds` of lesson time from now. */
+static int timer_fd(double seconds)
+{
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct itimerspec when = { .it_value = lesson_timeout(seconds, CLOCK_MONOTONIC) };
+    timerfd_settime(fd, TFD_TIMER_ABSTIME, &when, NULL);
+    return fd;
+}
+
+static void polite(void *arg) /* gevent.sleep(1): gives control back */
+{
+    double *late = arg;
+    coro_sleep(1);
+    *late = coro_current()->woke_late;
+    say(coro_current()->name, "woke from a 1 s sleep, %.2f s late", *late);
+}
+
+static void rude(void *unused) /* time.sleep(2), unpatched: keeps the thread */
+{
+    (void)unused;
+    say(coro_current()->name, "time.sleep(2), a plain blocking sleep: the loop cannot run");
+    lesson_sleep(2);
+    say(coro_current()->name, "done blocking");
+}
+
+static void fails(void *unused)
+{
+    (void)unused;
+    coro_sleep(0.5);
+    say(coro_current()->name, "raise ValueError");
+    coro_raise("ValueError: this one fails");
+}
+
+static void works(void *unused)
+{
+    (void)unused;
+    coro_sleep(1);
+    say(coro_current()->name, "finished");
+}
+
+static void on_exception(struct coro *g) /* g.link_exception(callback) */
+{
+    say("hub", "link_exception callback: %s failed: %s", g->name, g->error);
+}
+
+static int part_gevent(void)
+{
+    say("main", "part 3, seed 000: gevent -- three waits on real descriptors, on one thread");
+    int ends[2] = { -1, -1 };
+    struct fetch fetches[3] = {
+        { "a timer fd, 1 s", timer_fd(1), 0, 0 },
+        { "a child process, 2 s", -1, 0, 0 },
+        { "a timer fd, 3 s", timer_fd(3), 0, 0 },
+    };
+    pid_t child = -1;
+    if (pipe(ends) == 0)
+        child = child_start(slow_server, ends);
+    fetches[1].fd = ends[0];
+    if (ends[1] >= 0)
+        close(ends[1]);
+    if (child < 0 || fetches[0].fd < 0 || fetches[2].fd < 0) {
+        if (child < 0 && !lesson_stop_requested())
+            report_process_refusal(errno, children_alive());
+        for (int k = 0; k < 3; k++)
+            if (fetches[k].fd >= 0)
+                close(fetches[k].fd);
+        if (child > 0)
+            child_join(child);
+        return lesson_stop_requested() ? 0 : 1;
+    }
+    struct loop loop;
+    if (!loop_init(&loop, 0, 0))
+        return 1;
+    double began = lesson_now();
+    spawn(&loop, "fetch1", fetch, &fetches[0]); /* gevent.joinall([gevent.spawn(f, url), ...]) */
+    spawn(&loop, "fetch2", fetch, &fetches[1]);
+    spawn(&loop, "fetch3", fetch, &fetches[2]);
+    loop_run(&loop);
+    double waits = lesson_now() - began;
+    loop_free(&loop);
+    for (int k = 0; k < 3; k++)
+        close(fetches[k].fd);
+    child_join(child);
+    if (lesson_stop_requested())
+        return 0;
+    bool one_thread = fetches[0].thread == thread_id() && fetches[1].thread == thread_id() &&
+                      fetches[2].thread == thread_id();
+    say("main", "joinall: %.2f s for waits of 1, 2 and 3 s, all on thread %ld", waits, thread_id());
+    note("The hub sat in poll() on all three descriptors at once: 3 s, not 1 + 2 + 3 = 6.");
+
+    note("Now a coroutine that does not give control back: a plain sleep blocks the whole thread.");
+    double late = 0;
+    if (!loop_init(&loop, 0, 0))
+        return 1;
+    spawn(&loop, "polite", polite, &late);
+    spawn(&loop, "rude", rude, NULL);
+    loop_run(&loop);
+    loop_free(&loop);
+    if (lesson_stop_requested())
+        return 0;
+    if (late > 0.5)
+        note("polite asked for 1 s and got %.2f s: nothing runs while one coroutine blocks.", 1 + late);
+    else
+        note("polite was only %.2f s late this time: the block did not show.", late);
+
+    note("And a coroutine that fails: the hub calls its link_exception callback; the others go on.");
+    if (!loop_init(&loop, 0, 0))
+        return 1;
+    struct coro *bad = spawn(&loop, "worker2", fails, NULL);
+    spawn(&loop, "worker1", works, NULL);
+    spawn(&loop, "worker3", works, NULL);
+    link_exception(bad, on_exception);
+    loop_run(&loop);
+    long failed = loop.failed, finished = loop.spawned - loop.failed;
+    loop_free(&loop);
+    if (lesson_stop_requested())
+        return 0;
+    result_at_end("part=gevent waits=%.2f done_at=%.2f,%.2f,%.2f one_thread=%s blocked_late=%.2f failed=%ld "
+                  "finished=%ld",
+                  waits, fetches[0].done_at - began, fetches[1].done_at - began, fetches[2].done_at - began,
+                  one_thread ? "yes" : "no", late, failed, finished);
+    return 0;
+}
+
+/* -- part 4, seed 004: ten thousand of them ------------------------------------ */
+
+/* The resident memory of this process now, in KiB. */
+static long resident_kib(void)
+{
+    FILE *status = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = 0;
+    while (status && fgets(line, sizeof line, status))
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+            break;
+    if (status)
+        fclose(status);
+    return kib;
+}
+
+static long asleep_kib; /* measured once every sleeper is asleep */
+
+static void nap(void *unused) /* async def nap(): await asyncio.sleep(1) */
+{
+    (void)unused;
+    coro_sleep(1);
+}
+
+static void measure_when_all_asleep(void *unused)
+{
+    (void)unused;
+    asleep_kib = resident_kib(); /* spawned last: it runs after every nap() has parked */
+}
+
+static pthread_mutex_t asleep_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t all_asleep = PTHREAD_COND_INITIALIZER;
+static long threads_asleep, threads_started;
+
+static void *nap_thread(void *unused) /* a thread that does time.sleep(1) */
+{
+    (void)unused;
+    pthread_mutex_lock(&asleep_lock);
+    threads_asleep++;
+    pthread_cond_broadcast(&all_asleep);
+    pthread_mutex_unlock(&asleep_lock);
+    lesson_sleep(1);
+    return NULL;
+}
+
+static int part_scale(void)
+{
+    long tasks = option_int("tasks");
+    size_t stack_bytes = (size_t)option_int("stack-kib") * 1024;
+    say("main", "part 4, seed 004: %ld coroutines that each sleep 1 s, then %ld threads", tasks, tasks);
+    note("Their stacks, %zu KiB each, are packed in one mapping: a guard page each would take %ld", stack_bytes / 1024,
+         2 * tasks);
+    note("memory mappings, and vm.max_map_count allows 65530.  A page costs memory once it is touched,");
+    note("and a coroutine that only sleeps needs little stack: see how deep it went, below.");
+
+    long before_kib = resident_kib();
+    double wall = real_now();
+    struct loop loop;
+    if (!loop_init(&loop, tasks + 1, stack_bytes))
+        return 1;
+    long spawned = 0;
+    struct coro *first = NULL;
+    for (; spawned < tasks && !lesson_stop_requested(); spawned++) {
+        struct coro *c = spawn(&loop, "nap", nap, NULL); /* loop.create_task(nap()) */
+        if (!c)
+            break;
+        if (!first)
+            coro_paint_stack(first = c); /* to see how deep a nap's stack goes */
+    }
+    if (spawned < tasks && !lesson_stop_requested()) {
+        fprintf(stderr, "%s: out of memory after %ld coroutines; try fewer\n", lesson_who(), spawned);
+        loop_free(&loop);
+        return 1;
+    }
+    spawn(&loop, "measure", measure_when_all_asleep, NULL);
+    loop_run(&loop);
+    double coro_wall = real_now() - wall;
+    size_t deepest = first ? coro_stack_used(first) : 0;
+    loop_free(&loop);
+    if (lesson_stop_requested())
+        return 0;
+    double coro_kib = (double)(asleep_kib - before_kib) / (double)tasks;
+    say("main", "%ld coroutines: all done in %.2f s of wall time; %.0f KiB more memory while all slept, "
+        "%.2f KiB each", tasks, coro_wall, (double)(asleep_kib - before_kib), coro_kib);
+    note("A nap's stack went %zu bytes deep, of the %zu it had.", deepest, stack_bytes);
+
+    /* The same with threads, as many as the system lets be alive at once. */
+    struct team team;
+    if (!team_init_together(&team, tasks))
+        return 1;
+    threads_asleep = 0;
+    before_kib = resident_kib();
+    wall = real_now();
+    for (threads_started = 0; threads_started < tasks; threads_started++)
+        if (!team_start(&team, nap_thread, NULL))
+            break;
+    pthread_mutex_lock(&asleep_lock);
+    while (threads_asleep < threads_started)
+        pthread_cond_wait(&all_asleep, &asleep_lock);
+    pthread_mutex_unlock(&asleep_lock);
+    long threads_kib = resident_kib();
+    team_join_all(&team);
+    double thread_wall = real_now() - wall;
+    const char *limit = team.refused ? (team.limit_reason ? team.limit_reason : strerror(team.refused)) : NULL;
+    team_free(&team);
+    if (lesson_stop_requested())
+        return 0;
+    double thread_kib = threads_started ? (double)(threads_kib - before_kib) / (double)threads_started : 0;
+    say("main", "%ld threads: all done in %.2f s of wall time; %.0f KiB more memory while all slept, %.2f KiB each",
+        threads_started, thread_wall, (double)(threads_kib - before_kib), thread_kib);
+    if (limit)
+        note("Only %ld of %ld threads could be alive at once: the limit is %s.", threads_started, tasks, limit);
+    note("Memory is the resident set (VmRSS), read while every sleeper slept; times are wall-clock.");
+    result_at_end("part=scale tasks=%ld coro_wall=%.2f coro_kib_each=%.2f stack_used=%zu threads=%ld "
+                  "thread_wall=%.2f thread_kib_each=%.2f thread_limit=%s",
+                  tasks, coro_wall, coro_kib, deepest, threads_started, thread_wall, thread_kib, limit ? "yes" : "no");
+    return 0;
+}
+
+/* -- part 5: what a switch costs ------------------------------------------------ */
+
+static struct coro *ping, *pong;
+static long rounds;
+
+static void ping_pong(void *arg) /* switch to the other, `rounds` times */
+{
+    struct coro **other = arg;
+    for (long k = 0; k < rounds; k++)
+        coro_switch(*other);
+}
+
+static ucontext_t uc_main, uc_a, uc_b;
+
+static void uc_loop(void)
+{
+    for (long k = 0; k < rounds; k++)
+        swapcontext(&uc_a, &uc_b);
+}
+
+static void uc_other(void)
+{
+    for (;;)
+        swapcontext(&uc_b, &uc_a);
+}
+
+static pthread_mutex_t turn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t turn_changed = PTHREAD_COND_INITIALIZER;
+static int turn;
+static long hand_offs;
+
+static void *hand_off(void *arg) /* wait for my turn, give it to the other: a thread "switch" */
+{
+    int me = *(int *)arg;
+    for (long k = 0; k < hand_offs; k++) {
+        pthread_mutex_lock(&turn_lock);
+        while (turn != me)
+            pthread_cond_wait(&turn_changed, &turn_lock);
+        turn = 1 - me;
+        pthread_cond_signal(&turn_changed);
+        pthread_mutex_unlock(&turn_lock);
+    }
+    return NULL;
+}
+
+static int part_switch(void)
+{
+    long switches = option_int("switches");
+    say("main", "part 5: what a switch costs -- coroutines, ucontext, and threads");
+    /* coroutines: ping switches to pong, pong back to ping */
+    rounds = switches / 2;
+    ping = greenlet("ping", ping_pong, &pong);
+    pong = greenlet("pong", ping_pong, &ping);
+    if (!ping || !pong)
+        return 1;
+    double t = real_now();
+    coro_switch(ping);
+    double coro_ns = (real_now() - t) / (double)(2 * rounds) * 1e9;
+    coro_free(ping);
+    coro_free(pong);
+
+    /* swapcontext, straight */
+    static char stack_a[64 * 1024], stack_b[64 * 1024];
+    getcontext(&uc_a);
+    uc_a.uc_stack = (stack_t){ .ss_sp = stack_a, .ss_size = sizeof stack_a };
+    uc_a.uc_link = &uc_main;
+    makecontext(&uc_a, uc_loop, 0);
+    getcontext(&uc_b);
+    uc_b.uc_stack = (stack_t){ .ss_sp = stack_b, .ss_size = sizeof stack_b };
+    makecontext(&uc_b, uc_other, 0);
+    t = real_now();
+    swapcontext(&uc_main, &uc_a);
+    double uc_ns = (real_now() - t) / (double)(2 * rounds) * 1e9;
+
+    /* threads: a mutex and a condition variable pass the turn */
+    hand_offs = switches / 100 > 1000 ? switches / 100 : 1000;
+    struct team team;
+    static int sides[2] = { 0, 1 };
+    turn = 0;
+    if (!team_init_together(&team, 2))
+        return 1;
+    t = real_now();
+    bool started = team_start(&team, hand_off, &sides[0]) && team_start(&team, hand_off, &sides[1]);
+    if (!started) { /* the one started waits for a turn that will not come: give it */
+        hand_offs = 0;
+        pthread_mutex_lock(&turn_lock);
+        turn = 1 - turn;
+        pthread_cond_broadcast(&turn_changed);
+        pthread_mutex_unlock(&turn_lock);
+    }
+    team_join_all(&team);
+    double thread_ns = (real_now() - t) / (double)(2 * hand_offs) * 1e9;
+    int status = team_report_refusal(&team);
+    team_free(&team);
+    if (status || lesson_stop_requested())
+        return status;
+#ifdef CORO_UCONTEXT
+    const char *how = "swapcontext (this build: CORO=ucontext)";
+#else
+    const char *how = "the hand-written switch";
+#endif
+    say("main", "coroutine switch, %s: %.1f ns (%ld switches)", how, coro_ns, 2 * rounds);
+    say("main", "swapcontext switch: %.1f ns (%ld switches)", uc_ns, 2 * rounds);
+    say("main", "thread hand-off, mutex and condition variable: %.1f ns (%ld hand-offs)", thread_ns, 2 * hand_offs);
+    note("swapcontext also saves and restores the signal mask: a system call each time.  A thread");
+    note("hand-off goes through the kernel's scheduler: the other thread must be woken.");
+    result_at_end("part=switch coro_ns=%.1f ucontext_ns=%.1f thread_ns=%.1f switch=%s", coro_ns, uc_ns, thread_ns,
+#ifdef CORO_UCONTEXT
+                  "ucontext"
+#else
+                  "asm"
+#endif
+    );
+    return 0;
+}
+
+/* -- the lesson ------------------------------------------------------------------ */
+
+static int coroutine_run(void)
+{
+    static const struct lesson_part parts[] = {
+        { "greenlet", part_greenlet }, { "asyncio", part_asyncio }, { "gevent", part_gevent },
+        { "scale", part_scale },       { "switch", part_switch },
+    };
+    if (strcmp(option_choice("part"), "article") == 0) { /* the articles' three: greenlet, asyncio, gevent */
+        int status = 0;
+        for (int k = 0; k < 3 && status == 0 && !lesson_stop_requested(); k++)
+            status = parts[k].run();
+        return status;
+    }
+    return RUN_PARTS(parts);
+}
+
+static const struct option_spec coroutine_options[] = {
+    OPTION_CHOICE("part", "article", "article|greenlet|asyncio|gevent|scale|switch|all",
+                  "which part to run; article: greenlet, asyncio and gevent; all: every part"),
+    OPTION_INT("tasks", "10000", 1, 2000000, "coroutines (and threads) that sleep at once in the scale part"),
+    OPTION_INT("stack-kib", "1", 1, 1024, "each coroutine's stack in the scale part, in KiB"),
+    OPTION_INT("switches", "1000000", 1000, 100000000, "switches to time in the switch part"),
+    OPTIONS_END,
+};
+
+const struct lesson coroutine_lesson = {
+    .name = "coroutine",
+    .summary = "coroutines: many tasks on one thread, each switching away by itself",
+    .source = "seed 000 §4 协程 greenlet, gevent; seed 004 协程, asyncio, 原生协程",
+    .options = coroutine_options,
+    .results = "part=greenlet printed switches gr1_finished gr2_finished; part=asyncio one_by_one together started "
+               "threads; part=gevent waits done_at one_thread blocked_late failed finished; part=scale tasks "
+               "coro_wall coro_kib_each stack_used threads thread_wall thread_kib_each thread_limit; part=switch coro_ns "
+               "ucontext_ns thread_ns switch",
+    .explanation =
+        "A coroutine is a function with a stack of its own that gives control away\n"
+        "by itself, instead of being interrupted as a thread is.  Switching saves a\n"
+        "few registers on its stack and loads another coroutine's stack pointer:\n"
+        "demos/coro_switch_x86_64.S.\n"
+        "\n"
+        "Part 1 is seed 000's greenlet program: 12 56 34 78, every switch shown.\n"
+        "Part 2 is seed 004's asyncio: job(1) and job(2) take 3 s one after the\n"
+        "other, 2 s as coroutines on one thread.  Part 3 is gevent: three waits on\n"
+        "real descriptors (timer fds and a child's pipe) overlap in poll(), 3 s\n"
+        "not 6; a plain sleep in one coroutine stalls them all; a coroutine that\n"
+        "fails calls its link_exception callback and the others go on.\n"
+        "Part 4 (--part scale): 10000 coroutines that each sleep 1 s against as\n"
+        "many threads, time and memory.  Part 5 (--part switch): what a switch\n"
+        "costs, against swapcontext() and a hand-off between threads.\n",
+    .actor_width = 8,
+    .run = coroutine_run,
+};
