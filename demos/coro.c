@@ -7,6 +7,7 @@
 #include "lesson.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -100,6 +101,17 @@ static size_t page_bytes(void)
     return (size_t)sysconf(_SC_PAGESIZE);
 }
 
+/* A packed stack has no guard page.  One smaller than a page carries a
+ * canary word at its lowest address, which a coroutine that ran past its
+ * stack has overwritten; a larger one is checked by where its stack
+ * pointer was when it switched away. */
+static const uint64_t CANARY = 0x5eed5eed5eed5eedULL;
+
+static bool has_canary(const struct coro *c)
+{
+    return !c->guarded && c->stack && c->stack_bytes < page_bytes();
+}
+
 /* A stack of its own: one mapping, whose lowest page is made inaccessible,
  * so that a coroutine that runs off the end of its stack is stopped there
  * (SIGSEGV) instead of writing over someone else's memory. */
@@ -144,6 +156,8 @@ static void prepare(struct coro *c)
 #endif
     c->sanitizer_stack_bottom = c->stack;
     c->sanitizer_stack_size = c->stack_bytes;
+    if (has_canary(c))
+        memcpy(c->stack, &CANARY, sizeof CANARY);
 #ifdef CORO_UCONTEXT
     getcontext(&c->context);
     c->context.uc_stack.ss_sp = c->stack;
@@ -210,18 +224,22 @@ void coro_free(struct coro *c)
 
 /* -- the switch -------------------------------------------------------------- */
 
-#ifndef CORO_UCONTEXT
-/* A packed stack has no guard page: at least look where its stack pointer
- * went before it switched away. */
-static void stack_check(struct coro *c)
+static void stack_check(const struct coro *c)
 {
-    if (c != &main_coro && !c->guarded && (char *)c->stack_pointer < c->stack) {
+    if (c == &main_coro || c->guarded)
+        return;
+    uint64_t word;
+    memcpy(&word, c->stack, sizeof word);
+    bool overrun = has_canary(c) && word != CANARY;
+#ifndef CORO_UCONTEXT
+    overrun = overrun || (c->stack_pointer && (const char *)c->stack_pointer < c->stack);
+#endif
+    if (overrun) {
         fprintf(stderr, "%s: coroutine %s ran past the end of its %zu-byte stack\n", lesson_who(), c->name,
                 c->stack_bytes);
         abort();
     }
 }
-#endif
 
 static void switch_from_to(struct coro *from, struct coro *to, bool from_ends)
 {
@@ -233,8 +251,8 @@ static void switch_from_to(struct coro *from, struct coro *to, bool from_ends)
     swapcontext(&from->context, &to->context);
 #else
     coro_switch_context(&from->stack_pointer, to->stack_pointer);
-    stack_check(switched_from);
 #endif
+    stack_check(switched_from); /* whoever switched to us has parked or ended */
     sanitizer_after(from); /* `from` runs again: someone switched back to it */
 }
 
@@ -247,9 +265,8 @@ void coro_switch(struct coro *to)
 #ifdef CORO_UCONTEXT
         say(from->name, "switch to %s: swapcontext() saves my registers and signal mask, loads its", to->name);
 #else
-        void *here = &to; /* an address in this frame: about where my stack pointer is */
-        say(from->name, "switch to %s: my registers go on my stack (near %p), its stack pointer %p is loaded",
-            to->name, here, to->stack_pointer);
+        say(from->name, "switch to %s: push my registers, save my stack pointer; load %s's, %p, pop its registers",
+            to->name, to->name, to->stack_pointer);
 #endif
     }
     to->started = true;
@@ -270,20 +287,36 @@ void coro_start(struct coro *c)
 
 enum { PAINT = 0xa5, PREPARED_FRAME_BYTES = 128 };
 
+/* The part painted: the top of the stack, below the frame prepare() built,
+ * above the canary; no more than 64 KiB, so that a big stack stays untouched. */
+static void painted_part(const struct coro *c, char **from, size_t *bytes)
+{
+    size_t low = has_canary(c) ? sizeof CANARY : 0, high = c->stack_bytes - PREPARED_FRAME_BYTES;
+    if (high - low > 64 * 1024)
+        low = high - 64 * 1024;
+    *from = c->stack + low;
+    *bytes = high - low;
+}
+
 void coro_paint_stack(struct coro *c)
 {
-    memset(c->stack, PAINT, c->stack_bytes - PREPARED_FRAME_BYTES); /* below the frame prepare() built */
+    char *from;
+    size_t bytes;
+    painted_part(c, &from, &bytes);
+    memset(from, PAINT, bytes);
 }
 
 size_t coro_stack_used(const struct coro *c)
 {
+    char *from;
+    size_t bytes, untouched = 0;
+    painted_part(c, &from, &bytes);
 #ifdef CORO_VALGRIND
-    VALGRIND_MAKE_MEM_DEFINED(c->stack, c->stack_bytes); /* reading what lies below its stack pointer, on purpose */
+    VALGRIND_MAKE_MEM_DEFINED(from, bytes); /* reading what lies below its stack pointer, on purpose */
 #endif
-    size_t untouched = 0;
-    while (untouched < c->stack_bytes && (unsigned char)c->stack[untouched] == PAINT)
+    while (untouched < bytes && (unsigned char)from[untouched] == PAINT)
         untouched++;
-    return c->stack_bytes - untouched;
+    return (size_t)(c->stack + c->stack_bytes - from) - untouched;
 }
 
 void coro_raise(const char *error)
@@ -322,7 +355,7 @@ static void wake_loop_on_stop(void)
 bool loop_init(struct loop *loop, long most, size_t stack_bytes)
 {
     memset(loop, 0, sizeof *loop);
-    if (pipe(loop->stop_pipe) != 0) {
+    if (pipe2(loop->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         fprintf(stderr, "%s: the system refused a pipe (%s)\n", lesson_who(), strerror(errno));
         return false;
     }
@@ -353,23 +386,18 @@ bool loop_init(struct loop *loop, long most, size_t stack_bytes)
     return true;
 }
 
-static struct coro **all_spawned; /* every coroutine of the running loop */
-static size_t all_count, all_room;
-
 void loop_free(struct loop *loop)
 {
     clock_forget_stop(wake_loop_on_stop);
     running_loop = NULL;
-    for (size_t k = 0; k < all_count; k++) {
-        if (!all_spawned[k]->guarded) { /* its stack goes with the pack */
-            forget(all_spawned[k]);
-            free(all_spawned[k]);
+    for (size_t k = 0; k < loop->all_count; k++) {
+        if (!loop->all[k]->guarded) { /* its stack goes with the pack */
+            forget(loop->all[k]);
+            free(loop->all[k]);
         } else
-            coro_free(all_spawned[k]);
+            coro_free(loop->all[k]);
     }
-    free(all_spawned);
-    all_spawned = NULL;
-    all_count = all_room = 0;
+    free(loop->all);
     if (loop->pack)
         munmap(loop->pack, loop->pack_bytes);
     free(loop->timers);
@@ -390,13 +418,13 @@ static void make_ready(struct loop *loop, struct coro *c)
 
 struct coro *spawn(struct loop *loop, const char *name, void (*fn)(void *), void *arg)
 {
-    if (all_count == all_room) {
-        size_t room = all_room ? all_room * 2 : 64;
-        struct coro **bigger = realloc(all_spawned, room * sizeof *bigger);
+    if (loop->all_count == loop->all_room) {
+        size_t room = loop->all_room ? loop->all_room * 2 : 64;
+        struct coro **bigger = realloc(loop->all, room * sizeof *bigger);
         if (!bigger)
             return NULL;
-        all_spawned = bigger;
-        all_room = room;
+        loop->all = bigger;
+        loop->all_room = room;
     }
     struct coro *c = calloc(1, sizeof *c);
     if (!c)
@@ -418,7 +446,7 @@ struct coro *spawn(struct loop *loop, const char *name, void (*fn)(void *), void
     c->arg = arg;
     c->loop = loop;
     prepare(c);
-    all_spawned[all_count++] = c;
+    loop->all[loop->all_count++] = c;
     loop->alive++;
     loop->spawned++;
     make_ready(loop, c);
@@ -552,6 +580,10 @@ void loop_run(struct loop *loop)
         }
         if (loop->alive == 0 || lesson_stop_requested())
             break;
+        if (loop->when_all_parked) { /* here, on the loop's own stack, not a small one */
+            loop->when_all_parked();
+            loop->when_all_parked = NULL;
+        }
         double now = lesson_now();
         if (!loop->timer_count || loop->timers[0].deadline > now)
             wait_for_something(loop);

@@ -15,7 +15,9 @@
  * coroutine's stack pointer and pops its registers: coro_switch_x86_64.S,
  * a dozen lines.  Everything else a coroutine was doing -- its local
  * variables, where to return to -- is already on its stack.  So the stack
- * pointer is the whole trick.  Built with CORO=ucontext (the fallback on
+ * pointer is the whole trick.  (The floating-point control words are
+ * callee-saved too; these coroutines share them with the whole thread, on
+ * purpose: none of them changes the rounding mode.)  Built with CORO=ucontext (the fallback on
  * machines other than x86-64), swapcontext() does the same job, and more
  * slowly: it also saves and restores the signal mask, a system call. */
 #ifndef CONCDEMO_CORO_H
@@ -42,8 +44,9 @@ struct coro {
     bool started, dead;
     const char *error;     /* set by coro_raise(): it failed */
     void (*on_exception)(struct coro *); /* link_exception */
-    /* its stack: [stack, stack + stack_bytes), with a guard page below, or
-     * a canary word at its lowest address when it shares one mapping */
+    /* its stack: [stack, stack + stack_bytes), with a guard page below; or,
+     * packed with others in one mapping, a canary word at its lowest address
+     * when it is smaller than a page (then the word costs nothing) */
     char *stack;
     size_t stack_bytes;
     bool guarded;
@@ -84,6 +87,10 @@ unsigned long coro_switches(void);
 
 struct loop {
     struct coro *ready_head, *ready_tail; /* their turn has come */
+    struct coro **all;                    /* every coroutine it spawned, to free */
+    size_t all_count, all_room;
+    void (*when_all_parked)(void);        /* called once, on the loop's own stack, when
+                                             every coroutine has run and parked */
     struct timer *timers;                 /* a heap: the nearest deadline first */
     size_t timer_count, timer_room;
     struct fd_wait *fd_waits;             /* coroutines waiting for a descriptor */
@@ -97,9 +104,12 @@ struct loop {
 };
 
 /* stack_bytes 0: the usual guarded 64 KiB.  Otherwise each stack is that
- * size, carved from one mapping made for `most` of them: far fewer memory
- * mappings than a guard page each (vm.max_map_count), checked by a canary
- * instead.  Returns false, said on stderr, if memory is short. */
+ * size, carved from one mapping made for `most` of them: one memory mapping
+ * instead of two a coroutine (vm.max_map_count), and no page of its own
+ * each.  No guard pages between them: each switch checks the canary (or,
+ * for stacks of a page or more, the stack pointer) of the coroutine that
+ * switches away, and stops the program if it ran past its stack.  Returns
+ * false, said on stderr, if memory is short. */
 bool loop_init(struct loop *loop, long most, size_t stack_bytes);
 void loop_free(struct loop *loop); /* frees every coroutine it spawned */
 /* gevent.spawn(fn, arg): it runs when the loop gets to it. */
@@ -111,8 +121,8 @@ bool coro_sleep(double seconds);
 bool wait_readable(int fd);
 /* Run until every coroutine spawned has ended, or a stop (Ctrl-C). */
 void loop_run(struct loop *loop);
-/* How deep a coroutine's stack went: paint it before it first runs, read
- * the high-water mark after.  Bytes. */
+/* How deep a coroutine's stack went: paint its top 64 KiB before it first
+ * runs, read the high-water mark after.  Bytes. */
 void coro_paint_stack(struct coro *c);
 size_t coro_stack_used(const struct coro *c);
 /* g.link_exception(callback): callback(g) runs, on the loop, if g fails. */

@@ -3,6 +3,10 @@
  * System V x86-64: a function may change any register except rbx, rbp and
  * r12-r15 (callee-saved) and rsp, so those are all a coroutine must keep
  * across a switch; the caller of this function already saved the rest.
+ * (The x87 and SSE control words are callee-saved too; the coroutines share
+ * them with their thread on purpose, unlike swapcontext(), which saves them.
+ * And a `ret` to another stack's return address works because no shadow
+ * stack (Intel CET) is enabled for this program.)
  * rdi: where to store this coroutine's stack pointer; rsi: the stack
  * pointer of the coroutine to resume, as it stored it here. */
     .text

@@ -86,8 +86,9 @@ static int part_greenlet(void)
         coro_free(gr2);
         return 1;
     }
-    note("Each has its own 64 KiB stack, with a guard page below it.  A switch keeps the");
-    note("running one's registers on its stack and loads the other's stack pointer.");
+    note("Here each has its own 64 KiB stack, with a guard page below it (greenlet itself copies slices");
+    note("of the one C stack to the heap instead).  A switch keeps the running one's registers on its");
+    note("stack and loads the other's stack pointer.");
     unsigned long before = coro_switches();
     coro_trace_switches(true);
     coro_switch(gr1); /* gr1.switch(): runs until control comes back to main */
@@ -155,6 +156,9 @@ static int part_asyncio(void)
     loop_free(&loop);
     if (lesson_stop_requested())
         return 0;
+    note("asyncio's coroutines are stackless: a suspended one keeps only its own frame, on the heap, and");
+    note("can stop only at an await.  These have whole stacks, as greenlets and gevent's do, and could");
+    note("switch from any depth of calls.");
     int threads = 1 + (started_on[0] != started_on[1]) + (started_on[0] != thread_id());
     say("main", "as coroutines: %.2f s, both on thread %ld", together, thread_id());
     note("Both started at once, %.2f s and %.2f s in; the longer wait sets the time: 2 s, not 1 + 2.",
@@ -239,25 +243,31 @@ static void works(void *unused)
 static void on_exception(struct coro *g) /* g.link_exception(callback) */
 {
     say("hub", "link_exception callback: %s failed: %s", g->name, g->error);
+    note("gevent's hub would also print the traceback (hub.handle_error); C has none to print.");
 }
 
 static int part_gevent(void)
 {
     say("main", "part 3, seed 000: gevent -- three waits on real descriptors, on one thread");
     int ends[2] = { -1, -1 };
+    double began = lesson_now(); /* the waits are counted from here, before the first is armed */
     struct fetch fetches[3] = {
         { "a timer fd, 1 s", timer_fd(1), 0, 0 },
         { "a child process, 2 s", -1, 0, 0 },
         { "a timer fd, 3 s", timer_fd(3), 0, 0 },
     };
     pid_t child = -1;
-    if (pipe(ends) == 0)
+    bool piped = pipe(ends) == 0;
+    if (piped)
         child = child_start(slow_server, ends);
     fetches[1].fd = ends[0];
     if (ends[1] >= 0)
         close(ends[1]);
     if (child < 0 || fetches[0].fd < 0 || fetches[2].fd < 0) {
-        if (child < 0 && !lesson_stop_requested())
+        if (!piped || fetches[0].fd < 0 || fetches[2].fd < 0)
+            fprintf(stderr, "%s: the system refused a descriptor (%s); ulimit -n may be too low\n", lesson_who(),
+                    strerror(errno));
+        else if (!lesson_stop_requested())
             report_process_refusal(errno, children_alive());
         for (int k = 0; k < 3; k++)
             if (fetches[k].fd >= 0)
@@ -267,9 +277,12 @@ static int part_gevent(void)
         return lesson_stop_requested() ? 0 : 1;
     }
     struct loop loop;
-    if (!loop_init(&loop, 0, 0))
+    if (!loop_init(&loop, 0, 0)) {
+        for (int k = 0; k < 3; k++)
+            close(fetches[k].fd);
+        child_join(child);
         return 1;
-    double began = lesson_now();
+    }
     spawn(&loop, "fetch1", fetch, &fetches[0]); /* gevent.joinall([gevent.spawn(f, url), ...]) */
     spawn(&loop, "fetch2", fetch, &fetches[1]);
     spawn(&loop, "fetch3", fetch, &fetches[2]);
@@ -344,10 +357,22 @@ static void nap(void *unused) /* async def nap(): await asyncio.sleep(1) */
     coro_sleep(1);
 }
 
-static void measure_when_all_asleep(void *unused)
+static void measure_when_all_asleep(void) /* the loop calls it on its own stack */
 {
-    (void)unused;
-    asleep_kib = resident_kib(); /* spawned last: it runs after every nap() has parked */
+    asleep_kib = resident_kib();
+}
+
+/* vm.max_map_count, as this machine has it. */
+static long max_map_count(void)
+{
+    long most = 65530;
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%ld", &most) != 1)
+            most = 65530;
+        fclose(f);
+    }
+    return most;
 }
 
 static pthread_mutex_t asleep_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -369,16 +394,15 @@ static int part_scale(void)
 {
     long tasks = option_int("tasks");
     size_t stack_bytes = (size_t)option_int("stack-kib") * 1024;
-    say("main", "part 4, seed 004: %ld coroutines that each sleep 1 s, then %ld threads", tasks, tasks);
-    note("Their stacks, %zu KiB each, are packed in one mapping: a guard page each would take %ld", stack_bytes / 1024,
-         2 * tasks);
-    note("memory mappings, and vm.max_map_count allows 65530.  A page costs memory once it is touched,");
-    note("and a coroutine that only sleeps needs little stack: see how deep it went, below.");
+    say("main", "part 4, seed 004: coroutines that each sleep 1 s, %ld of them, then as many threads", tasks);
+    note("Their stacks, %zu KiB each, are packed in one mapping.  A stack of its own with a guard page", stack_bytes / 1024);
+    note("would cost at least two pages each, and two memory mappings (vm.max_map_count is %ld here).",
+         max_map_count());
 
     long before_kib = resident_kib();
     double wall = real_now();
     struct loop loop;
-    if (!loop_init(&loop, tasks + 1, stack_bytes))
+    if (!loop_init(&loop, tasks, stack_bytes))
         return 1;
     long spawned = 0;
     struct coro *first = NULL;
@@ -394,7 +418,7 @@ static int part_scale(void)
         loop_free(&loop);
         return 1;
     }
-    spawn(&loop, "measure", measure_when_all_asleep, NULL);
+    loop.when_all_parked = measure_when_all_asleep;
     loop_run(&loop);
     double coro_wall = real_now() - wall;
     size_t deepest = first ? coro_stack_used(first) : 0;
@@ -402,9 +426,10 @@ static int part_scale(void)
     if (lesson_stop_requested())
         return 0;
     double coro_kib = (double)(asleep_kib - before_kib) / (double)tasks;
-    say("main", "%ld coroutines: all done in %.2f s of wall time; %.0f KiB more memory while all slept, "
-        "%.2f KiB each", tasks, coro_wall, (double)(asleep_kib - before_kib), coro_kib);
-    note("A nap's stack went %zu bytes deep, of the %zu it had.", deepest, stack_bytes);
+    say("main", "%ld coroutine%s: all done in %.2f s of wall time; %.0f KiB more memory while all slept, "
+        "%.2f KiB each", tasks, tasks == 1 ? "" : "s", coro_wall, (double)(asleep_kib - before_kib), coro_kib);
+    note("Each is its stack (%zu bytes, of which a nap used %zu), its record (%zu bytes) and a timer.",
+         stack_bytes, deepest, sizeof(struct coro));
 
     /* The same with threads, as many as the system lets be alive at once. */
     struct team team;
@@ -423,19 +448,27 @@ static int part_scale(void)
     long threads_kib = resident_kib();
     team_join_all(&team);
     double thread_wall = real_now() - wall;
-    const char *limit = team.refused ? (team.limit_reason ? team.limit_reason : strerror(team.refused)) : NULL;
+    char limit[200] = "";
+    if (team.refused && team.refused_by_estimate)
+        snprintf(limit, sizeof limit, "concdemo stops at %ld, its estimate of what this system allows: %s",
+                 threads_started, team.limit_reason ? team.limit_reason : "its limits");
+    else if (team.refused)
+        snprintf(limit, sizeof limit, "the system refused thread %ld: %s", threads_started + 1,
+                 strerror(team.refused));
     team_free(&team);
     if (lesson_stop_requested())
         return 0;
     double thread_kib = threads_started ? (double)(threads_kib - before_kib) / (double)threads_started : 0;
-    say("main", "%ld threads: all done in %.2f s of wall time; %.0f KiB more memory while all slept, %.2f KiB each",
-        threads_started, thread_wall, (double)(threads_kib - before_kib), thread_kib);
-    if (limit)
-        note("Only %ld of %ld threads could be alive at once: the limit is %s.", threads_started, tasks, limit);
+    say("main", "%ld thread%s: all done in %.2f s of wall time; %.0f KiB more memory while all slept, %.2f KiB each",
+        threads_started, threads_started == 1 ? "" : "s", thread_wall, (double)(threads_kib - before_kib),
+        thread_kib);
+    if (limit[0])
+        note("Only %ld of %ld threads started: %s.", threads_started, tasks, limit);
+    note("Each thread has a 128 KiB stack, of which it touches a page or two, and the kernel's own records.");
     note("Memory is the resident set (VmRSS), read while every sleeper slept; times are wall-clock.");
     result_at_end("part=scale tasks=%ld coro_wall=%.2f coro_kib_each=%.2f stack_used=%zu threads=%ld "
                   "thread_wall=%.2f thread_kib_each=%.2f thread_limit=%s",
-                  tasks, coro_wall, coro_kib, deepest, threads_started, thread_wall, thread_kib, limit ? "yes" : "no");
+                  tasks, coro_wall, coro_kib, deepest, threads_started, thread_wall, thread_kib, limit[0] ? "yes" : "no");
     return 0;
 }
 
@@ -447,16 +480,23 @@ static long rounds;
 static void ping_pong(void *arg) /* switch to the other, `rounds` times */
 {
     struct coro **other = arg;
-    for (long k = 0; k < rounds; k++)
+    for (long k = 0; k < rounds; k++) {
+        if (k % 4096 == 0 && lesson_stop_requested())
+            return; /* back to main, which stops */
         coro_switch(*other);
+    }
 }
 
 static ucontext_t uc_main, uc_a, uc_b;
+static long uc_rounds_done;
 
 static void uc_loop(void)
 {
-    for (long k = 0; k < rounds; k++)
+    for (uc_rounds_done = 0; uc_rounds_done < rounds; uc_rounds_done++) {
+        if (uc_rounds_done % 4096 == 0 && lesson_stop_requested())
+            return;
         swapcontext(&uc_a, &uc_b);
+    }
 }
 
 static void uc_other(void)
@@ -468,18 +508,29 @@ static void uc_other(void)
 static pthread_mutex_t turn_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t turn_changed = PTHREAD_COND_INITIALIZER;
 static int turn;
-static long hand_offs;
+static bool quit; /* one side saw a stop: the other must not wait for its turn */
+static long hand_offs, hand_offs_done;
 
 static void *hand_off(void *arg) /* wait for my turn, give it to the other: a thread "switch" */
 {
     int me = *(int *)arg;
     for (long k = 0; k < hand_offs; k++) {
         pthread_mutex_lock(&turn_lock);
-        while (turn != me)
+        if (k % 4096 == 0 && lesson_stop_requested())
+            quit = true;
+        while (turn != me && !quit)
             pthread_cond_wait(&turn_changed, &turn_lock);
         turn = 1 - me;
+        hand_offs_done++;
         pthread_cond_signal(&turn_changed);
+        bool done = quit;
         pthread_mutex_unlock(&turn_lock);
+        if (done) {
+            pthread_mutex_lock(&turn_lock);
+            pthread_cond_broadcast(&turn_changed);
+            pthread_mutex_unlock(&turn_lock);
+            break;
+        }
     }
     return NULL;
 }
@@ -492,13 +543,23 @@ static int part_switch(void)
     rounds = switches / 2;
     ping = greenlet("ping", ping_pong, &pong);
     pong = greenlet("pong", ping_pong, &ping);
-    if (!ping || !pong)
+    if (!ping || !pong) {
+        fprintf(stderr, "%s: no memory for a coroutine's stack\n", lesson_who());
+        coro_free(ping);
+        coro_free(pong);
         return 1;
+    }
     double t = real_now();
+    unsigned long before = coro_switches();
     coro_switch(ping);
     double coro_ns = (real_now() - t) / (double)(2 * rounds) * 1e9;
+    unsigned long made = coro_switches() - before - 1; /* less main's switch into ping */
     coro_free(ping);
     coro_free(pong);
+    if (lesson_stop_requested()) {
+        say("main", "stopped after %lu of %ld coroutine switches", made, 2 * rounds);
+        return 0;
+    }
 
     /* swapcontext, straight */
     static char stack_a[64 * 1024], stack_b[64 * 1024];
@@ -512,20 +573,25 @@ static int part_switch(void)
     t = real_now();
     swapcontext(&uc_main, &uc_a);
     double uc_ns = (real_now() - t) / (double)(2 * rounds) * 1e9;
+    if (lesson_stop_requested()) {
+        say("main", "stopped after %ld of %ld swapcontext switches", 2 * uc_rounds_done, 2 * rounds);
+        return 0;
+    }
 
     /* threads: a mutex and a condition variable pass the turn */
     hand_offs = switches / 100 > 1000 ? switches / 100 : 1000;
     struct team team;
     static int sides[2] = { 0, 1 };
     turn = 0;
+    quit = false;
+    hand_offs_done = 0;
     if (!team_init_together(&team, 2))
         return 1;
     t = real_now();
     bool started = team_start(&team, hand_off, &sides[0]) && team_start(&team, hand_off, &sides[1]);
-    if (!started) { /* the one started waits for a turn that will not come: give it */
-        hand_offs = 0;
+    if (!started) { /* the one started waits for a turn that will not come: release it */
         pthread_mutex_lock(&turn_lock);
-        turn = 1 - turn;
+        quit = true;
         pthread_cond_broadcast(&turn_changed);
         pthread_mutex_unlock(&turn_lock);
     }
@@ -533,6 +599,8 @@ static int part_switch(void)
     double thread_ns = (real_now() - t) / (double)(2 * hand_offs) * 1e9;
     int status = team_report_refusal(&team);
     team_free(&team);
+    if (!status && lesson_stop_requested())
+        say("main", "stopped after %ld of %ld thread hand-offs", hand_offs_done, 2 * hand_offs);
     if (status || lesson_stop_requested())
         return status;
 #ifdef CORO_UCONTEXT

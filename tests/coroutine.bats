@@ -49,7 +49,7 @@ greenlet_checks() {
 @test "greenlet with the hand-written switch: 12 56 34 78, every switch shown with its stack pointers" {
     run "$CONCDEMO" coroutine --part greenlet
     greenlet_checks
-    grep -qE 'main +switch to gr1: my registers go on my stack \(near 0x[0-9a-f]+\), its stack pointer 0x[0-9a-f]+ is loaded' <<<"$output"
+    grep -qE 'main +switch to gr1: push my registers, save my stack pointer; load gr1.s, 0x[0-9a-f]+, pop its registers' <<<"$output"
 }
 
 @test "greenlet with swapcontext (CORO=ucontext): the same order" {
@@ -124,7 +124,16 @@ asyncio_checks() {
     # a nap used some of its stack, and less than all of it
     [ "$(result_value stack_used)" -gt 0 ]
     [ "$(result_value stack_used)" -lt 1024 ]
-    [[ "$output" == *"A nap's stack went $(result_value stack_used) bytes deep, of the 1024 it had."* ]]
+    [[ "$output" == *"Each is its stack (1024 bytes, of which a nap used $(result_value stack_used)), its record"* ]]
+}
+
+@test "scale with one coroutine: its stack, its record and its timer, measured while it sleeps" {
+    run --separate-stderr "$CONCDEMO" coroutine --part scale --tasks 1
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "$(result_value tasks)" -eq 1 ]
+    [ "$(result_value threads)" -eq 1 ]
+    [[ "$output" == *"Each is its stack (1024 bytes, of which a nap used $(result_value stack_used))"* ]]
 }
 
 @test "scale past the thread limit: the threads stop at it, and the transcript names it" {
@@ -132,7 +141,7 @@ asyncio_checks() {
     [ "$status" -eq 0 ]
     [ "$(result_value thread_limit)" = yes ]
     [ "$(result_value threads)" -lt 1000 ]
-    [[ "$output" == *"threads could be alive at once: the limit is ulimit -u"* ]]
+    [[ "$output" == *"threads started: concdemo stops at $(result_value threads), its estimate of what this system allows: ulimit -u"* ]]
     within 0.99 "$(result_value coro_wall)" 4
 }
 
@@ -171,6 +180,19 @@ asyncio_checks() {
     [[ "$output" != *"bytes received from a timer fd, 3 s"* ]]
     [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
     ! pgrep -f 'concdemo coroutine --part gevent --speed 1 --seed 525252'
+}
+
+@test "Ctrl-C during a long switch timing: it stops within the run, exit 130" {
+    interrupt_when 'part 5: what a switch costs' INT coroutine --part switch --switches 100000000
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    # it stopped in the timing itself, long before the hundred million
+    local stopped
+    stopped=$(grep -oE 'stopped after [0-9]+ of [0-9]+ (coroutine switches|swapcontext switches|thread hand-offs)' <<<"$output")
+    [ -n "$stopped" ]
+    [ "$(awk '{ print $3 }' <<<"$stopped")" -lt "$(awk '{ print $5 }' <<<"$stopped")" ]
+    [[ "$output" != *"coroutine switch, the hand-written switch"* ]]
 }
 
 @test "Ctrl-C while a coroutine blocks the thread: the sleep wakes, exit 130" {

@@ -34,7 +34,8 @@ runs=(
     "pool --part article --mode sync --tasks 3 --speed 50"
     "pool --part cost --tasks 300 --workers 3"
     "coroutine --speed 50"
-    "coroutine --part scale --tasks 200 --stack-kib 4"
+    "coroutine --part scale --tasks 300"
+    "coroutine --part scale --tasks 1"
     "coroutine --part switch --switches 20000"
 )
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1"
