@@ -1,7 +1,9 @@
 #include "blocking_queue.h"
 
 #include "clock.h"
+#include "events.h"
 #include "shared.h"
+#include "transcript.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -138,14 +140,19 @@ static bool wait_until(struct queue *q, pthread_cond_t *cond, bool (*ready)(stru
     if (timeout == NO_WAIT)
         return ready(q);
     struct timespec deadline = lesson_timeout(timeout > 0 ? timeout : 0, CLOCK_MONOTONIC);
-    while (!ready(q) && !q->shut_down) {
+    bool gave_up = false;
+    const char *actor = transcript_actor(); /* for --timeline and --trace: a thread that has spoken */
+    if (actor && !ready(q) && !q->shut_down)
+        span_begin(actor, SPAN_WAITING);
+    while (!ready(q) && !q->shut_down && !gave_up) {
         last_call_waited = true;
         int error = timeout < 0 ? pthread_cond_wait(cond, &q->lock)
                                 : pthread_cond_timedwait(cond, &q->lock, &deadline);
         owner_died(q, error);
-        if (error == ETIMEDOUT)
-            return ready(q);
+        gave_up = error == ETIMEDOUT;
     }
+    if (actor && last_call_waited)
+        span_end(actor, SPAN_WAITING);
     return ready(q) && !q->shut_down;
 }
 
@@ -163,6 +170,7 @@ enum queue_answer queue_put(struct queue *q, const struct message *item, double 
         q->items[(q->head + q->count) % q->capacity] = *item; /* copied in whole */
         q->count++;
         q->unfinished++;
+        value_changed("qsize", q->count);
         pthread_cond_signal(&q->not_empty); /* one getter may go on */
         answer = QUEUE_OK;
     } else if (q->shut_down)
@@ -182,6 +190,7 @@ enum queue_answer queue_get(struct queue *q, struct message *item, double timeou
         *item = q->items[q->head]; /* copied out whole */
         q->head = (q->head + 1) % q->capacity;
         q->count--;
+        value_changed("qsize", q->count);
         pthread_cond_signal(&q->not_full); /* one putter may go on */
         answer = QUEUE_OK;
     } else if (q->shut_down)

@@ -58,6 +58,7 @@ static void *tc1(void *unused)
 {
     (void)unused;
     pthread_mutex_lock(&con_lock); /* with con: */
+    span_begin("Thread-1", SPAN_HOLDING); /* spans and flows: what --timeline and --trace draw */
     sem_post(&tc1_holds_lock);
     for (int i = 0; i < 5; i++) {
         print_line(1, i);
@@ -65,12 +66,18 @@ static void *tc1(void *unused)
             break;
         if (i == 3) {
             say("Thread-1", "con.wait(): lets go of the lock and sleeps");
+            span_end("Thread-1", SPAN_HOLDING);
+            span_begin("Thread-1", SPAN_WAITING);
             while (notifies == 0) /* C may wake for nothing; Python never does */
                 pthread_cond_wait(&con, &con_lock);
+            span_end("Thread-1", SPAN_WAITING);
+            flow_in("Thread-1", 1);
+            span_begin("Thread-1", SPAN_HOLDING);
             say("Thread-1", "woken, and holds the lock again: wait() returns");
             note("Notified at tc2's first notify(), it could not go on until tc2 let go of the lock.");
         }
     }
+    span_end("Thread-1", SPAN_HOLDING);
     pthread_mutex_unlock(&con_lock);
     return NULL;
 }
@@ -78,11 +85,16 @@ static void *tc1(void *unused)
 static void *tc2(void *unused)
 {
     (void)unused;
+    span_begin("Thread-2", SPAN_ACQUIRING);
     pthread_mutex_lock(&con_lock); /* with con: waits here until tc1 waits */
+    span_end("Thread-2", SPAN_ACQUIRING);
+    span_begin("Thread-2", SPAN_HOLDING);
     for (int i = 0; i < 5 && !lesson_stop_requested(); i++) {
         print_line(2, i);
         bool slept = lesson_sleep(0.1);
         notifies++;
+        if (i == 0)
+            flow_out("Thread-2", 1); /* this notify is what wakes Thread-1 */
         pthread_cond_signal(&con); /* con.notify(): wakes tc1; tc2 keeps the lock */
         if (i == 0) {
             say("Thread-2", "con.notify(): Thread-1 is woken, and now waits for the lock");
@@ -96,6 +108,7 @@ static void *tc2(void *unused)
         pthread_cond_signal(&con);
     }
     say("Thread-2", "leaves `with con`: lets go of the lock");
+    span_end("Thread-2", SPAN_HOLDING);
     pthread_mutex_unlock(&con_lock);
     return NULL;
 }

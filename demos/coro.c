@@ -243,6 +243,10 @@ static void stack_check(const struct coro *c)
 
 static void switch_from_to(struct coro *from, struct coro *to, bool from_ends)
 {
+    if (trace) { /* who runs when, for --timeline and --trace */
+        span_end(from->name, SPAN_RUNNING);
+        span_begin(to->name, SPAN_RUNNING);
+    }
     switch_count++;
     current = to;
     switched_from = from;
@@ -505,7 +509,9 @@ bool coro_sleep(double seconds)
     struct coro *self = coro_current();
     double deadline = lesson_now() + seconds;
     timer_push(self->loop, (struct timer){ deadline, self });
+    span_begin(self->name, SPAN_SLEEPING); /* for --timeline and --trace */
     park();
+    span_end(self->name, SPAN_SLEEPING);
     self->woke_late = lesson_now() - deadline;
     return !lesson_stop_requested();
 }
@@ -523,7 +529,9 @@ bool wait_readable(int fd)
         loop->fd_wait_room = room;
     }
     loop->fd_waits[loop->fd_wait_count++] = (struct fd_wait){ fd, self };
+    span_begin(self->name, SPAN_WAITING);
     park();
+    span_end(self->name, SPAN_WAITING);
     return !lesson_stop_requested();
 }
 

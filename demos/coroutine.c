@@ -91,7 +91,9 @@ static int part_greenlet(void)
     note("stack and loads the other's stack pointer.");
     unsigned long before = coro_switches();
     coro_trace_switches(true);
+    span_begin("main", SPAN_RUNNING);
     coro_switch(gr1); /* gr1.switch(): runs until control comes back to main */
+    span_end("main", SPAN_RUNNING);
     coro_trace_switches(false);
     unsigned long switches = coro_switches() - before;
     say("main", "back in main: test2 returned, and its greenlet's parent is main");
@@ -221,7 +223,9 @@ static void rude(void *unused) /* time.sleep(2), unpatched: keeps the thread */
 {
     (void)unused;
     say(coro_current()->name, "time.sleep(2), a plain blocking sleep: the loop cannot run");
+    span_begin(coro_current()->name, "blocking the thread");
     lesson_sleep(2);
+    span_end(coro_current()->name, "blocking the thread");
     say(coro_current()->name, "done blocking");
 }
 

@@ -139,12 +139,16 @@ static void *lighter(void *unused)
     (void)unused;
     int count = 0;
     event_set(&light); /* start green */
+    span_begin("light", "green"); /* spans: what --timeline and --trace draw */
     green_at[atomic_fetch_add(&greens, 1)] = lesson_now();
     for (int tick = 0;; tick++) { /* while True, one pass a lesson second */
         if (5 < count && count <= 10) {
             event_clear(&light); /* red: cars that look now will wait */
-            if (count == 6)
+            if (count == 6) {
                 red_at[reds++] = lesson_now();
+                span_end("light", "green");
+                span_begin("light", "red");
+            }
             say_in_color("light", RED, "red light is on...");
         } else if (count > 10) {
             /* The article prints nothing here; the lesson announces the green
@@ -154,6 +158,8 @@ static void *lighter(void *unused)
                 note("count passed 10: set the event, count from 0 again (the article prints nothing here).");
             green_at[atomic_load(&greens)] = lesson_now();
             atomic_fetch_add(&greens, 1);
+            span_end("light", "red");
+            span_begin("light", "green");
             event_set(&light); /* green: wakes every waiting car */
             count = 0;
         } else {
@@ -166,6 +172,7 @@ static void *lighter(void *unused)
     if (greens > cycles) /* half a second more, to see the cars go */
         lesson_sleep_until(lesson_now() + 0.5);
     atomic_store(&road_closed, true);
+    span_end("light", count > 5 && count <= 10 ? "red" : "green");
     event_set(&light); /* wake any car still waiting */
     say("light", "lights out after %d cycle%s: the road is closed", reds, reds == 1 ? "" : "s");
     return NULL;
@@ -192,13 +199,17 @@ static void *car(void *arg) /* def car(name): */
             say(me->actor, "[%s] running...", me->name); /* ... then move: the light may change in between */
             if (me->looks < me->most_looks)
                 me->green_looks[me->looks++] = looked;
-            if (!lesson_sleep_until(next_tick)) /* time.sleep(1); false: Ctrl-C */
+            span_begin(me->actor, SPAN_RUNNING);
+            bool slept = lesson_sleep_until(next_tick); /* time.sleep(1); false: Ctrl-C */
+            span_end(me->actor, SPAN_RUNNING);
+            if (!slept)
                 break;
             next_tick += 1;
         } else {
             say(me->actor, "[%s] sees red light, waiting...", me->name);
             me->waits++;
             int greens_before = atomic_load(&greens);
+            span_begin(me->actor, SPAN_WAITING);
             if (patience == 0) {
                 event_wait(&light); /* blocks: no CPU used while red */
             } else {
@@ -209,6 +220,7 @@ static void *car(void *arg) /* def car(name): */
                     since = lesson_now();
                 }
             }
+            span_end(me->actor, SPAN_WAITING);
             if (atomic_load(&greens) == greens_before) /* woken by the road closing, not by a green */
                 break;
             say(me->actor, "[%s] green light is on, start going...", me->name);

@@ -36,7 +36,10 @@ static void *run(void *arg)
     for (long i = 0; i < iterations && !lesson_stop_requested(); i++) {
         double asked = lesson_now(); /* to show how long the lock made it wait */
         step(me, "ready to update num");
+        span_begin(me->name, SPAN_ACQUIRING); /* spans: what --timeline and --trace draw */
         pthread_mutex_lock(&lock); /* lock.acquire(): waits while another holds it */
+        span_end(me->name, SPAN_ACQUIRING);
+        span_begin(me->name, SPAN_HOLDING);
         step(me, "acquired the lock, after waiting %.3f s", lesson_now() - asked);
 
         int seen = num;
@@ -46,7 +49,9 @@ static void *run(void *arg)
         step(me, "updated to %d", seen + 1);
 
         step(me, "releasing the lock"); /* said while holding it, so no line can come first */
-        pthread_mutex_unlock(&lock);     /* lock.release(): the next waiter may go */
+        value_changed("num", seen + 1);
+        span_end(me->name, SPAN_HOLDING);
+        pthread_mutex_unlock(&lock); /* lock.release(): the next waiter may go */
         remember_read(me, i, seen);
     }
     return NULL;

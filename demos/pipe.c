@@ -127,7 +127,10 @@ static int part_send(void)
         return not_started();
     struct message got;
     char text[96], packed[96] = "nothing";
-    if (conn_recv(&parent_conn, &got, sizeof got) == (long)sizeof got) { /* print(parent_conn.recv()) */
+    span_begin("main", SPAN_WAITING); /* for --timeline and --trace */
+    long received = conn_recv(&parent_conn, &got, sizeof got);
+    span_end("main", SPAN_WAITING);
+    if (received == (long)sizeof got) { /* print(parent_conn.recv()) */
         message_format(&got, text, sizeof text);
         message_format_packed(&got, packed, sizeof packed);
         say("main", "%s", text);
@@ -329,10 +332,17 @@ static int write_records(void *arg)
     while (read(job->start_gun, &go, 1) < 0 && errno == EINTR) /* wait for the others */
         ;
     bool ok = true;
+    char actor[16];
+    snprintf(actor, sizeof actor, "writer %c", job->letter); /* for --timeline and --trace */
     for (int i = 0; ok && i < job->records; i++) {
-        if (job->lock)
+        if (job->lock) {
+            span_begin(actor, SPAN_ACQUIRING);
             pthread_mutex_lock(job->lock);
+            span_end(actor, SPAN_ACQUIRING);
+        }
+        span_begin(actor, job->lock ? SPAN_HOLDING : "writing");
         ok = write_all(job->out.fd, record, job->record_bytes);
+        span_end(actor, job->lock ? SPAN_HOLDING : "writing");
         if (job->lock)
             pthread_mutex_unlock(job->lock);
     }

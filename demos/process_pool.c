@@ -73,7 +73,9 @@ static int worker_main(void *arg) /* in the child */
         for (int k = 0; k < order.count; k++) {
             if (pool->voice == SAY_EACH_TASK)
                 say(me->name, "runs %s(%ld) in process %ld", order.name, order.args[k], (long)me->pid);
+            span_begin(me->name, SPAN_TASK); /* recorded in shared memory: --timeline sees children too */
             outcome.results[k].value = run_task(order.fn, order.args[k], &outcome.results[k].error);
+            span_end(me->name, SPAN_TASK);
         }
         if (!conn_send(&me->worker_out, &outcome, (uint32_t)OUTCOME_BYTES(order.count)))
             return 1;

@@ -283,7 +283,10 @@ static int produce(void *arg)
             return 1;
         if (queue_waited())
             say(me->name, "... waited %.2f s: the queue was full", lesson_now() - asked);
-        if (!lesson_sleep(randint(&dice, 0, 20) / 100.0)) /* making the next takes 0 to 0.2 s */
+        span_begin(me->name, SPAN_RUNNING); /* for --timeline and --trace */
+        bool slept = lesson_sleep(randint(&dice, 0, 20) / 100.0); /* making the next takes 0 to 0.2 s */
+        span_end(me->name, SPAN_RUNNING);
+        if (!slept)
             return 1;
     }
     return 0;
@@ -306,7 +309,9 @@ static int consume(void *arg)
         atomic_fetch_add(&ledger->times_consumed[producer * ledger->items + k], 1);
         atomic_fetch_add(&ledger->consumed_by[me->number], 1);
         say(me->name, "get() -> [%d, %d]", producer, k);
+        span_begin(me->name, SPAN_TASK);
         lesson_sleep(randint(&dice, 10, 50) / 100.0); /* working on it takes 0.1 to 0.5 s */
+        span_end(me->name, SPAN_TASK);
         queue_task_done(work);                       /* q.task_done(): this one is done */
     }
 }

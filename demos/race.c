@@ -38,11 +38,14 @@ static void *run(void *arg)
 {
     struct counter_thread *me = arg;
     for (long i = 0; i < iterations && !lesson_stop_requested(); i++) {
+        span_begin(me->name, SPAN_RUNNING); /* spans: what --timeline and --trace draw */
         int seen = num; /* read */
         step(me, "read num = %d", seen);
         lose_the_cpu_here(me);
         num = seen + 1; /* write: whatever others wrote meanwhile is overwritten */
         step(me, "write num = %d + 1 = %d", seen, seen + 1);
+        span_end(me->name, SPAN_RUNNING);
+        value_changed("num", seen + 1);
         remember_read(me, i, seen); /* evidence, in this thread's own slot */
     }
     return NULL;

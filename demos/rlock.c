@@ -57,15 +57,21 @@ static int depth;             /* --depth: the deepest level, test() included */
 /* `in` names the function taking it, as in "show() takes the lock: level 2". */
 static void acquire(const char *who, const char *in)
 {
+    span_begin(who, SPAN_ACQUIRING); /* spans: what --timeline and --trace draw */
     pthread_mutex_lock(&rlock); /* the owner passes at once; others wait */
+    span_end(who, SPAN_ACQUIRING);
+    span_begin(who, SPAN_HOLDING);
     level++;
+    value_changed("level", level);
     say(who, "%s%stakes the lock: level %d", in, *in ? " " : "", level);
 }
 
 static void release(const char *who, const char *in)
 {
     level--;
+    value_changed("level", level);
     say(who, "%s%slets go: level %d%s", in, *in ? " " : "", level, level == 0 ? ", the lock is free" : "");
+    span_end(who, SPAN_HOLDING);
     pthread_mutex_unlock(&rlock); /* only the last unlock frees it */
 }
 
@@ -188,7 +194,9 @@ static void *test_with_plain_lock(void *arg)
     say(me->name, "show() takes it again, and waits for ... itself");
     /* pthread_mutex_timedlock takes an absolute CLOCK_REALTIME time. */
     struct timespec deadline = lesson_timeout(1.0, CLOCK_REALTIME);
+    span_begin(me->name, SPAN_ACQUIRING);
     timed_answer = pthread_mutex_timedlock(&plain, &deadline);
+    span_end(me->name, SPAN_ACQUIRING);
     say(me->name, "gave up after 1 s: %s", errno_name(timed_answer));
     note("Without the time limit it would wait forever: it holds what it waits for.");
     note("That is Python's program with Lock(): it hangs, printing nothing.");
@@ -277,11 +285,15 @@ static int in_order_so_far; /* each print one more than the last: written under 
 static void *func(void *arg)
 {
     struct named_thread *me = arg;
+    span_begin(me->name, SPAN_ACQUIRING);
     pthread_mutex_lock(&rlock); /* lock.acquire() */
+    span_end(me->name, SPAN_ACQUIRING);
+    span_begin(me->name, SPAN_HOLDING);
     gl_num += 1;
     lesson_sleep(1);
     say(me->name, "%d", gl_num); /* print(gl_num) */
     in_order_so_far += in_order_so_far == gl_num - 1;
+    span_end(me->name, SPAN_HOLDING);
     pthread_mutex_unlock(&rlock); /* lock.release() */
     return NULL;
 }

@@ -86,6 +86,7 @@ static void count_holder(const char *who, int change)
     holders += change;
     if (holders > peak)
         peak = holders;
+    value_changed("holders", holders); /* for --trace's counter */
     if (change > 0)
         say(who, "acquired the semaphore: %d holding", holders);
     else
@@ -104,7 +105,10 @@ static void *run(void *arg) /* def run(n): */
 {
     struct sem_thread *me = arg;
     me->asked_at = lesson_now();
+    span_begin(me->name, SPAN_WAITING); /* spans: what --timeline and --trace draw */
     bounded_acquire(&semaphore); /* semaphore.acquire(): waits while 5 hold it */
+    span_end(me->name, SPAN_WAITING);
+    span_begin(me->name, SPAN_HOLDING);
     me->acquired_at = lesson_now();
     count_holder(me->name, +1);
 
@@ -112,6 +116,7 @@ static void *run(void *arg) /* def run(n): */
     say(me->name, "run the thread:%s", me->name);
 
     count_holder(me->name, -1);
+    span_end(me->name, SPAN_HOLDING);
     bounded_release(&semaphore); /* semaphore.release(): one waiter may go */
     return NULL;
 }

@@ -42,7 +42,9 @@ static void *worker(void *arg)
         for (int k = 0; k < count; k++) {
             if (pool->voice == SAY_EACH_TASK)
                 say(me->name, "runs %s(%ld)", name, args[k]);
+            span_begin(me->name, SPAN_TASK); /* for --timeline and --trace */
             values[k] = run_task(fn, args[k], &errors[k]);
+            span_end(me->name, SPAN_TASK);
         }
         chunk_ended(pool, first, count, values, errors);
     }

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "dice.h"
+#include "events.h"
 #include "options.h"
 #include "process.h"
 #include "team.h"

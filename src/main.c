@@ -3,6 +3,10 @@
  *   concdemo LESSON [options] | list | help [LESSON] | --version | --help */
 #include "lesson.h"
 
+#include "events.h"
+#include "step.h"
+
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -10,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -195,6 +200,82 @@ static bool want_color(void)
     return isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 
+/* How wide the timeline may be: $COLUMNS, else the terminal's width, else 80. */
+static int timeline_width(void)
+{
+    const char *columns = getenv("COLUMNS");
+    if (columns && *columns) {
+        char *end;
+        long n = strtol(columns, &end, 10);
+        if (*end == '\0' && n >= 20 && n <= 1000)
+            return (int)n;
+    }
+    struct winsize size;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20)
+        return size.ws_col;
+    return 80;
+}
+
+/* --timeline, --trace and --step: checked before the lesson starts.
+ * Returns 0, or the exit status (2), having said why on stderr. */
+static int open_viewers(FILE **trace)
+{
+    *trace = NULL;
+    bool jsonl = strcmp(option_choice("format"), "jsonl") == 0;
+    if (option_flag("timeline") && jsonl) {
+        fprintf(stderr, "%s: --timeline draws text; with --format jsonl, use --trace FILE\n", who);
+        return 2;
+    }
+    const char *path = option_text("trace");
+    if (path) {
+        *trace = fopen(path, "w");
+        if (!*trace) {
+            fprintf(stderr, "%s: --trace: cannot write '%.200s': %s\n", who, path, strerror(errno));
+            return 2;
+        }
+    }
+    if (option_flag("step")) {
+        int error = step_open();
+        if (error) {
+            fprintf(stderr, "%s: --step needs a terminal to read Enter from (/dev/tty: %s)\n", who, strerror(error));
+            if (*trace)
+                fclose(*trace);
+            return 2;
+        }
+    }
+    if ((option_flag("timeline") || path) && !events_start()) {
+        fprintf(stderr, "%s: not enough memory to record the run's events\n", who);
+        if (*trace)
+            fclose(*trace);
+        step_close();
+        return 1;
+    }
+    return 0;
+}
+
+/* After the run: the trace file and the timeline. */
+static int close_viewers(FILE *trace, const char *lesson)
+{
+    int status = 0;
+    if (trace) {
+        char name[80];
+        snprintf(name, sizeof name, "concdemo %s", lesson);
+        events_write_trace(trace, name);
+        if (fclose(trace) != 0) {
+            fprintf(stderr, "%s: --trace: cannot write '%.200s': %s\n", who, option_text("trace"), strerror(errno));
+            status = 1;
+        }
+    }
+    if (option_flag("timeline") && !transcript_broken()) {
+        fflush(stdout);
+        events_draw_timeline(stdout, timeline_width(), want_color());
+        fflush(stdout);
+    }
+    events_stop();
+    step_close();
+    return status;
+}
+
 static int run_lesson(const struct lesson *lesson, int argc, char **argv)
 {
     snprintf(who, sizeof who, "concdemo %s", lesson->name);
@@ -214,6 +295,10 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
         }
     }
 
+    FILE *trace;
+    int refused_viewer = open_viewers(&trace);
+    if (refused_viewer)
+        return refused_viewer;
     bool jsonl = strcmp(option_choice("format"), "jsonl") == 0;
     transcript_open(jsonl ? FORMAT_JSONL : FORMAT_TEXT, want_color(), option_flag("quiet"), lesson->actor_width);
 
@@ -231,6 +316,10 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     pthread_attr_destroy(&attr);
     if (refused) {
         report_thread_refusal(refused, 0);
+        if (trace)
+            fclose(trace);
+        events_stop();
+        step_close();
         return 1;
     }
     clock_set_stop_notifier(poke_watcher);
@@ -255,7 +344,10 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     transcript_flush_results(status == 0 && stop <= 0);
 
     int write_error = transcript_write_error();
-    if (stop > 0) {
+    if (stop == STOP_QUIT) {
+        say("main", "stopped: q was pressed; every thread was stopped and joined; no result");
+        transcript_reset_color();
+    } else if (stop > 0) {
         say("main", "interrupted by %s: every thread was stopped and joined; no result", stop == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM");
         transcript_reset_color();
         status = 128 + stop;
@@ -265,6 +357,9 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     } else if (stop < 0 && status == 0) {
         status = 0; /* the reader went away: end quietly */
     }
+    int viewer_status = close_viewers(trace, lesson->name);
+    if (status == 0)
+        status = viewer_status;
     atomic_store(&lesson_finished, true);
     pthread_kill(watcher, SIGUSR1);
     pthread_join(watcher, NULL);

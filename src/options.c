@@ -17,6 +17,9 @@ const struct option_spec common_option_specs[] = {
     OPTION_CHOICE("color", "auto", "auto|always|never", "colour; auto: on a terminal, unless NO_COLOR is set"),
     OPTION_FLAG("quiet", "print only the header and the result: lines (and --explain's text)"),
     OPTION_FLAG("explain", "print the lesson's explanation before running it"),
+    OPTION_FLAG("timeline", "after the run, draw each actor's time as a row: running, holding, waiting..."),
+    OPTION_TEXT("trace", "write the run's events to FILE in Chrome's trace format (open it in Perfetto)"),
+    OPTION_FLAG("step", "pause after each event until Enter is pressed (q quits); needs a terminal"),
     OPTIONS_END,
 };
 
@@ -179,6 +182,11 @@ static bool set_value(struct option_value *v, const char *source, const char *te
     case OPT_FLAG:
         v->flag = true;
         return true;
+    case OPT_TEXT:
+        if (!*text || strspn(text, " \t") == strlen(text))
+            return complain(v->spec, source, text, "is empty");
+        v->s = text;
+        return true;
     }
     return false;
 }
@@ -206,6 +214,8 @@ static void add_specs(const struct option_spec *specs, bool common)
             v->i = 0; /* "random 10-20": drawn from --seed once it is parsed, below */
         else if (s->type == OPT_REAL && strcmp(s->fallback, "none") == 0)
             v->r = 0; /* unset until given: option_given() tells */
+        else if (s->type == OPT_TEXT)
+            v->s = NULL;
         else if (s->type != OPT_FLAG)
             set_value(v, "default", s->fallback);
     }
@@ -279,6 +289,7 @@ long long option_int(const char *name) { return must_find(name, OPT_INT)->i; }
 double option_real(const char *name) { return must_find(name, OPT_REAL)->r; }
 const char *option_choice(const char *name) { return must_find(name, OPT_CHOICE)->s; }
 bool option_flag(const char *name) { return must_find(name, OPT_FLAG)->flag; }
+const char *option_text(const char *name) { return must_find(name, OPT_TEXT)->s; }
 
 bool option_given(const char *name)
 {
@@ -305,6 +316,7 @@ static size_t format_one(char *buf, size_t size, const struct option_value *v)
         break;
     case OPT_CHOICE: shown = v->s; break;
     case OPT_FLAG: shown = v->flag ? "yes" : "no"; break;
+    case OPT_TEXT: shown = v->s ? v->s : "none"; break;
     }
     int n = snprintf(buf, size, "%s=%s", v->spec->name, shown);
     return n < 0 ? 0 : (size_t)n;
@@ -336,7 +348,11 @@ void options_format_params(char *buf, size_t size)
 static void print_spec_help(FILE *out, const struct option_spec *s)
 {
     char left[64];
-    const char *meta = s->type == OPT_INT ? " N" : s->type == OPT_REAL ? " X" : s->type == OPT_CHOICE ? " WHICH" : "";
+    const char *meta = s->type == OPT_INT    ? " N"
+                       : s->type == OPT_REAL   ? " X"
+                       : s->type == OPT_CHOICE ? " WHICH"
+                       : s->type == OPT_TEXT   ? " FILE"
+                                               : "";
     snprintf(left, sizeof left, "  --%s%s", s->name, meta);
     fprintf(out, "%-22s %s\n", left, s->help);
     if (s->type == OPT_INT || s->type == OPT_REAL) {

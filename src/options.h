@@ -14,6 +14,8 @@ enum option_type {
                    until given (test with option_given) */
     OPT_CHOICE, /* one word of `choices`, "a|b|c" */
     OPT_FLAG,   /* present or absent; takes no value */
+    OPT_TEXT,   /* any non-empty text, such as a file name; fallback "none":
+                   unset until given */
 };
 
 struct option_spec {
@@ -29,6 +31,7 @@ struct option_spec {
 #define OPTION_REAL(name, fallback, min, max, help) { name, OPT_REAL, fallback, min, max, NULL, help }
 #define OPTION_CHOICE(name, fallback, choices, help) { name, OPT_CHOICE, fallback, 0, 0, choices, help }
 #define OPTION_FLAG(name, help) { name, OPT_FLAG, NULL, 0, 0, NULL, help }
+#define OPTION_TEXT(name, help) { name, OPT_TEXT, "none", 0, 0, NULL, help }
 #define OPTIONS_END { NULL, OPT_FLAG, NULL, 0, 0, NULL, NULL }
 
 /* Parse argv (after the lesson name) against the lesson's specs and the common
@@ -42,6 +45,7 @@ long long option_int(const char *name);
 double option_real(const char *name);
 const char *option_choice(const char *name);
 bool option_flag(const char *name);
+const char *option_text(const char *name); /* NULL until given */
 bool option_given(const char *name);   /* typed on the command line? */
 void option_set_int(const char *name, long long value); /* adjust a default */
 

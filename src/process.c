@@ -79,6 +79,7 @@ pid_t child_start(int (*fn)(void *), void *arg)
     pid_t pid = fork();
     if (pid == 0) {
         clock_set_stop_notifier(NULL); /* the parent's watcher thread is not here */
+        transcript_forget_actor();     /* nor is the thread that spoke as "main" */
         /* The child: the default signals back, and death with its parent. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)

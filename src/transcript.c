@@ -1,6 +1,8 @@
 #include "transcript.h"
 
 #include "clock.h"
+#include "events.h"
+#include "step.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +25,7 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The actor this thread last spoke as, for its notes in jsonl. */
 static _Thread_local char last_actor[32] = "main";
+static _Thread_local bool has_spoken;
 
 #define DIM "\33[2m"
 #define BOLD "\33[1m"
@@ -34,6 +37,17 @@ void transcript_open(enum transcript_format format, bool color, bool quiet, int 
     out_format = format;
     out_color = color && format == FORMAT_TEXT;
     out_quiet = quiet;
+}
+
+const char *transcript_actor(void)
+{
+    return has_spoken ? last_actor : NULL;
+}
+
+void transcript_forget_actor(void)
+{
+    has_spoken = false;
+    snprintf(last_actor, sizeof last_actor, "main");
 }
 
 bool transcript_broken(void)
@@ -306,11 +320,28 @@ static void emit_line(enum line_kind kind, const char *actor, const char *sgr, c
     line_free(&text);
 }
 
+/* Record a line for --timeline and --trace (cut short: the transcript has it whole). */
+static void record_line(const char *actor, const char *kind, const char *fmt, va_list ap)
+{
+    if (!events_on())
+        return;
+    char text[72];
+    va_list copy;
+    va_copy(copy, ap);
+    vsnprintf(text, sizeof text, fmt, copy);
+    va_end(copy);
+    events_instant(actor, kind, text);
+}
+
 static void vsay(const char *actor, const char *sgr, const char *fmt, va_list ap)
 {
     snprintf(last_actor, sizeof last_actor, "%s", actor);
-    if (!out_quiet)
+    has_spoken = true;
+    record_line(actor, "event", fmt, ap);
+    if (!out_quiet) {
         emit_line(LINE_EVENT, actor, sgr, fmt, ap);
+        step_pause(); /* --step: after a line the class can see */
+    }
 }
 
 void say(const char *actor, const char *fmt, ...)
@@ -331,11 +362,11 @@ void say_in_color(const char *actor, const char *sgr, const char *fmt, ...)
 
 void note(const char *fmt, ...)
 {
-    if (out_quiet)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    emit_line(LINE_NOTE, last_actor, NULL, fmt, ap);
+    record_line(last_actor, "note", fmt, ap);
+    if (!out_quiet)
+        emit_line(LINE_NOTE, last_actor, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -346,6 +377,7 @@ void result(const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
+    record_line("main", "result", fmt, ap);
     emit_line(LINE_RESULT, "main", NULL, fmt, ap);
     va_end(ap);
 }

@@ -47,6 +47,11 @@ void result_at_end(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * only drop them. */
 void transcript_flush_results(bool print);
 
+/* The actor this thread last spoke as, or NULL if it never spoke: for a
+ * span marked by shared code that does not know whose thread it runs on. */
+const char *transcript_actor(void);
+/* For a forked child: it has not spoken yet, whoever its parent spoke as. */
+void transcript_forget_actor(void);
 /* True once stdout was found closed (a reader such as `head` went away). */
 bool transcript_broken(void);
 

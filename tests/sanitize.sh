@@ -37,6 +37,9 @@ runs=(
     "coroutine --part scale --tasks 300"
     "coroutine --part scale --tasks 1"
     "coroutine --part switch --switches 20000"
+    "semaphore --speed 50 --timeline --trace /dev/null"
+    "pool --part article --speed 50 --timeline --trace /dev/null"
+    "race --threads 300 --timeline --trace /dev/null --color always"
 )
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1 exitcode=66"

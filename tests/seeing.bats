@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# Seeing it: --timeline, --trace and --step, for every lesson, from the engine.
+
+load helpers
+
+# The timeline's rows: the lines from "timeline:" up to the axis.
+timeline_rows() {
+    sed -n '/^timeline: /,$p' <<<"$output" | sed -n '2,$p' | grep -E '^[^ ].*\|$'
+}
+
+@test "timeline: the semaphore's waves, one row per thread, each row the width asked for" {
+    COLUMNS=72 run "$CONCDEMO" semaphore --speed 20 --timeline --color never
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"timeline: 23 actors, 0 to "*" lesson seconds"* ]]
+    # after the results
+    [ "$(line_of '^result:')" -lt "$(line_of '^timeline: ')" ]
+    local rows
+    rows=$(timeline_rows)
+    [ "$(wc -l <<<"$rows")" -eq 23 ]
+    # every row is exactly COLUMNS wide
+    [ "$(awk '{ print length($0) }' <<<"$rows" | sort -u)" = "72" ]
+    # each thread waited (~), unless it was in the first wave, then held (#) once
+    [ "$(grep -cE '^t-[0-9]+ +\|~*#+ *\|$' <<<"$rows")" -eq 22 ]
+    # the first wave held at once, from the start: five rows begin with '#'
+    [ "$(grep -cE '^t-[0-9]+ +\|#' <<<"$rows")" -eq 5 ]
+    # the legend and the axis
+    [[ "$output" == *"# holding + acquiring ~ waiting = running . sleeping * event | next task"* ]]
+    grep -qE '^ +0\.0s +' <<<"$output"
+}
+
+@test "timeline: rlock's counter threads hold the lock one after another" {
+    COLUMNS=80 run "$CONCDEMO" rlock --part counter --speed 50 --timeline --color never
+    [ "$status" -eq 0 ]
+    local rows
+    rows=$(timeline_rows | grep -E '^Thread-')
+    [ "$(wc -l <<<"$rows")" -eq 10 ]
+    # where each row's holding starts: ten different places, in ten steps
+    [ "$(awk -F'|' '{ print index($2, "#") }' <<<"$rows" | sort -un | wc -l)" -ge 9 ]
+    # all but the first asked for the lock first (+), then held it (#)
+    [ "$(grep -cE '^Thread-[0-9]+ *\|\++#+' <<<"$rows")" -eq 9 ]
+}
+
+@test "timeline: the traffic light's green and red, and the cars waiting at red" {
+    COLUMNS=80 run "$CONCDEMO" event-traffic-light --speed 50 --cars 2 --timeline --color never
+    [ "$status" -eq 0 ]
+    grep -qE '^light +\|g+r+g+r+g' <<<"$(timeline_rows)"
+    [ "$(grep -cE '^car [A-Z]+ +\|=+~+=+~+' <<<"$(timeline_rows)")" -eq 2 ]
+    [[ "$output" == *"next task g green r red"* ]]
+}
+
+@test "timeline: the pool's two waves, a seam between each worker's two tasks" {
+    COLUMNS=80 run "$CONCDEMO" pool --part article --speed 20 --timeline --color never
+    [ "$status" -eq 0 ]
+    [ "$(grep -cE '^worker[1-5] +\|=+\|=+\|$' <<<"$(timeline_rows)")" -eq 5 ]
+}
+
+@test "timeline: 2000 threads are aggregated beyond 16 rows, and it says so" {
+    COLUMNS=70 run "$CONCDEMO" race --threads 2000 --timeline --quiet --color never
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"timeline: 2001 actors"* ]]
+    [[ "$output" == *"1985 more actors, aggregated: a row for each thing they did"* ]]
+    [ "$(timeline_rows | wc -l)" -le 24 ]
+    grep -qE '^= x[0-9]+ +\|' <<<"$output"
+    [ "$(timeline_rows | awk '{ print length($0) }' | sort -u)" = "70" ]
+}
+
+@test "timeline: two actors, and a narrow terminal, still draw" {
+    COLUMNS=30 run "$CONCDEMO" mutex --steps --speed 50 --timeline --color never
+    [ "$status" -eq 0 ]
+    [ "$(timeline_rows | wc -l)" -eq 3 ]
+    [ "$(timeline_rows | awk '{ print length($0) }' | sort -u)" = "30" ]
+    grep -qE '^t-[01] +\|\+*#' <<<"$(timeline_rows)"
+}
+
+@test "trace: valid JSON for every lesson, with thread names and spans" {
+    local lesson args
+    while read -r lesson args; do
+        # shellcheck disable=SC2086
+        run "$CONCDEMO" "$lesson" $args --quiet --trace "$BATS_TEST_TMPDIR/$lesson.json"
+        [ "$status" -eq 0 ]
+        jq -e '.traceEvents | length > 0' "$BATS_TEST_TMPDIR/$lesson.json" >/dev/null
+        jq -e '[.traceEvents[] | select(.ph == "M" and .name == "thread_name")] | length > 0' "$BATS_TEST_TMPDIR/$lesson.json" >/dev/null
+        jq -e '[.traceEvents[] | select(.ph == "X")] | length > 0' "$BATS_TEST_TMPDIR/$lesson.json" >/dev/null
+        # times in microseconds of lesson time, never negative
+        jq -e '[.traceEvents[] | select(.ts != null) | .ts] | min >= 0' "$BATS_TEST_TMPDIR/$lesson.json" >/dev/null
+    done <<'EOF'
+race --threads 50
+mutex --threads 50
+rlock --speed 50
+semaphore --speed 50
+event-traffic-light --speed 50 --cycles 1
+condition --speed 50
+queue --speed 100 --loops 3
+pipe --records 3
+pool --speed 50 --tasks 4
+coroutine --speed 50
+EOF
+}
+
+@test "trace: the semaphore's holders counter never passes 5, and its spans say waiting and holding" {
+    run "$CONCDEMO" semaphore --speed 50 --quiet --trace "$BATS_TEST_TMPDIR/s.json"
+    [ "$status" -eq 0 ]
+    local t=$BATS_TEST_TMPDIR/s.json
+    [ "$(jq '[.traceEvents[] | select(.ph == "C" and .name == "holders") | .args.holders] | max' "$t")" -eq 5 ]
+    [ "$(jq '[.traceEvents[] | select(.ph == "X" and .name == "holding")] | length' "$t")" -eq 22 ]
+    [ "$(jq '[.traceEvents[] | select(.ph == "X" and .name == "waiting")] | length' "$t")" -eq 22 ]
+    [ "$(jq -r '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") | .args.name] | map(select(startswith("t-"))) | length' "$t")" -eq 22 ]
+    # the result is a global instant
+    jq -e '[.traceEvents[] | select(.ph == "i" and .s == "g" and .cat == "result")] | length == 1' "$t" >/dev/null
+}
+
+@test "trace: condition's notify is a flow to the wake-up it causes" {
+    run "$CONCDEMO" condition --part order --speed 50 --quiet --trace "$BATS_TEST_TMPDIR/c.json"
+    [ "$status" -eq 0 ]
+    local t=$BATS_TEST_TMPDIR/c.json
+    jq -e '[.traceEvents[] | select(.cat == "flow")] | map(.ph) == ["s", "f"]' "$t" >/dev/null
+    # it starts on Thread-2 and ends on Thread-1, later
+    local from to
+    from=$(jq '[.traceEvents[] | select(.ph == "M" and .args.name == "Thread-2")][0].tid' "$t")
+    to=$(jq '[.traceEvents[] | select(.ph == "M" and .args.name == "Thread-1")][0].tid' "$t")
+    [ "$(jq '[.traceEvents[] | select(.cat == "flow" and .ph == "s")][0].tid' "$t")" -eq "$from" ]
+    [ "$(jq '[.traceEvents[] | select(.cat == "flow" and .ph == "f")][0].tid' "$t")" -eq "$to" ]
+    jq -e '[.traceEvents[] | select(.cat == "flow")] | .[0].ts < .[1].ts' "$t" >/dev/null
+}
+
+@test "trace: a process pool's workers are their own processes, with their tasks" {
+    run "$CONCDEMO" pool --part article --speed 50 --quiet --trace "$BATS_TEST_TMPDIR/p.json"
+    [ "$status" -eq 0 ]
+    local t=$BATS_TEST_TMPDIR/p.json
+    [ "$(jq '[.traceEvents[] | select(.ph == "M" and .name == "process_name")] | length' "$t")" -eq 6 ]
+    [ "$(jq '[.traceEvents[] | select(.ph == "X" and .name == "running a task")] | length' "$t")" -eq 10 ]
+    [ "$(jq '[.traceEvents[] | select(.ph == "X" and .name == "running a task") | .pid] | unique | length' "$t")" -eq 5 ]
+}
+
+@test "step: pauses after each event until Enter, and q ends the lesson cleanly" {
+    local keys=$BATS_TEST_TMPDIR/keys screen=$BATS_TEST_TMPDIR/screen
+    mkfifo "$keys" "$screen"
+    # script(1) gives the lesson a terminal; we type into it and read what it shows
+    script -qfec "'$CONCDEMO' semaphore --threads 3 --permits 1 --hold 0.2 --step --color never" /dev/null \
+        <"$keys" >"$screen" &
+    local pid=$! to from
+    exec {to}>"$keys"
+    exec {from}<"$screen"
+    local line seen=""
+    # the first event comes, and then nothing until Enter
+    while IFS= read -r -t 10 line <&"$from"; do
+        seen+="$line"$'\n'
+        [[ "$line" == *"start 3 threads"* ]] && break
+    done
+    [[ "$seen" == *"start 3 threads"* ]]
+    ! IFS= read -r -t 1 line <&"$from" # paused: the lesson prints nothing
+    printf '\n' >&"$to"
+    while IFS= read -r -t 10 line <&"$from"; do
+        seen+="$line"$'\n'
+        [[ "$line" == *"started 3 threads; joining them"* ]] && break
+    done
+    [[ "$seen" == *"started 3 threads; joining them"* ]]
+    printf 'q\n' >&"$to"
+    while IFS= read -r -t 10 line <&"$from"; do
+        seen+="$line"$'\n'
+        [[ "$line" == *"stopped: q was pressed"* ]] && break
+    done
+    exec {to}>&-
+    cat <&"$from" >/dev/null
+    exec {from}<&-
+    wait "$pid"
+    [[ "$seen" == *"stopped: q was pressed; every thread was stopped and joined; no result"* ]]
+    [[ "$seen" != *"result:"* ]]
+    [[ "$seen" == *"[--step: the lesson pauses after each event"* ]]
+}
+
+@test "bad input: an unwritable --trace, an empty one, --step without a terminal, --timeline with jsonl" {
+    usage_error "--trace: cannot write '/nonexistent/dir/t.json': No such file or directory" race --trace /nonexistent/dir/t.json
+    usage_error "--trace: '' is empty" race --trace ''
+    usage_error "--trace needs a value" race --trace
+    usage_error "--timeline draws text; with --format jsonl, use --trace FILE" race --timeline --format jsonl
+    usage_error "--timeline takes no value" race --timeline=yes
+    run --separate-stderr setsid -w "$CONCDEMO" race --threads 5 --step
+    [ "$status" -eq 2 ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ "$stderr" == *"--step needs a terminal to read Enter from (/dev/tty: "* ]]
+    [ -z "$output" ]
+}
+
+@test "jsonl with --trace: the transcript stays JSON, the trace goes to its file" {
+    run "$CONCDEMO" semaphore --speed 50 --format jsonl --trace "$BATS_TEST_TMPDIR/j.json"
+    [ "$status" -eq 0 ]
+    jq -e . <<<"$output" >/dev/null
+    jq -e '.traceEvents | length > 0' "$BATS_TEST_TMPDIR/j.json" >/dev/null
+}
+
+@test "Ctrl-C with --trace: the trace of what ran is still written" {
+    interrupt_when 'acquired the semaphore' INT semaphore --speed 2 --trace "$BATS_TEST_TMPDIR/i.json"
+    [ "$status" -eq 130 ]
+    jq -e '[.traceEvents[] | select(.ph == "X")] | length > 0' "$BATS_TEST_TMPDIR/i.json" >/dev/null
+}
