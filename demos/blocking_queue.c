@@ -153,6 +153,8 @@ static bool wait_until(struct queue *q, pthread_cond_t *cond, bool (*ready)(stru
     }
     if (actor && last_call_waited)
         span_end(actor, SPAN_WAITING);
+    if (gave_up)
+        return ready(q); /* timed out: only whether it became ready in the end counts */
     return ready(q) && !q->shut_down;
 }
 

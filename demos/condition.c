@@ -71,8 +71,8 @@ static void *tc1(void *unused)
             while (notifies == 0) /* C may wake for nothing; Python never does */
                 pthread_cond_wait(&con, &con_lock);
             span_end("Thread-1", SPAN_WAITING);
-            flow_in("Thread-1", 1);
             span_begin("Thread-1", SPAN_HOLDING);
+            flow_in("Thread-1", 1); /* inside the span it binds to */
             say("Thread-1", "woken, and holds the lock again: wait() returns");
             note("Notified at tc2's first notify(), it could not go on until tc2 let go of the lock.");
         }

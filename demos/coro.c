@@ -509,9 +509,13 @@ bool coro_sleep(double seconds)
     struct coro *self = coro_current();
     double deadline = lesson_now() + seconds;
     timer_push(self->loop, (struct timer){ deadline, self });
-    span_begin(self->name, SPAN_SLEEPING); /* for --timeline and --trace */
+    /* For --timeline and --trace; not for the many packed ones, which all
+     * share one name and would fill the record. */
+    if (self->guarded)
+        span_begin(self->name, SPAN_SLEEPING);
     park();
-    span_end(self->name, SPAN_SLEEPING);
+    if (self->guarded)
+        span_end(self->name, SPAN_SLEEPING);
     self->woke_late = lesson_now() - deadline;
     return !lesson_stop_requested();
 }

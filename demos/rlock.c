@@ -190,6 +190,7 @@ static void *test_with_plain_lock(void *arg)
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_NORMAL);
     pthread_mutex_init(&plain, &attr);
     pthread_mutex_lock(&plain);
+    span_begin(me->name, SPAN_HOLDING); /* for --timeline and --trace */
     say(me->name, "test() takes a normal plain lock, as Python's Lock()");
     say(me->name, "show() takes it again, and waits for ... itself");
     /* pthread_mutex_timedlock takes an absolute CLOCK_REALTIME time. */
@@ -200,6 +201,7 @@ static void *test_with_plain_lock(void *arg)
     say(me->name, "gave up after 1 s: %s", errno_name(timed_answer));
     note("Without the time limit it would wait forever: it holds what it waits for.");
     note("That is Python's program with Lock(): it hangs, printing nothing.");
+    span_end(me->name, SPAN_HOLDING);
     pthread_mutex_unlock(&plain);
     pthread_mutex_destroy(&plain);
     pthread_mutexattr_destroy(&attr);

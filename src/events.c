@@ -10,13 +10,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum event_kind { EV_INSTANT, EV_BEGIN, EV_END, EV_COUNTER, EV_FLOW_OUT, EV_FLOW_IN };
+enum event_kind { EV_INSTANT, EV_BEGIN, EV_END, EV_COUNTER, EV_FLOW_OUT, EV_FLOW_IN, EV_GONE };
 
 struct event {
     double t; /* lesson seconds */
+    long seq;        /* its place in the record: the order of events at the same time */
     int kind;
     int pid;
-    long value;      /* a counter's value, a flow's id */
+    atomic_bool written; /* set last: a child killed half-way leaves it false */
+    long value;      /* a counter's value, a flow's id, a process that ended */
     char actor[24];  /* or a counter's name */
     char what[72];   /* a span's name, or an instant's text (cut short) */
     char line[8];    /* an instant's kind: event, note, result */
@@ -60,6 +62,18 @@ void events_stop(void)
     record = NULL;
 }
 
+/* Copy text, cut short if need be, but never inside a UTF-8 character. */
+static void copy_text(char *to, size_t room, const char *text)
+{
+    size_t n = text ? strnlen(text, room - 1) : 0;
+    if (text && text[n] != '\0')
+        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80) /* text[n] continues a character */
+            n--;
+    if (n)
+        memcpy(to, text, n);
+    to[n] = '\0';
+}
+
 static void add(int kind, const char *actor, const char *what, long value, const char *line)
 {
     if (!record)
@@ -71,12 +85,15 @@ static void add(int kind, const char *actor, const char *what, long value, const
     }
     struct event *e = &record->events[k];
     e->t = lesson_now();
+    e->seq = k;
     e->kind = kind;
     e->pid = (int)getpid();
     e->value = value;
-    snprintf(e->actor, sizeof e->actor, "%s", actor);
-    snprintf(e->what, sizeof e->what, "%s", what ? what : "");
-    snprintf(e->line, sizeof e->line, "%s", line ? line : "");
+    /* No stdio here: a coroutine with a 1 KiB stack records too. */
+    copy_text(e->actor, sizeof e->actor, actor);
+    copy_text(e->what, sizeof e->what, what);
+    copy_text(e->line, sizeof e->line, line);
+    atomic_store_explicit(&e->written, true, memory_order_release);
 }
 
 void span_begin(const char *actor, const char *what) { add(EV_BEGIN, actor, what, 0, NULL); }
@@ -85,6 +102,12 @@ void value_changed(const char *name, long value) { add(EV_COUNTER, name, NULL, v
 void flow_out(const char *actor, long id) { add(EV_FLOW_OUT, actor, "wakes", id, NULL); }
 void flow_in(const char *actor, long id) { add(EV_FLOW_IN, actor, "wakes", id, NULL); }
 void events_instant(const char *actor, const char *kind, const char *text) { add(EV_INSTANT, actor, text, 0, kind); }
+void events_process_gone(int pid) { add(EV_GONE, "", NULL, pid, NULL); }
+
+long events_dropped(void)
+{
+    return record ? atomic_load(&record->dropped) : 0;
+}
 
 /* -- reading the record back ------------------------------------------------ */
 
@@ -98,11 +121,14 @@ struct span {
     int actor;
     const char *what;
     double begin, end;
+    bool cut; /* it did not end: its process was killed, or the lesson stopped */
 };
 
 struct reading {
     struct event *events; /* sorted by time */
     long count;
+    long dropped;         /* events past the record's end */
+    double filled_at;     /* when the record filled, if it did */
     int *event_actor;     /* events[k] is actors[event_actor[k]]'s; -1 for a counter */
     struct actor *actors;
     int actor_count, actor_room;
@@ -122,7 +148,9 @@ static int by_begin(const void *a, const void *b)
 static int by_time(const void *a, const void *b)
 {
     const struct event *x = a, *y = b;
-    return (x->t > y->t) - (x->t < y->t);
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    return (x->seq > y->seq) - (x->seq < y->seq); /* ties: the order they were recorded in */
 }
 
 static size_t hash(int pid, const char *name)
@@ -173,7 +201,7 @@ static int actor_of(struct reading *r, const struct event *e)
     return r->actor_count++;
 }
 
-static void add_span(struct reading *r, int actor, const char *what, double begin, double end)
+static void add_span(struct reading *r, int actor, const char *what, double begin, double end, bool cut)
 {
     if (r->span_count == r->span_room) {
         long room = r->span_room ? r->span_room * 2 : 256;
@@ -183,11 +211,12 @@ static void add_span(struct reading *r, int actor, const char *what, double begi
         r->spans = bigger;
         r->span_room = room;
     }
-    r->spans[r->span_count++] = (struct span){ actor, what, begin, end };
+    r->spans[r->span_count++] = (struct span){ actor, what, begin, end, cut };
 }
 
-/* Sort the events, name the actors, and pair each span's begin with its end
- * (an unended one ends with the run).  Counters are not actors. */
+/* Sort the events, name the actors, and pair each span's begin with its end.
+ * One that never ended is cut: where its process was reaped, or where the
+ * run ended.  Counters are not actors. */
 static bool read_back(struct reading *r)
 {
     memset(r, 0, sizeof *r);
@@ -203,29 +232,45 @@ static bool read_back(struct reading *r)
         free(open);
         return false;
     }
-    memcpy(r->events, record->events, (size_t)r->count * sizeof *r->events);
+    long kept = 0;
+    for (long k = 0; k < r->count; k++) /* a slot a killed child left half-written is skipped */
+        if (atomic_load_explicit(&record->events[k].written, memory_order_acquire))
+            memcpy(&r->events[kept++], &record->events[k], sizeof *r->events);
+    r->count = kept;
+    r->dropped = atomic_load(&record->dropped);
     qsort(r->events, (size_t)r->count, sizeof *r->events, by_time);
     r->end = r->count ? r->events[r->count - 1].t : 0;
     long open_count = 0;
     int *actor_index = r->event_actor;
     for (long k = 0; k < r->count; k++) {
         const struct event *e = &r->events[k];
-        actor_index[k] = e->kind == EV_COUNTER ? -1 : actor_of(r, e);
+        actor_index[k] = e->kind == EV_COUNTER || e->kind == EV_GONE ? -1 : actor_of(r, e);
+        if (e->kind == EV_GONE) { /* a child was reaped: what it had begun ends here, cut */
+            for (long j = open_count; j-- > 0;)
+                if (r->events[open[j]].pid == (int)e->value) {
+                    add_span(r, actor_index[open[j]], r->events[open[j]].what, r->events[open[j]].t, e->t, true);
+                    open[j] = open[--open_count];
+                }
+            continue;
+        }
         if (e->kind == EV_BEGIN)
             open[open_count++] = k;
         else if (e->kind == EV_END) {
             for (long j = open_count; j-- > 0;) { /* the latest begin of the same actor and span */
                 const struct event *b = &r->events[open[j]];
                 if (actor_index[open[j]] == actor_index[k] && strcmp(b->what, e->what) == 0) {
-                    add_span(r, actor_index[k], b->what, b->t, e->t);
+                    add_span(r, actor_index[k], b->what, b->t, e->t, false);
                     open[j] = open[--open_count];
                     break;
                 }
             }
         }
     }
+    if (r->dropped && r->count) /* the record filled: what was open then has no known end */
+        r->filled_at = r->events[r->count - 1].t;
     for (long j = 0; j < open_count; j++)
-        add_span(r, actor_index[open[j]], r->events[open[j]].what, r->events[open[j]].t, r->end);
+        if (!r->dropped) /* past a full record, an open span's end is unknown: not drawn */
+            add_span(r, actor_index[open[j]], r->events[open[j]].what, r->events[open[j]].t, r->end, true);
     free(open);
     return true;
 }
@@ -263,7 +308,8 @@ void events_write_trace(FILE *out, const char *lesson)
     int main_pid = (int)getpid();
     fprintf(out, "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"lesson\":");
     json_string(out, lesson);
-    fprintf(out, ",\"dropped_events\":%ld},\n\"traceEvents\":[\n", atomic_load(&record->dropped));
+    fprintf(out, ",\"dropped_events\":%ld,\"record_filled_at_us\":%.3f},\n\"traceEvents\":[\n", r.dropped,
+            r.dropped ? r.filled_at * 1e6 : 0.0);
     fprintf(out, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"args\":{\"name\":", main_pid);
     json_string(out, lesson);
     fprintf(out, "}}");
@@ -273,10 +319,14 @@ void events_write_trace(FILE *out, const char *lesson)
             bool seen = false; /* one process_name for each child */
             for (int b = 0; b < a; b++)
                 seen = seen || r.actors[b].pid == actor->pid;
-            if (!seen)
-                fprintf(out, ",\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"args\":{\"name\":"
-                             "\"child process %d (%s)\"}}",
-                        actor->pid, actor->pid, actor->name);
+            if (!seen) {
+                char name[64];
+                snprintf(name, sizeof name, "child process %d (%s)", actor->pid, actor->name);
+                fprintf(out, ",\n{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":0,\"args\":{\"name\":",
+                        actor->pid);
+                json_string(out, name);
+                fprintf(out, "}}");
+            }
         }
         fprintf(out, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%d,\"args\":{\"name\":", actor->pid,
                 a + 1);
@@ -287,8 +337,9 @@ void events_write_trace(FILE *out, const char *lesson)
         const struct span *s = &r.spans[k];
         fprintf(out, ",\n{\"name\":");
         json_string(out, s->what);
-        fprintf(out, ",\"cat\":\"span\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%d,\"tid\":%d}", s->begin * 1e6,
-                (s->end - s->begin) * 1e6, r.actors[s->actor].pid, s->actor + 1);
+        fprintf(out, ",\"cat\":\"span\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%d,\"tid\":%d%s}",
+                s->begin * 1e6, (s->end - s->begin) * 1e6, r.actors[s->actor].pid, s->actor + 1,
+                s->cut ? ",\"args\":{\"unfinished\":true}" : "");
     }
     for (long k = 0; k < r.count; k++) {
         const struct event *e = &r.events[k];
@@ -342,7 +393,7 @@ enum { MOST_ROWS = 24, SHOWN_WHEN_AGGREGATED = 16, LONGEST_LABEL = 16 };
 
 static void draw_cell(FILE *out, char mark, bool color)
 {
-    if (!color || mark == ' ' || mark == '*') {
+    if (!color || mark == ' ' || mark == '*' || mark == '|') {
         fputc(mark, out);
         return;
     }
@@ -359,21 +410,37 @@ void events_draw_timeline(FILE *out, int width, bool color)
     struct reading r;
     if (!record || !read_back(&r))
         return;
+    /* Names shown: a name two processes share gets its pid, so that the
+     * rows can be told apart. */
+    char (*names)[LONGEST_LABEL + 8] = calloc((size_t)(r.actor_count ? r.actor_count : 1), sizeof *names);
     int label = 10; /* the longest name shown, and a space; within reason */
-    for (int a = 0; a < r.actor_count && a < MOST_ROWS; a++) {
-        int n = (int)strlen(r.actors[a].name) + 1;
-        label = n > label ? (n > LONGEST_LABEL ? LONGEST_LABEL : n) : label;
+    for (int a = 0; names && a < r.actor_count; a++) {
+        bool shared = false;
+        for (int b = 0; b < r.actor_count && !shared && a < MOST_ROWS; b++)
+            shared = b != a && r.actors[b].pid != r.actors[a].pid && strcmp(r.actors[b].name, r.actors[a].name) == 0;
+        if (shared)
+            snprintf(names[a], sizeof names[a], "%.12s@%d", r.actors[a].name, r.actors[a].pid);
+        else
+            snprintf(names[a], sizeof names[a], "%s", r.actors[a].name);
+        int n = (int)strlen(names[a]) + 1;
+        if (a < MOST_ROWS)
+            label = n > label ? (n > LONGEST_LABEL ? LONGEST_LABEL : n) : label;
     }
+    if (label > width / 3) /* a narrow terminal: names give way to the cells */
+        label = width / 3 > 4 ? width / 3 : 4;
     const int LABEL = label;
     int cells = width - LABEL - 1; /* a row: the name in LABEL - 1, '|', the cells, '|' */
     if (cells < 10)
         cells = 10;
-    double end = r.end > 0 ? r.end : 1;
+    double end = r.dropped ? r.filled_at : r.end;
+    if (end <= 0)
+        end = 1;
     char *grid = malloc((size_t)(r.actor_count ? r.actor_count : 1) * (size_t)cells);
     unsigned char *rank = calloc((size_t)(r.actor_count ? r.actor_count : 1) * (size_t)cells, 1);
-    if (!grid || !rank) {
+    if (!grid || !rank || !names) {
         free(grid);
         free(rank);
+        free(names);
         forget_reading(&r);
         return;
     }
@@ -412,7 +479,7 @@ void events_draw_timeline(FILE *out, int width, bool color)
     free(last_mark);
     for (long k = 0; k < r.count; k++) { /* an event, where the actor was doing nothing marked */
         const struct event *e = &r.events[k];
-        if (e->kind != EV_INSTANT || strcmp(e->line, "event") != 0)
+        if (e->kind != EV_INSTANT || strcmp(e->line, "event") != 0 || e->t > end)
             continue;
         int c = (int)(e->t / end * cells), a = r.event_actor[k];
         if (c >= cells)
@@ -423,9 +490,12 @@ void events_draw_timeline(FILE *out, int width, bool color)
 
     fprintf(out, "\ntimeline: %d actor%s, 0 to %.2f lesson seconds, %.3f s a column\n", r.actor_count,
             r.actor_count == 1 ? "" : "s", end, end / cells);
+    if (r.dropped)
+        fprintf(out, "(the record of %d events filled at %.2f s: %ld later events are not drawn)\n", CAPACITY,
+                r.filled_at, r.dropped);
     int shown = r.actor_count > MOST_ROWS ? SHOWN_WHEN_AGGREGATED : r.actor_count;
     for (int a = 0; a < shown; a++) {
-        fprintf(out, "%-*.*s|", LABEL - 1, LABEL - 1, r.actors[a].name);
+        fprintf(out, "%-*.*s|", LABEL - 1, LABEL - 1, names[a]);
         for (int c = 0; c < cells; c++)
             draw_cell(out, grid[(size_t)a * (size_t)cells + (size_t)c], color);
         fprintf(out, "|\n");
@@ -434,8 +504,8 @@ void events_draw_timeline(FILE *out, int width, bool color)
         /* The rest, one row for each mark: the darker, the more actors. */
         static const char density[] = " .:-=+*%@";
         int rest = r.actor_count - shown;
-        fprintf(out, "%d more actors, aggregated: a row for each thing they did, darker where more did it at once"
-                     " (xN: the most at once)\n",
+        fprintf(out, "%d more actors, aggregated: a row for each thing they did, darker where more did it"
+                     " (xN: the most in one column)\n",
                 rest);
         for (size_t m = 0; m <= sizeof looks / sizeof *looks; m++) {
             char mark = m < sizeof looks / sizeof *looks ? looks[m].mark : '*';
@@ -449,7 +519,7 @@ void events_draw_timeline(FILE *out, int width, bool color)
             for (int c = 0; how_many && c < cells; c++)
                 most = how_many[c] > most ? how_many[c] : most;
             if (most > 0) {
-                fprintf(out, "%c x%-*d|", mark, LABEL - 4, most);
+                fprintf(out, "%c x%-*d|", mark, LABEL - 4 > 1 ? LABEL - 4 : 1, most);
                 for (int c = 0; c < cells; c++)
                     fputc(density[how_many[c] == 0 ? 0 : 1 + (how_many[c] * 7 + most - 1) / most], out);
                 fprintf(out, "|\n");
@@ -464,7 +534,11 @@ void events_draw_timeline(FILE *out, int width, bool color)
     fprintf(out, "\n%*s", LABEL, "");
     for (int c = 0; c + 10 <= cells || c == 0; c += 10) {
         char label[16];
-        snprintf(label, sizeof label, end < 1 ? "%.2fs" : end < 100 ? "%.1fs" : "%.0fs", end * c / cells);
+        double at = end * c / cells;
+        if (end < 1)
+            snprintf(label, sizeof label, "%.0fms", at * 1000);
+        else
+            snprintf(label, sizeof label, end < 100 ? "%.1fs" : "%.0fs", at);
         fprintf(out, "%-10s", label);
     }
     fprintf(out, "\n# holding + acquiring ~ waiting = running . sleeping * event | next task");
@@ -482,9 +556,7 @@ void events_draw_timeline(FILE *out, int width, bool color)
         }
     }
     fputc('\n', out);
-    long dropped = atomic_load(&record->dropped);
-    if (dropped)
-        fprintf(out, "(%ld events past the first %d were not kept)\n", dropped, CAPACITY);
+    free(names);
     free(grid);
     free(rank);
     forget_reading(&r);

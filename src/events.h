@@ -35,6 +35,8 @@ void flow_in(const char *actor, long id);
 /* For the engine. */
 bool events_start(void);                          /* false if memory is short */
 void events_instant(const char *actor, const char *kind, const char *text); /* a transcript line */
+void events_process_gone(int pid);                /* a child was reaped: its open spans end */
+long events_dropped(void);                        /* past the record's capacity */
 void events_write_trace(FILE *out, const char *lesson); /* Chrome's JSON */
 void events_draw_timeline(FILE *out, int width, bool color);
 void events_stop(void);

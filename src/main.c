@@ -226,29 +226,31 @@ static int open_viewers(FILE **trace)
         fprintf(stderr, "%s: --timeline draws text; with --format jsonl, use --trace FILE\n", who);
         return 2;
     }
-    const char *path = option_text("trace");
-    if (path) {
-        *trace = fopen(path, "w");
-        if (!*trace) {
-            fprintf(stderr, "%s: --trace: cannot write '%.200s': %s\n", who, path, strerror(errno));
-            return 2;
-        }
+    if (option_flag("step") && option_flag("quiet")) {
+        fprintf(stderr, "%s: --step pauses after each line shown; with --quiet none is\n", who);
+        return 2;
     }
     if (option_flag("step")) {
         int error = step_open();
         if (error) {
             fprintf(stderr, "%s: --step needs a terminal to read Enter from (/dev/tty: %s)\n", who, strerror(error));
-            if (*trace)
-                fclose(*trace);
             return 2;
         }
     }
+    const char *path = option_text("trace");
     if ((option_flag("timeline") || path) && !events_start()) {
         fprintf(stderr, "%s: not enough memory to record the run's events\n", who);
-        if (*trace)
-            fclose(*trace);
         step_close();
         return 1;
+    }
+    if (path) { /* last: a refusal above leaves an existing file alone */
+        *trace = fopen(path, "w");
+        if (!*trace) {
+            fprintf(stderr, "%s: --trace: cannot write '%.200s': %s\n", who, path, strerror(errno));
+            events_stop();
+            step_close();
+            return 2;
+        }
     }
     return 0;
 }
@@ -261,11 +263,17 @@ static int close_viewers(FILE *trace, const char *lesson)
         char name[80];
         snprintf(name, sizeof name, "concdemo %s", lesson);
         events_write_trace(trace, name);
-        if (fclose(trace) != 0) {
+        bool failed = ferror(trace) != 0;
+        if (fclose(trace) != 0 || failed) {
             fprintf(stderr, "%s: --trace: cannot write '%.200s': %s\n", who, option_text("trace"), strerror(errno));
             status = 1;
         }
     }
+    long dropped = events_dropped();
+    if (dropped)
+        fprintf(stderr, "%s: the record of events was full: the last %ld were not kept for --trace and "
+                        "--timeline; ask for fewer threads or iterations\n",
+                who, dropped);
     if (option_flag("timeline") && !transcript_broken()) {
         fflush(stdout);
         events_draw_timeline(stdout, timeline_width(), want_color());

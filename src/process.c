@@ -2,6 +2,7 @@
 #include "process.h"
 
 #include "clock.h"
+#include "events.h"
 #include "lesson.h"
 
 #include <errno.h>
@@ -115,6 +116,7 @@ int child_join(pid_t pid)
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    events_process_gone((int)pid); /* what it was doing, for --timeline, ended here */
     if (WIFSIGNALED(status))
         return 128 + WTERMSIG(status);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;

@@ -37,7 +37,8 @@ int step_open(void)
     }
     stepping_pid = getpid();
     clock_on_stop(wake_pause);
-    static const char hello[] = "[--step: the lesson pauses after each event; Enter goes on, q then Enter quits]\n";
+    static const char hello[] = "[--step: the lesson pauses after each event; Enter goes on, q then Enter quits.\n"
+                                " Lesson time runs on while it waits, so the times shown include the pauses.]\n";
     ssize_t ignored = write(tty, hello, sizeof hello - 1);
     (void)ignored;
     return 0;
@@ -48,11 +49,16 @@ bool stepping(void)
     return tty >= 0 && getpid() == stepping_pid;
 }
 
-void step_pause(void)
+void step_enter(void)
+{
+    if (stepping())
+        pthread_mutex_lock(&step_lock); /* the others wait here, before their next line */
+}
+
+void step_pause_and_leave(void)
 {
     if (!stepping())
         return;
-    pthread_mutex_lock(&step_lock); /* the others wait here, at their next line */
     while (!quit && !lesson_stop_requested()) {
         struct pollfd fds[2] = { { .fd = tty, .events = POLLIN }, { .fd = wake[0], .events = POLLIN } };
         if (poll(fds, 2, -1) < 0) {

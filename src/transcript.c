@@ -339,8 +339,9 @@ static void vsay(const char *actor, const char *sgr, const char *fmt, va_list ap
     has_spoken = true;
     record_line(actor, "event", fmt, ap);
     if (!out_quiet) {
+        step_enter(); /* --step: one line at a time; others wait here, before printing theirs */
         emit_line(LINE_EVENT, actor, sgr, fmt, ap);
-        step_pause(); /* --step: after a line the class can see */
+        step_pause_and_leave(); /* until Enter */
     }
 }
 

@@ -72,6 +72,30 @@ timeline_rows() {
     grep -qE '^t-[01] +\|\+*#' <<<"$(timeline_rows)"
 }
 
+@test "timeline and trace with a million packed coroutines' small stacks: no crash, the record's writes need no stack" {
+    run "$CONCDEMO" coroutine --part scale --tasks 300 --quiet --timeline --trace "$BATS_TEST_TMPDIR/co.json"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"timeline: "* ]]
+    jq -e '.traceEvents | length > 0' "$BATS_TEST_TMPDIR/co.json" >/dev/null
+}
+
+@test "trace: terminate()'s killed workers' tasks end where they were reaped, marked unfinished" {
+    run "$CONCDEMO" pool --part terminate --speed 50 --quiet --trace "$BATS_TEST_TMPDIR/t.json"
+    [ "$status" -eq 0 ]
+    local t=$BATS_TEST_TMPDIR/t.json
+    [ "$(jq '[.traceEvents[] | select(.ph == "X" and .name == "running a task" and .args.unfinished == true)] | length' "$t")" -eq 5 ]
+    # none of them runs past the end of the part: 1 s of lesson time, terminate() at 1 s
+    [ "$(jq '[.traceEvents[] | select(.ph == "X" and .name == "running a task") | .ts + .dur] | max < 1500000' "$t")" = true ]
+}
+
+@test "a full record of events: one line on stderr, the timeline says where it filled, status 0" {
+    COLUMNS=80 run --separate-stderr "$CONCDEMO" race --threads 2000 --iterations 200 --timeline --quiet
+    [ "$status" -eq 0 ]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    [[ "$stderr" == *"the record of events was full: the last "*" were not kept for --trace and --timeline; ask for fewer"* ]]
+    [[ "$output" == *"(the record of 1048576 events filled at "*" later events are not drawn)"* ]]
+}
+
 @test "trace: valid JSON for every lesson, with thread names and spans" {
     local lesson args
     while read -r lesson args; do
@@ -175,6 +199,12 @@ EOF
     usage_error "--trace needs a value" race --trace
     usage_error "--timeline draws text; with --format jsonl, use --trace FILE" race --timeline --format jsonl
     usage_error "--timeline takes no value" race --timeline=yes
+    usage_error "--step pauses after each line shown; with --quiet none is" race --step --quiet
+    # a refused --step leaves an existing trace file as it was
+    echo keep >"$BATS_TEST_TMPDIR/old.json"
+    run --separate-stderr setsid -w "$CONCDEMO" race --threads 5 --step --trace "$BATS_TEST_TMPDIR/old.json"
+    [ "$status" -eq 2 ]
+    [ "$(cat "$BATS_TEST_TMPDIR/old.json")" = keep ]
     run --separate-stderr setsid -w "$CONCDEMO" race --threads 5 --step
     [ "$status" -eq 2 ]
     [ "${#stderr_lines[@]}" -eq 1 ]
