@@ -19,10 +19,11 @@ timeline_rows() {
     [ "$(wc -l <<<"$rows")" -eq 23 ]
     # every row is exactly COLUMNS wide
     [ "$(awk '{ print length($0) }' <<<"$rows" | sort -u)" = "72" ]
-    # each thread waited (~), unless it was in the first wave, then held (#) once
-    [ "$(grep -cE '^t-[0-9]+ +\|~*#+ *\|$' <<<"$rows")" -eq 22 ]
-    # the first wave held at once, from the start: five rows begin with '#'
-    [ "$(grep -cE '^t-[0-9]+ +\|#' <<<"$rows")" -eq 5 ]
+    # each thread (once started: a loaded machine may start one late) waited (~),
+    # unless it was in the first wave, then held (#) once
+    [ "$(grep -cE '^t-[0-9]+ +\| *~*#+ *\|$' <<<"$rows")" -eq 22 ]
+    # most waited: only the first wave got in at once
+    [ "$(grep -cE '^t-[0-9]+ +\| *~+#' <<<"$rows")" -ge 15 ]
     # the legend and the axis
     [[ "$output" == *"# holding + acquiring ~ waiting = running . sleeping * event | next task"* ]]
     grep -qE '^ +0\.0s +' <<<"$output"
@@ -37,7 +38,7 @@ timeline_rows() {
     # where each row's holding starts: ten different places, in ten steps
     [ "$(awk -F'|' '{ print index($2, "#") }' <<<"$rows" | sort -un | wc -l)" -ge 9 ]
     # all but the first asked for the lock first (+), then held it (#)
-    [ "$(grep -cE '^Thread-[0-9]+ *\|\++#+' <<<"$rows")" -eq 9 ]
+    [ "$(grep -cE '^Thread-[0-9]+ *\| *\++#+' <<<"$rows")" -eq 9 ]
 }
 
 @test "timeline: the traffic light's green and red, and the cars waiting at red" {
@@ -52,7 +53,7 @@ timeline_rows() {
 @test "timeline: the pool's two waves, a seam between each worker's two tasks" {
     COLUMNS=80 run "$CONCDEMO" pool --part article --speed 20 --timeline --color never
     [ "$status" -eq 0 ]
-    [ "$(grep -cE '^worker[1-5] +\|=+\|=+\|$' <<<"$(timeline_rows)")" -eq 5 ]
+    [ "$(grep -cE '^worker[1-5] +\| *=+\|=+ *\|$' <<<"$(timeline_rows)")" -eq 5 ]
 }
 
 @test "timeline: 2000 threads are aggregated beyond 16 rows, and it says so" {
@@ -70,7 +71,7 @@ timeline_rows() {
     [ "$status" -eq 0 ]
     [ "$(timeline_rows | wc -l)" -eq 3 ]
     [ "$(timeline_rows | awk '{ print length($0) }' | sort -u)" = "30" ]
-    grep -qE '^t-[01] +\|\+*#' <<<"$(timeline_rows)"
+    grep -qE '^t-[01] +\| *\+*#' <<<"$(timeline_rows)"
 }
 
 @test "timeline and trace with a million packed coroutines' small stacks: no crash, the record's writes need no stack" {
