@@ -36,7 +36,7 @@ PROGRAM   = concdemo
 endif
 comma := ,
 
-.PHONY: all check bench install uninstall clean sanitize tsan asan memcheck
+.PHONY: all check bench install uninstall clean sanitize tsan asan memcheck stress
 
 all: $(PROGRAM)
 
@@ -47,6 +47,11 @@ check: $(PROGRAM)
 	@command -v bats >/dev/null || { echo "make check needs bats: apt-get install -y bats jq" >&2; exit 1; }
 	@command -v jq >/dev/null || { echo "make check needs jq: apt-get install -y jq" >&2; exit 1; }
 	CONCDEMO=$(CURDIR)/$(PROGRAM) BATS_TEST_TIMEOUT=120 bats tests/
+
+# The suite 10 times, on one CPU, and with both CPUs busy: any test that
+# ever failed, and how often.  About 12 minutes; not part of CI.
+stress: $(PROGRAM)
+	tests/stress.sh
 
 bench: concdemo bench/floor bench/queue_bench bench/coro_bench
 	bench/run.sh

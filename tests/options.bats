@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# Bad input at scale: every option of every lesson, read from its own --help,
+# fed values that must each be refused with exit 2 and one line on stderr,
+# before anything runs.
+
+load helpers
+
+# "name TYPE min max" for each option of a lesson, from `concdemo help LESSON`.
+# TYPE is N (whole number), X (decimal), WHICH (a choice), FILE or FLAG.
+options_of() {
+    "$CONCDEMO" help "$1" | awk '
+        /^  --[a-z-]+/ {
+            if (pending != "") print pending, "-", "-" # it had no range line: a FILE
+            name = substr($1, 3); type = ($2 ~ /^(N|X|WHICH|FILE)$/) ? $2 : "FLAG"
+            if (type == "FLAG" && name != "help") print name, type, "-", "-"
+            pending = (type == "FLAG") ? "" : name " " type
+            next
+        }
+        pending != "" && /default/ {
+            lo = "-"; hi = "-"
+            if (match($0, /[0-9.e+]+ to [0-9.e+]+\)/)) { split(substr($0, RSTART, RLENGTH - 1), r, " to "); lo = r[1]; hi = r[2] }
+            if (match($0, /more than [0-9.]+, up to [0-9.e+]+\)/)) { split(substr($0, RSTART + 10, RLENGTH - 11), r, ", up to "); lo = r[1]; hi = r[2] }
+            print pending, lo, hi; pending = ""
+        }
+        END { if (pending != "") print pending, "-", "-" }'
+}
+
+# Refused: exit 2, exactly one line on stderr naming the option, nothing on stdout.
+refused() {
+    local lesson=$1 option=$2 value=$3
+    run --separate-stderr "$CONCDEMO" "$lesson" "--$option" "$value"
+    if [ "$status" -ne 2 ] || [ "${#stderr_lines[@]}" -ne 1 ] || [ -n "$output" ] || [[ "$stderr" != *"--$option"* ]]; then
+        echo "$lesson --$option '${value:0:40}': exit $status, stderr: $stderr, stdout: ${output:0:200}"
+        return 1
+    fi
+}
+
+@test "every lesson's every option: malformed values are refused with one line and exit 2" {
+    local long bad lesson name type lo hi value checked=0
+    long=$(printf 'x%.0s' $(seq 4096))
+    bad=$(printf '\xff\xfe\x80')
+    for lesson in $("$CONCDEMO" list | awk '{ print $1 }'); do
+        while read -r name type lo hi; do
+            case $type in
+            N)
+                for value in "" "-" "--" " " "0x10" "1e3" "+5" "1.5" "$long" "$bad" "99999999999999999999999"; do
+                    refused "$lesson" "$name" "$value"
+                    checked=$((checked + 1))
+                done
+                # one past each end of the range
+                if [ "$lo" != - ]; then
+                    refused "$lesson" "$name" "$(awk -v x="$lo" 'BEGIN { printf "%.0f", x - 1 }')"
+                    refused "$lesson" "$name" "$(awk -v x="$hi" 'BEGIN { printf "%.0f", x + 1 }')"
+                    checked=$((checked + 2))
+                fi
+                ;;
+            X)
+                for value in "" "-" "--" " " "0x10" "inf" "nan" "-1" "1,5" "$long" "$bad" "1e999"; do
+                    refused "$lesson" "$name" "$value"
+                    checked=$((checked + 1))
+                done
+                if [ "$lo" != - ]; then
+                    refused "$lesson" "$name" "$lo" # the lower end is excluded: more than it
+                    refused "$lesson" "$name" "$(awk -v x="$hi" 'BEGIN { printf "%.15g", x * 1.5 + 1 }')"
+                    checked=$((checked + 2))
+                fi
+                ;;
+            WHICH)
+                for value in "" "-" "--" " " "ALL" "auto " "$long" "$bad"; do
+                    refused "$lesson" "$name" "$value"
+                    checked=$((checked + 1))
+                done
+                ;;
+            FILE)
+                for value in "" " "; do
+                    refused "$lesson" "$name" "$value"
+                    checked=$((checked + 1))
+                done
+                ;;
+            FLAG)
+                run --separate-stderr "$CONCDEMO" "$lesson" "--$name=yes"
+                [ "$status" -eq 2 ] && [ "${#stderr_lines[@]}" -eq 1 ] && [[ "$stderr" == *"--$name takes no value"* ]]
+                checked=$((checked + 1))
+                ;;
+            esac
+        done < <(options_of "$lesson")
+    done
+    # every lesson was read: at least 10 lessons of 9 common options and more
+    [ "$checked" -gt 900 ]
+}
+
+@test "the table reads every option: the common ones, and each lesson's own" {
+    run options_of pool
+    [[ "$output" == *"workers N 1 64"* ]]
+    [[ "$output" == *"task-seconds X 0 60"* ]]
+    [[ "$output" == *"kind WHICH - -"* ]]
+    [[ "$output" == *"speed X 0 10000"* ]]
+    [[ "$output" == *"trace FILE - -"* ]]
+    [[ "$output" == *"timeline FLAG - -"* ]]
+    [[ "$output" == *"seed N 0 4294967295"* ]]
+}
