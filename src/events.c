@@ -468,7 +468,7 @@ void events_draw_timeline(FILE *out, int width, bool color)
         /* A task straight after a task: draw the seam, so that two tasks in
          * a row read as two, not one long one. */
         if (last_end && last_mark && strcmp(s->what, SPAN_TASK) == 0 && last_mark[s->actor] == look.mark &&
-            last_end[s->actor] == from && from > 0)
+            (last_end[s->actor] == from || last_end[s->actor] + 1 == from) && from > 0) /* the same or the next column */
             grid[(size_t)s->actor * (size_t)cells + (size_t)from] = '|';
         if (last_end && last_mark && to >= last_end[s->actor]) {
             last_end[s->actor] = to;
