@@ -278,7 +278,7 @@ static int part_gevent(void)
                 close(fetches[k].fd);
         if (child > 0)
             child_join(child);
-        return lesson_stop_requested() ? 0 : 1;
+        return not_started();
     }
     struct loop loop;
     if (!loop_init(&loop, 0, 0)) {

@@ -96,12 +96,6 @@ static pid_t start_child(int (*fn)(struct connection *), struct connection *mine
     return pid;
 }
 
-/* A part whose child was not started ends: status 1, or 0 if a stop did it. */
-static int not_started(void)
-{
-    return lesson_stop_requested() ? 0 : 1;
-}
-
 /* -- part 1, seed 000: the child sends [42, None, 'hello'] ----------------- */
 
 static int f(struct connection *conn) /* def f(conn): */

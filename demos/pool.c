@@ -60,12 +60,6 @@ static void tell_workers(struct pool *pool);
 static long list_tasks(struct pool *pool, enum task_state state, char *list, size_t size);
 static void count_delivered(long *total, long *duplicates, long *missing);
 
-/* A part whose pool did not start ends: status 1, or 0 if a stop did it. */
-static int not_started(void)
-{
-    return lesson_stop_requested() ? 0 : 1;
-}
-
 /* -- part 1, seed 000: Pool(5), ten tasks of 2 s --------------------------- */
 
 static void article_async(struct pool *pool, double *end_at)
@@ -478,7 +472,7 @@ static int part_cost(void)
         tell_cost("process", count, processes);
     int status = 0;
     if (!measured)
-        status = lesson_stop_requested() ? 0 : 1;
+        status = not_started();
     else {
         if (wrong == 0)
             note("Every result of all six runs was checked: none wrong.");

@@ -48,6 +48,10 @@ struct lesson_part {
 };
 
 int run_parts(const struct lesson_part *parts, size_t count);
+
+/* The status of a part that could not start what it needed (a thread, a
+ * process, a pool): 1, said on stderr already; or 0 if a stop did it. */
+int not_started(void);
 #define RUN_PARTS(parts) run_parts(parts, sizeof parts / sizeof *parts)
 
 /* The lesson table, in teaching order: one line per lesson. */

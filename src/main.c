@@ -43,6 +43,11 @@ int run_parts(const struct lesson_part *parts, size_t count)
     return status;
 }
 
+int not_started(void)
+{
+    return lesson_stop_requested() ? 0 : 1;
+}
+
 static const struct lesson *find_lesson(const char *name)
 {
     for (int k = 0; k < LESSON_COUNT; k++)
