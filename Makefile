@@ -25,14 +25,21 @@ endif
 
 # SANITIZE=thread or SANITIZE=address,undefined builds an instrumented binary
 # under its own name, so it never replaces ./concdemo by surprise.
+ifeq ($(CORO)-$(shell uname -m),ucontext-x86_64)
+UCONTEXT_SUFFIX = -ucontext
+endif
 ifdef SANITIZE
-PROGRAM   = concdemo-$(subst $(comma),-,$(SANITIZE))
+PROGRAM   = concdemo-$(subst $(comma),-,$(SANITIZE))$(UCONTEXT_SUFFIX)
 CFLAGS   += -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE)
 LDFLAGS  += -fsanitize=$(SANITIZE)
-else ifeq ($(CORO)-$(shell uname -m),ucontext-x86_64)
-PROGRAM   = concdemo-ucontext
+# `make check SANITIZE=...`: every report goes to a file in sanitizer-reports/,
+# so a report in a run whose test did not look for one still fails the check.
+REPORTS   = $(CURDIR)/sanitizer-reports
+export TSAN_OPTIONS  = suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 exitcode=66 log_path=$(REPORTS)/tsan
+export ASAN_OPTIONS  = detect_leaks=1 halt_on_error=1 exitcode=66 log_path=$(REPORTS)/asan
+export UBSAN_OPTIONS = halt_on_error=1 print_stacktrace=1 exitcode=66 log_path=$(REPORTS)/ubsan
 else
-PROGRAM   = concdemo
+PROGRAM   = concdemo$(UCONTEXT_SUFFIX)
 endif
 comma := ,
 
@@ -46,7 +53,13 @@ $(PROGRAM): $(SOURCES) $(HEADERS)
 check: $(PROGRAM)
 	@command -v bats >/dev/null || { echo "make check needs bats: apt-get install -y bats jq" >&2; exit 1; }
 	@command -v jq >/dev/null || { echo "make check needs jq: apt-get install -y jq" >&2; exit 1; }
+ifdef SANITIZE
+	rm -rf $(REPORTS) && mkdir $(REPORTS)
+	CONCDEMO=$(CURDIR)/$(PROGRAM) CONCDEMO_SANITIZER=$(SANITIZE) BATS_TEST_TIMEOUT=300 bats tests/
+	@if [ -n "$$(ls $(REPORTS))" ]; then head -n 60 $(REPORTS)/*; echo "make check: $(SANITIZE) reports above (in $(REPORTS))" >&2; exit 1; fi
+else
 	CONCDEMO=$(CURDIR)/$(PROGRAM) BATS_TEST_TIMEOUT=120 bats tests/
+endif
 
 # The suite 10 times, on one CPU, and with both CPUs busy: any test that
 # ever failed, and how often.  About 12 minutes; not part of CI.
@@ -91,4 +104,4 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/concdemo $(DESTDIR)$(MANDIR)/concdemo.1
 
 clean:
-	rm -f concdemo concdemo-* bench/floor bench/queue_bench bench/coro_bench
+	rm -rf concdemo concdemo-* sanitizer-reports bench/floor bench/queue_bench bench/coro_bench

@@ -1,5 +1,7 @@
 #include "connection.h"
 
+#include "refusal.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -9,8 +11,10 @@
 bool Pipe(bool duplex, struct connection *a, struct connection *b)
 {
     int fds[2];
-    if ((duplex ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds)) != 0)
+    if ((duplex ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds)) != 0) {
+        report_no_descriptor(duplex ? "a socketpair" : "a pipe", errno);
         return false;
+    }
     a->fd = fds[0];
     b->fd = fds[1];
     return true;

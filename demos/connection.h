@@ -20,7 +20,8 @@ struct connection {
 };
 
 /* Pipe(duplex): *a and *b are its two ends.  One way, a reads and b writes.
- * Returns false, with errno set, if the system refused. */
+ * If the system refused, says so on stderr (naming ulimit -n) and returns
+ * false. */
 bool Pipe(bool duplex, struct connection *a, struct connection *b);
 void conn_close(struct connection *c);
 

@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "lesson.h"
+#include "sanitizer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,24 +20,10 @@
 
 /* -- the sanitizers and valgrind must be told when the stack changes ------- */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CORO_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CORO_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define CORO_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define CORO_TSAN 1
-#endif
-#endif
-#ifdef CORO_ASAN
+#ifdef CONCDEMO_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
-#ifdef CORO_TSAN
+#ifdef CONCDEMO_TSAN
 #include <sanitizer/tsan_interface.h>
 #endif
 #if defined(__has_include)
@@ -70,12 +57,12 @@ unsigned long coro_switches(void)
 
 static void sanitizer_before(struct coro *from, struct coro *to, bool from_ends)
 {
-#ifdef CORO_TSAN
+#ifdef CONCDEMO_TSAN
     if (!main_coro.sanitizer_fiber)
         main_coro.sanitizer_fiber = __tsan_get_current_fiber();
     __tsan_switch_to_fiber(to->sanitizer_fiber, 0);
 #endif
-#ifdef CORO_ASAN
+#ifdef CONCDEMO_ASAN
     __sanitizer_start_switch_fiber(from_ends ? NULL : &from->sanitizer_fake_stack, to->sanitizer_stack_bottom,
                                    to->sanitizer_stack_size);
 #endif
@@ -84,7 +71,7 @@ static void sanitizer_before(struct coro *from, struct coro *to, bool from_ends)
 
 static void sanitizer_after(struct coro *self)
 {
-#ifdef CORO_ASAN
+#ifdef CONCDEMO_ASAN
     struct coro *from = switched_from;
     __sanitizer_finish_switch_fiber(self->sanitizer_fake_stack, &from->sanitizer_stack_bottom,
                                     &from->sanitizer_stack_size);
@@ -151,7 +138,7 @@ static void prepare(struct coro *c)
 #ifdef CORO_VALGRIND
     c->valgrind_stack = VALGRIND_STACK_REGISTER(c->stack, c->stack + c->stack_bytes);
 #endif
-#ifdef CORO_TSAN
+#ifdef CONCDEMO_TSAN
     c->sanitizer_fiber = __tsan_create_fiber(0);
 #endif
     c->sanitizer_stack_bottom = c->stack;
@@ -203,7 +190,7 @@ static void forget(struct coro *c)
 #ifdef CORO_VALGRIND
     VALGRIND_STACK_DEREGISTER(c->valgrind_stack);
 #endif
-#ifdef CORO_TSAN
+#ifdef CONCDEMO_TSAN
     if (c->sanitizer_fiber)
         __tsan_destroy_fiber(c->sanitizer_fiber);
 #endif
@@ -360,10 +347,10 @@ bool loop_init(struct loop *loop, long most, size_t stack_bytes)
 {
     memset(loop, 0, sizeof *loop);
     if (pipe2(loop->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        fprintf(stderr, "%s: the system refused a pipe (%s)\n", lesson_who(), strerror(errno));
+        report_no_descriptor("a pipe", errno);
         return false;
     }
-#if defined(CORO_ASAN) || defined(CORO_TSAN)
+#if defined(CONCDEMO_ASAN) || defined(CONCDEMO_TSAN)
     if (stack_bytes && stack_bytes < GUARDED_STACK_BYTES)
         stack_bytes = GUARDED_STACK_BYTES; /* instrumented code has far larger frames */
 #endif
@@ -374,8 +361,7 @@ bool loop_init(struct loop *loop, long most, size_t stack_bytes)
         loop->pack = mmap(NULL, loop->pack_bytes, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (loop->pack == MAP_FAILED) {
-            fprintf(stderr, "%s: no room for %ld stacks of %zu bytes (%s); try fewer\n", lesson_who(), most,
-                    stack_bytes, strerror(errno));
+            report_no_memory("ask for fewer", "%ld stacks of %zu bytes", most, stack_bytes);
             close(loop->stop_pipe[0]);
             close(loop->stop_pipe[1]);
             return false;
@@ -384,6 +370,14 @@ bool loop_init(struct loop *loop, long most, size_t stack_bytes)
     if (most > 0) { /* room for every timer now: a realloc inside a small stack could overflow it */
         loop->timers = malloc((size_t)most * sizeof *loop->timers);
         loop->timer_room = loop->timers ? (size_t)most : 0;
+        if (!loop->timers) {
+            report_no_memory("ask for fewer", "the timers of %ld coroutines", most);
+            if (loop->pack)
+                munmap(loop->pack, loop->pack_bytes);
+            close(loop->stop_pipe[0]);
+            close(loop->stop_pipe[1]);
+            return false;
+        }
     }
     running_loop = loop;
     clock_on_stop(wake_loop_on_stop);

@@ -81,7 +81,7 @@ static int part_greenlet(void)
     gr1 = greenlet("gr1", test1, NULL); /* gr1 = greenlet(test1) */
     gr2 = greenlet("gr2", test2, NULL); /* gr2 = greenlet(test2) */
     if (!gr1 || !gr2) {
-        fprintf(stderr, "%s: no memory for a coroutine's stack\n", lesson_who());
+        report_no_memory(NULL, "a coroutine's stack");
         coro_free(gr1);
         coro_free(gr2);
         return 1;
@@ -269,8 +269,7 @@ static int part_gevent(void)
         close(ends[1]);
     if (child < 0 || fetches[0].fd < 0 || fetches[2].fd < 0) {
         if (!piped || fetches[0].fd < 0 || fetches[2].fd < 0)
-            fprintf(stderr, "%s: the system refused a descriptor (%s); ulimit -n may be too low\n", lesson_who(),
-                    strerror(errno));
+            report_no_descriptor("a descriptor", errno);
         else if (!lesson_stop_requested())
             report_process_refusal(errno, children_alive());
         for (int k = 0; k < 3; k++)
@@ -418,7 +417,7 @@ static int part_scale(void)
             coro_paint_stack(first = c); /* to see how deep a nap's stack goes */
     }
     if (spawned < tasks && !lesson_stop_requested()) {
-        fprintf(stderr, "%s: out of memory after %ld coroutines; try fewer\n", lesson_who(), spawned);
+        report_no_memory("ask for fewer", "more than %ld coroutines", spawned);
         loop_free(&loop);
         return 1;
     }
@@ -548,7 +547,7 @@ static int part_switch(void)
     ping = greenlet("ping", ping_pong, &pong);
     pong = greenlet("pong", ping_pong, &ping);
     if (!ping || !pong) {
-        fprintf(stderr, "%s: no memory for a coroutine's stack\n", lesson_who());
+        report_no_memory(NULL, "a coroutine's stack");
         coro_free(ping);
         coro_free(pong);
         return 1;

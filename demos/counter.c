@@ -32,8 +32,8 @@ void lose_the_cpu_here(struct counter_thread *me)
 {
     if (step_by_step)
         lesson_sleep(STEP_PAUSE);
-    else if (!bare_window && coin_flip(me))
-        sched_yield();
+    else if (!bare_window && coin_flip(me) && !lesson_stop_requested())
+        sched_yield(); /* after Ctrl-C, no yield: the threads queued at a lock get through faster */
 }
 
 void step(struct counter_thread *me, const char *fmt, ...)
@@ -74,7 +74,7 @@ bool crowd_init(struct crowd *crowd, long threads, long iterations, bool bare, b
     crowd->threads = aligned_alloc(64, (size_t)threads * sizeof *crowd->threads);
     crowd->slots = calloc((size_t)(threads * keep), sizeof *crowd->slots);
     if (!crowd->threads || !crowd->slots) {
-        fprintf(stderr, "%s: not enough memory for %ld threads; try fewer\n", lesson_who(), threads);
+        report_no_memory("ask for fewer", "%ld threads", threads);
         free(crowd->threads);
         free(crowd->slots);
         return false;

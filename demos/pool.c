@@ -454,7 +454,7 @@ static int part_cost(void)
     long *args = malloc(bytes), *values = malloc(bytes);
     long *shared_values = shared_memory(bytes); /* a child's result must reach the parent */
     if (!args || !values || !shared_values) {
-        fprintf(stderr, "%s: out of memory for %ld tasks; try fewer\n", lesson_who(), count);
+        report_no_memory("ask for fewer", "%ld tasks", count);
         free(args);
         free(values);
         shared_memory_free(shared_values, bytes);

@@ -18,7 +18,7 @@ struct pool *Pool(enum pool_kind kind, int workers, enum pool_voice voice)
     if (pool)
         pool->workers = calloc((size_t)workers, sizeof *pool->workers);
     if (!pool || !pool->workers) {
-        fprintf(stderr, "%s: out of memory for a pool of %d workers\n", lesson_who(), workers);
+        report_no_memory("ask for fewer", "a pool of %d workers", workers);
         free(pool);
         return NULL;
     }
@@ -90,7 +90,7 @@ static long hand_in(struct pool *pool, const char *name, task_fn *fn, const long
         struct task *bigger = realloc(pool->tasks, (size_t)room * sizeof *bigger);
         if (!bigger) {
             pthread_mutex_unlock(&pool->lock);
-            fprintf(stderr, "%s: out of memory for %ld tasks; try fewer\n", lesson_who(), room);
+            report_no_memory("ask for fewer", "%ld tasks", room);
             return -1;
         }
         pool->tasks = bigger;

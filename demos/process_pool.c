@@ -197,13 +197,7 @@ bool process_pool_start(struct pool *pool)
     for (int w = 0; w < pool->size; w++) {
         struct pool_worker *worker = &pool->workers[w];
         if (!Pipe(false, &worker->worker_in, &worker->to_worker) ||
-            !Pipe(false, &worker->from_worker, &worker->worker_out)) {
-            int error = errno;
-            struct rlimit files;
-            getrlimit(RLIMIT_NOFILE, &files);
-            fprintf(stderr, "%s: the system refused a pipe (%s) for worker %d; ulimit -n is %llu; raise it, or "
-                            "ask for fewer workers\n",
-                    lesson_who(), strerror(error), w + 1, (unsigned long long)files.rlim_cur);
+            !Pipe(false, &worker->from_worker, &worker->worker_out)) { /* Pipe() said why */
             conn_close(&worker->worker_in);
             conn_close(&worker->to_worker);
             process_pool_terminate(pool);

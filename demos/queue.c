@@ -45,7 +45,7 @@ static struct queue *open_queue(int capacity, bool across_processes)
 {
     struct queue *q = queue_new(capacity, across_processes);
     if (!q)
-        fprintf(stderr, "%s: out of memory for a queue of %d items\n", lesson_who(), capacity);
+        report_no_memory(NULL, "a queue of %d items", capacity);
     return q;
 }
 

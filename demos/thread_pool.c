@@ -59,7 +59,7 @@ bool thread_pool_start(struct pool *pool)
 {
     pool->queue = queue_new(QUEUE_ROOM, false);
     if (!pool->queue) {
-        fprintf(stderr, "%s: out of memory for a queue of %d tasks\n", lesson_who(), QUEUE_ROOM);
+        report_no_memory(NULL, "a queue of %d tasks", QUEUE_ROOM);
         return false;
     }
     /* Together: the workers wait on the queue, and joining one early would

@@ -1,5 +1,6 @@
 #include "clock.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -70,6 +71,27 @@ struct timespec lesson_timeout(double seconds, clockid_t clock)
     struct timespec now;
     clock_gettime(clock, &now);
     return add_seconds(now, seconds / clock_speed);
+}
+
+static bool earlier(struct timespec a, struct timespec b)
+{
+    return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+int lesson_mutex_timedlock(pthread_mutex_t *mutex, double seconds)
+{
+    struct timespec deadline = lesson_timeout(seconds, CLOCK_REALTIME);
+    for (;;) {
+        if (atomic_load(&stop_reason))
+            return ECANCELED;
+        struct timespec slice_end;
+        clock_gettime(CLOCK_REALTIME, &slice_end);
+        slice_end = add_seconds(slice_end, 0.05);
+        bool last_slice = !earlier(slice_end, deadline);
+        int rc = pthread_mutex_timedlock(mutex, last_slice ? &deadline : &slice_end);
+        if (rc != ETIMEDOUT || last_slice)
+            return rc;
+    }
 }
 
 bool lesson_sleep_until(double deadline)

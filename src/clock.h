@@ -32,6 +32,12 @@ bool lesson_sleep_until(double deadline);
  * set to CLOCK_MONOTONIC, pthread_mutex_timedlock on CLOCK_REALTIME). */
 struct timespec lesson_timeout(double seconds, clockid_t clock);
 
+/* pthread_mutex_timedlock for `seconds` of lesson time, waited in slices of
+ * at most 50 ms, so that a stop (Ctrl-C) ends the wait too: a mutex wait
+ * cannot be woken any other way.  Returns 0 with the lock held, ETIMEDOUT,
+ * ECANCELED when a stop ended the wait, or the error timedlock gave. */
+int lesson_mutex_timedlock(pthread_mutex_t *mutex, double seconds);
+
 /* A condition variable whose timed waits count on CLOCK_MONOTONIC, the
  * clock lesson_timeout(..., CLOCK_MONOTONIC) gives deadlines on. */
 void monotonic_cond_init(pthread_cond_t *cond);

@@ -16,6 +16,7 @@
 #include "events.h"
 #include "options.h"
 #include "process.h"
+#include "refusal.h"
 #include "team.h"
 #include "transcript.h"
 

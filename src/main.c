@@ -244,7 +244,7 @@ static int open_viewers(FILE **trace)
     }
     const char *path = option_text("trace");
     if ((option_flag("timeline") || path) && !events_start()) {
-        fprintf(stderr, "%s: not enough memory to record the run's events\n", who);
+        report_no_memory("leave out --timeline and --trace", "the run's record of events");
         step_close();
         return 1;
     }

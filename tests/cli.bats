@@ -260,9 +260,9 @@ load helpers
 }
 
 @test "a refused thread is one line naming the limit, exit 1" {
-    [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to run as nobody"
-    # As nobody with ulimit -u 1 the process may not start a single thread.
-    run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+    # As a user with ulimit -u 1 the process may not start a single thread.
+    fresh_user
+    run --separate-stderr "${FRESH_USER[@]}" \
         bash -c "ulimit -u 1; exec '$CONCDEMO' race --threads 10"
     [ "$status" -eq 1 ]
     [ "${#stderr_lines[@]}" -eq 1 ]

@@ -6,8 +6,9 @@ load helpers
 # The same lesson built with swapcontext() instead of the hand-written switch.
 setup_file() {
     if [ "$(uname -m)" = x86_64 ]; then
+        # under `make check SANITIZE=...` this builds the same sanitizer's
         make -s -C "$BATS_TEST_DIRNAME/.." CORO=ucontext >/dev/null
-        export UCONTEXT_BUILD="$BATS_TEST_DIRNAME/../concdemo-ucontext"
+        export UCONTEXT_BUILD="$BATS_TEST_DIRNAME/../$(basename "$CONCDEMO")-ucontext"
     else
         export UCONTEXT_BUILD="$CONCDEMO" # the fallback is the only build there
     fi

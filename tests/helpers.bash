@@ -1,8 +1,28 @@
 # Shared helpers for the bats suite.  Tests read the transcript's result:
 # lines, the order of its events, and lesson-time windows -- never wall time.
 bats_require_minimum_version 1.5.0
+shopt -s extglob
 
 CONCDEMO="${CONCDEMO:-$BATS_TEST_DIRNAME/../concdemo}"
+
+# Under `make check SANITIZE=...` the binary is instrumented.  A test whose
+# effect the instrumentation itself changes is skipped, saying how; every
+# other test runs as it is.
+unless_sanitized() { # thread|address, and why
+    if [[ "${CONCDEMO_SANITIZER:-}" == *"$1"* ]]; then
+        skip "a $CONCDEMO_SANITIZER build: $2"
+    fi
+}
+
+# FRESH_USER: a prefix that runs a command as a user id that no process has,
+# for tests of ulimit -u: RLIMIT_NPROC counts all of a user's processes on
+# the machine, so nobody's, or another test's, would count too.  Needs root
+# and setpriv, else the test is skipped.
+fresh_user() {
+    [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to run as another user"
+    local uid=$((1500000000 + ($$ % 10000) * 100 + RANDOM % 100))
+    FRESH_USER=(setpriv --reuid="$uid" --regid="$uid" --clear-groups)
+}
 
 # The value of `key` on the first result: line of $output that has it.
 result_value() {
@@ -61,9 +81,12 @@ interrupt_when() {
     local fd # bats keeps fd 3 for itself
     exec {fd}<"$fifo"
     local line seen=""
+    # INTERRUPT_AT=N: at the Nth line that matches the cue, not the first
+    local matched=0
     while IFS= read -r line <&"$fd"; do
         seen+="$line"$'\n'
-        [[ "$line" =~ $cue ]] && break
+        [[ "${line//$'\e['*([0-9;])m/}" =~ $cue ]] && matched=$((matched + 1)) # colour codes left out
+        [ "$matched" -ge "${INTERRUPT_AT:-1}" ] && break
     done
     if [ -n "${INTERRUPT_GROUP:-}" ]; then
         kill "-$signal" -- "-$pid"

@@ -279,8 +279,8 @@ callback_values() {
 }
 
 @test "a process pool past the process limit: one line naming it, exit 1, none left" {
-    [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null || skip "needs root and setpriv to run as nobody"
-    run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+    fresh_user
+    run --separate-stderr "${FRESH_USER[@]}" \
         bash -c "ulimit -u 3; exec '$CONCDEMO' pool --part article --speed 50"
     [ "$status" -eq 1 ]
     [ "${#stderr_lines[@]}" -eq 1 ]

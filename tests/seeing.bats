@@ -55,7 +55,10 @@ timeline_rows() {
     [ "$status" -eq 0 ]
     # two runs of '=', apart: a seam where the second task began in the column the first ended,
     # or a gap where a loaded machine gave the worker its next task a column or more later
-    [ "$(grep -cE '^worker[1-5] +\| *=+(\||[ *]+)=+ *\|$' <<<"$(timeline_rows)")" -eq 5 ]
+    [ "$(grep -cE '^worker[1-5] +\| *=+(\||[ *]+)=+ *\|$' <<<"$(timeline_rows)")" -eq 5 ] || {
+        echo "$output" # what the rows were, to see why
+        return 1
+    }
 }
 
 @test "timeline: 2000 threads are aggregated beyond 16 rows, and it says so" {

@@ -42,3 +42,52 @@ EOF
     done < <(lesson_runs)
     [ "$(ls /dev/shm 2>/dev/null | sort)" = "$shm_before" ]
 }
+
+# Moments of a run, at --speed 1: "lesson args | the cue line | which of its
+# matches | what is happening then".
+moments() {
+    cat <<'EOF_MOMENTS'
+race --threads 20000|start 20000 threads|1|20000 threads starting
+mutex --threads 20000|start 20000 threads|1|20000 threads starting, to queue at the lock
+mutex --steps --threads 2|ready to update num|2|a thread waits on the lock another holds
+rlock --part deadlock|waits for \.\.\. itself|1|a thread waits on a lock it holds
+semaphore|acquired the semaphore: 5 holding|1|17 threads wait at the semaphore
+event-traffic-light --cars 3|sees red light, waiting|1|cars wait on the event
+condition --part order|lets go of the lock and sleeps|1|a thread waits on the condition
+queue --part pool --processes --items 200|consumer-[0-9] +get|3|producer and consumer processes run
+pipe --part torn --records 400 --big-bytes 1000000 --writers 4|records of 4096 bytes|1|4 child processes write 1 MB records
+pool|runs Foo|5|5 worker processes run tasks
+coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a child
+coroutine --part scale --tasks 10000|coroutines: all done|1|10000 threads starting
+EOF_MOMENTS
+}
+
+@test "every lesson at several moments -- start-up, waits, children: stopped within half a lesson-second, nothing left" {
+    local shm_before mq_before signal args cue nth what seed=778000
+    shm_before=$(ls /dev/shm 2>/dev/null | sort)
+    mq_before=$(ls /dev/mqueue 2>/dev/null | sort) # POSIX message queues, where mounted
+    while IFS='|' read -r args cue nth what; do
+        for signal in INT TERM; do
+            seed=$((seed + 1))
+            # shellcheck disable=SC2086
+            INTERRUPT_AT=$nth interrupt_when "$cue" "$signal" $args --color always --seed "$seed"
+            local said="$args, $signal while $what"
+            local expected=130
+            [ "$signal" = TERM ] && expected=143
+            [ "$status" -eq "$expected" ] || { echo "$said: exit $status"; return 1; }
+            [[ "$output" != *"result:"* ]] || { echo "$said: a result after the signal"; return 1; }
+            [[ "$output" == *$'\e[0m' ]] || { echo "$said: colour not reset at the end"; return 1; }
+            [ ! -s "$BATS_TEST_TMPDIR/stderr" ] || { echo "$said: stderr: $(cat "$BATS_TEST_TMPDIR/stderr")"; return 1; }
+            ! pgrep -f -- "--seed $seed\$" || { echo "$said: a process was left"; return 1; }
+            # from the cue's line to the line that says it stopped: the signal came after the one
+            local plain cued stopped
+            plain=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$output")
+            cued=$(grep -E "$cue" <<<"$plain" | sed -n "${nth}p" | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
+            stopped=$(grep -m1 'interrupted by ' <<<"$plain" | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
+            within "$cued" "$stopped" "$(awk -v t="$cued" 'BEGIN { print t + 0.5 }')" ||
+                { echo "$said: the cue at $cued s, stopped at $stopped s"; return 1; }
+        done
+    done < <(moments)
+    [ "$(ls /dev/shm 2>/dev/null | sort)" = "$shm_before" ]
+    [ "$(ls /dev/mqueue 2>/dev/null | sort)" = "$mq_before" ]
+}
