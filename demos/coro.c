@@ -346,6 +346,13 @@ static void wake_loop_on_stop(void)
 bool loop_init(struct loop *loop, long most, size_t stack_bytes)
 {
     memset(loop, 0, sizeof *loop);
+#ifdef CONCDEMO_TSAN
+    if (most > TSAN_MOST_THREADS) { /* each coroutine is a fiber to it, and it counts fibers as threads */
+        fprintf(stderr, "%s: under ThreadSanitizer, at most %d coroutines (it dies past 8128 threads, and counts "
+                        "each as one); ask for fewer\n", lesson_who(), TSAN_MOST_THREADS);
+        return false;
+    }
+#endif
     if (pipe2(loop->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         report_no_descriptor("a pipe", errno);
         return false;

@@ -251,7 +251,8 @@ static int open_viewers(FILE **trace)
     if (path) { /* last: a refusal above leaves an existing file alone */
         *trace = fopen(path, "w");
         if (!*trace) {
-            fprintf(stderr, "%s: --trace: cannot write '%.200s': %s\n", who, path, strerror(errno));
+            char shown[200];
+            fprintf(stderr, "%s: --trace: cannot write '%s': %s\n", who, printable(path, shown, sizeof shown), strerror(errno));
             events_stop();
             step_close();
             return 2;
@@ -270,7 +271,9 @@ static int close_viewers(FILE *trace, const char *lesson)
         events_write_trace(trace, name);
         bool failed = ferror(trace) != 0;
         if (fclose(trace) != 0 || failed) {
-            fprintf(stderr, "%s: --trace: cannot write '%.200s': %s\n", who, option_text("trace"), strerror(errno));
+            char shown[200];
+            fprintf(stderr, "%s: --trace: cannot write '%s': %s\n", who, printable(option_text("trace"), shown, sizeof shown),
+                    strerror(errno));
             status = 1;
         }
     }
@@ -391,7 +394,8 @@ int main(int argc, char **argv)
     bool bare_command = strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
                         strcmp(command, "--version") == 0 || strcmp(command, "list") == 0;
     if (bare_command && argc > 2) {
-        fprintf(stderr, "concdemo %s: takes no arguments, got '%.60s'\n", command, argv[2]);
+        char shown[64];
+        fprintf(stderr, "concdemo %s: takes no arguments, got '%s'\n", command, printable(argv[2], shown, sizeof shown));
         return 2;
     }
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
@@ -414,7 +418,9 @@ int main(int argc, char **argv)
         }
         const struct lesson *lesson = find_lesson(argv[2]);
         if (!lesson || argc > 3) {
-            fprintf(stderr, "concdemo help: %s '%s' (see 'concdemo list')\n", lesson ? "one lesson at a time, not" : "no lesson named", argc > 3 ? argv[3] : argv[2]);
+            char shown[64];
+            fprintf(stderr, "concdemo help: %s '%s' (see 'concdemo list')\n", lesson ? "one lesson at a time, not" : "no lesson named",
+                    printable(argc > 3 ? argv[3] : argv[2], shown, sizeof shown));
             return 2;
         }
         print_lesson_help(stdout, lesson);
@@ -422,7 +428,8 @@ int main(int argc, char **argv)
     }
     const struct lesson *lesson = find_lesson(command);
     if (!lesson) {
-        fprintf(stderr, "concdemo: no lesson named '%.60s' (see 'concdemo list')\n", command);
+        char shown[64];
+        fprintf(stderr, "concdemo: no lesson named '%s' (see 'concdemo list')\n", printable(command, shown, sizeof shown));
         return 2;
     }
     int status = run_lesson(lesson, argc - 2, argv + 2);

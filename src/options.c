@@ -78,6 +78,19 @@ static void format_range(const struct option_spec *spec, char *buf, size_t size)
         snprintf(buf, size, "%s to %s", lo, hi);
 }
 
+const char *printable(const char *text, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = text; *p && n + 4 < size; p++)
+        buf[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+    if (text[n] != '\0' && n + 4 >= size) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 static bool complain(const struct option_spec *spec, const char *source, const char *value, const char *what)
 {
     char range[96] = "";
@@ -88,17 +101,8 @@ static bool complain(const struct option_spec *spec, const char *source, const c
     } else if (spec->type == OPT_CHOICE) {
         snprintf(range, sizeof range, " (allowed: %s)", spec->choices);
     }
-    /* Quote the value, but keep the line short and printable. */
     char shown[48];
-    size_t n = 0;
-    for (const char *p = value; *p && n < sizeof shown - 4; p++)
-        shown[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-    if (value[n] != '\0' && n == sizeof shown - 4) {
-        memcpy(shown + n, "...", 3);
-        n += 3;
-    }
-    shown[n] = '\0';
-    fprintf(stderr, "%s: %s: '%s' %s%s\n", error_prefix, source, shown, what, range);
+    fprintf(stderr, "%s: %s: '%s' %s%s\n", error_prefix, source, printable(value, shown, sizeof shown), what, range);
     return false;
 }
 
@@ -235,7 +239,9 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
             return false;
         }
         if (strncmp(arg, "--", 2) != 0) {
-            fprintf(stderr, "%s: unexpected argument '%s' (options start with --; see '%s --help')\n", who, arg, who);
+            char shown[64];
+            fprintf(stderr, "%s: unexpected argument '%s' (options start with --; see '%s --help')\n", who,
+                    printable(arg, shown, sizeof shown), who);
             return false;
         }
         const char *eq = strchr(arg, '=');
@@ -245,7 +251,9 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
             if (strlen(values[j].spec->name) == name_len && strncmp(values[j].spec->name, arg + 2, name_len) == 0)
                 v = &values[j];
         if (!v) {
-            fprintf(stderr, "%s: unknown option '%.*s' (see '%s --help')\n", who, (int)(name_len + 2 > 60 ? 60 : name_len + 2), arg, who);
+            char typed[64], shown[64];
+            snprintf(typed, sizeof typed, "%.*s", (int)(name_len + 2 > 60 ? 60 : name_len + 2), arg);
+            fprintf(stderr, "%s: unknown option '%s' (see '%s --help')\n", who, printable(typed, shown, sizeof shown), who);
             return false;
         }
         char source[64];

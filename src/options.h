@@ -55,6 +55,11 @@ void options_format_params(char *buf, size_t size);
 /* The option section of --help, generated from the specs. */
 void options_print_help(FILE *out, const struct option_spec *lesson_specs);
 
+/* `text`, as a one-line message may quote what was typed: at most size - 1
+ * bytes, "..." where it was cut, and anything unprintable (a newline, a byte
+ * past ASCII) shown as '?'.  Returns buf. */
+const char *printable(const char *text, char *buf, size_t size);
+
 /* The common options every lesson takes. */
 extern const struct option_spec common_option_specs[];
 

@@ -79,6 +79,7 @@ pid_t child_start(int (*fn)(void *), void *arg)
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        pthread_mutex_unlock(&children_lock); /* the parent held it to fork; this copy of its thread holds it now */
         clock_set_stop_notifier(NULL); /* the parent's watcher thread is not here */
         transcript_forget_actor();     /* nor is the thread that spoke as "main" */
         /* The child: the default signals back, and death with its parent. */

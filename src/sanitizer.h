@@ -19,4 +19,9 @@
 #endif
 #endif
 
+/* ThreadSanitizer dies ("Thread limit (8128 threads) exceeded") past 8128
+ * threads, and counts each coroutine (a fiber, to it) as one: the most a
+ * lesson may have at once under it. */
+#define TSAN_MOST_THREADS 7000
+
 #endif

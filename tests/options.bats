@@ -99,3 +99,15 @@ refused() {
     [[ "$output" == *"timeline FLAG - -"* ]]
     [[ "$output" == *"seed N 0 4294967295"* ]]
 }
+
+@test "typed text with a newline or control bytes, anywhere it is quoted back: still one line" {
+    local nl=$'a\nb\r\e[31mc'
+    usage_error "no lesson named 'a?b??[31mc'" "$nl"
+    usage_error "help: no lesson named 'a?b" help "$nl"
+    usage_error "list: takes no arguments, got 'a?b" list "$nl"
+    usage_error "unknown option '--a?b" race "--$nl"
+    usage_error "unexpected argument 'a?b" race "$nl"
+    usage_error "--threads: 'a?b" race --threads "$nl"
+    usage_error "--part: 'a?b" rlock --part "$nl"
+    usage_error "--trace: cannot write '/nonexistent/a?b" race --trace "/nonexistent/$nl"
+}

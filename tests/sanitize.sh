@@ -5,6 +5,7 @@
 #   tests/sanitize.sh ./concdemo-thread            (make tsan)
 #   tests/sanitize.sh ./concdemo-address-undefined (make asan)
 #   tests/sanitize.sh valgrind ./concdemo          (make memcheck)
+#   tests/sanitize.sh helgrind ./concdemo          (make helgrind)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=(
@@ -45,6 +46,7 @@ export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1 exitcode=66"
 export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=66"
 failed=0
+mode=$1
 # valgrind: one log per process.  --quiet logs only errors, so the lesson's
 # own log must be empty.  A forked child's log must hold no error either, but
 # its leak records are dropped: a child ends with _exit() holding a copy of
@@ -53,10 +55,12 @@ failed=0
 valgrind_run() {
     local logs
     logs=$(mktemp -d)
+    local tool=(--leak-check=full --show-leak-kinds=definite,indirect,possible
+        --errors-for-leak-kinds=definite,indirect,possible)
+    [ "$mode" = helgrind ] && tool=(--tool=helgrind --suppressions="$PWD/tests/helgrind.supp")
     # shellcheck disable=SC2016
-    timeout 300 bash -c 'echo $$ >"$0/lesson"; exec valgrind --quiet --leak-check=full \
-        --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible \
-        --error-exitcode=66 --log-file="$0/%p" "$@" >/dev/null' "$logs" "$@"
+    timeout 300 bash -c 'echo $$ >"$0/lesson"; exec valgrind --quiet --error-exitcode=66 --log-file="$0/%p" "$@" >/dev/null' \
+        "$logs" "${tool[@]}" "$@"
     local rc=$? lesson log
     lesson=$(cat "$logs/lesson")
     for log in "$logs"/[0-9]*; do
@@ -72,7 +76,7 @@ valgrind_run() {
 }
 for args in "${runs[@]}"; do
     # shellcheck disable=SC2086
-    if [ "$1" = valgrind ]; then
+    if [ "$mode" = valgrind ] || [ "$mode" = helgrind ]; then
         out=$(valgrind_run "$2" $args 2>&1)
     else
         out=$(timeout 300 "$1" $args 2>&1 >/dev/null)

@@ -58,7 +58,7 @@ queue --part pool --processes --items 200|consumer-[0-9] +get|3|producer and con
 pipe --part torn --records 400 --big-bytes 1000000 --writers 4|records of 4096 bytes|1|4 child processes write 1 MB records
 pool|runs Foo|5|5 worker processes run tasks
 coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a child
-coroutine --part scale --tasks 10000|coroutines: all done|1|10000 threads starting
+coroutine --part scale --tasks 5000|coroutines: all done|1|5000 threads starting
 EOF_MOMENTS
 }
 
