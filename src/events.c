@@ -238,7 +238,8 @@ static bool read_back(struct reading *r)
             memcpy(&r->events[kept++], &record->events[k], sizeof *r->events);
     r->count = kept;
     r->dropped = atomic_load(&record->dropped);
-    qsort(r->events, (size_t)r->count, sizeof *r->events, by_time);
+    if (r->count > 0)
+        qsort(r->events, (size_t)r->count, sizeof *r->events, by_time);
     r->end = r->count ? r->events[r->count - 1].t : 0;
     long open_count = 0;
     int *actor_index = r->event_actor;
@@ -445,7 +446,8 @@ void events_draw_timeline(FILE *out, int width, bool color)
         return;
     }
     memset(grid, ' ', (size_t)r.actor_count * (size_t)cells);
-    qsort(r.spans, (size_t)r.span_count, sizeof *r.spans, by_begin);
+    if (r.span_count > 0) /* none (a lesson that marks only events): spans is NULL, which qsort may not take */
+        qsort(r.spans, (size_t)r.span_count, sizeof *r.spans, by_begin);
     int *last_end = malloc((size_t)(r.actor_count ? r.actor_count : 1) * sizeof *last_end);
     char *last_mark = calloc((size_t)(r.actor_count ? r.actor_count : 1), 1);
     for (int a = 0; last_end && a < r.actor_count; a++)

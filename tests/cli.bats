@@ -260,6 +260,7 @@ load helpers
 }
 
 @test "a refused thread is one line naming the limit, exit 1" {
+    unless_sanitized address "LeakSanitizer must start a thread at exit to look for leaks, and ulimit -u 1 refuses it"
     # As a user with ulimit -u 1 the process may not start a single thread.
     fresh_user
     run --separate-stderr "${FRESH_USER[@]}" \

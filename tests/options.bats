@@ -111,3 +111,69 @@ refused() {
     usage_error "--part: 'a?b" rlock --part "$nl"
     usage_error "--trace: cannot write '/nonexistent/a?b" race --trace "/nonexistent/$nl"
 }
+
+# Run a lesson with its output cut after the parameter line: a reader that
+# goes away ends a lesson quietly (status 0), so a huge value is accepted and
+# shown without running for hours.  Sets status (the lesson's) and params.
+cut_run() {
+    local out
+    out=$(timeout -k 5 60 "$CONCDEMO" "$@" --speed 10000 2>"$BATS_TEST_TMPDIR/stderr" | head -n 2; echo "status ${PIPESTATUS[0]}")
+    status=$(tail -n 1 <<<"$out" | cut -d' ' -f2)
+    params=$(sed -n 2p <<<"$out")
+}
+
+# Accepted: status 0; or one line on stderr with 1 (the system refused a
+# resource) or 2 (with the other options' defaults it cannot run: race's
+# million iterations for 20000 threads would overflow its int); never a
+# crash or a hang.
+accepted() {
+    local said="$*: exit $status, stderr: $(head -c 200 "$BATS_TEST_TMPDIR/stderr")"
+    case $status in
+    0) [ ! -s "$BATS_TEST_TMPDIR/stderr" ] || { echo "$said"; return 1; } ;;
+    1 | 2) [ "$(wc -l <"$BATS_TEST_TMPDIR/stderr")" -eq 1 ] || { echo "$said"; return 1; } ;;
+    *) echo "$said"; return 1 ;;
+    esac
+}
+
+@test "every lesson's every number at each end of its range: accepted, shown as given, and run" {
+    local lesson name type lo hi value checked=0 ran=0
+    for lesson in $("$CONCDEMO" list | awk '{ print $1 }'); do
+        while read -r name type lo hi; do
+            [ "$lo" != - ] || continue
+            case $type in
+            N) values="$lo $hi" ;;
+            X) values="0.001 $hi" ;; # X excludes its lower end: just above it
+            *) continue ;;
+            esac
+            for value in $values; do
+                cut_run "$lesson" "--$name" "$value"
+                accepted "$lesson --$name $value"
+                [ "$status" -ne 0 ] || ran=$((ran + 1))
+                if [ "$status" -eq 0 ] && [ "$name" != speed ]; then
+                    [[ " $params " == *" $name=$value "* ]] || { echo "$lesson --$name $value: params: $params"; return 1; }
+                fi
+                checked=$((checked + 1))
+            done
+            if [ "$type" = N ]; then
+                # -0 is 0: refused where 0 is out of range, accepted where it is in
+                if [ "$lo" -ge 1 ]; then
+                    refused "$lesson" "$name" "-0"
+                else
+                    cut_run "$lesson" "--$name" "-0"
+                    accepted "$lesson --$name -0"
+                    [[ " $params " == *" $name=0 "* ]]
+                fi
+                # and the lowest whole number runs to its end
+                run --separate-stderr timeout -k 5 120 "$CONCDEMO" "$lesson" "--$name" "$lo" --speed 10000 --quiet
+                case $status in
+                0) [[ "$output" == *"result:"* ]] || { echo "$lesson --$name $lo: no result"; return 1; } ;;
+                1 | 2) [ "${#stderr_lines[@]}" -eq 1 ] || { echo "$lesson --$name $lo: exit $status, stderr: $stderr"; return 1; } ;;
+                *) echo "$lesson --$name $lo: exit $status, stderr: $stderr"; return 1 ;;
+                esac
+            fi
+        done < <(options_of "$lesson")
+    done
+    # 10 lessons: 29 of their own numbers and 2 common ones each, at two ends
+    [ "$checked" -eq 98 ] || { echo "checked $checked"; return 1; }
+    [ "$ran" -ge 90 ] || { echo "only $ran of $checked ran"; return 1; }
+}
