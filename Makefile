@@ -32,9 +32,9 @@ ifdef SANITIZE
 PROGRAM   = concdemo-$(subst $(comma),-,$(SANITIZE))$(UCONTEXT_SUFFIX)
 CFLAGS   += -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE)
 LDFLAGS  += -fsanitize=$(SANITIZE)
-# `make check SANITIZE=...`: every report goes to a file in sanitizer-reports/,
+# `make check SANITIZE=...`: every report goes to a file in sanitizer-reports/PROGRAM/,
 # so a report in a run whose test did not look for one still fails the check.
-REPORTS   = $(CURDIR)/sanitizer-reports
+REPORTS   = $(CURDIR)/sanitizer-reports/$(PROGRAM)
 export TSAN_OPTIONS  = suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 exitcode=66 log_path=$(REPORTS)/tsan
 export ASAN_OPTIONS  = detect_leaks=1 halt_on_error=1 exitcode=66 log_path=$(REPORTS)/asan
 export UBSAN_OPTIONS = halt_on_error=1 print_stacktrace=1 exitcode=66 log_path=$(REPORTS)/ubsan
@@ -54,9 +54,9 @@ check: $(PROGRAM)
 	@command -v bats >/dev/null || { echo "make check needs bats: apt-get install -y bats jq" >&2; exit 1; }
 	@command -v jq >/dev/null || { echo "make check needs jq: apt-get install -y jq" >&2; exit 1; }
 ifdef SANITIZE
-	rm -rf $(REPORTS) && mkdir -m 1777 $(REPORTS) # tests of ulimit -u run as another user
-	CONCDEMO=$(CURDIR)/$(PROGRAM) CONCDEMO_SANITIZER=$(SANITIZE) BATS_TEST_TIMEOUT=300 bats tests/
-	tests/sanitizer-reports.sh $(REPORTS)
+	rm -rf $(REPORTS) && mkdir -p -m 1777 $(REPORTS) # tests of ulimit -u run as another user
+	CONCDEMO=$(CURDIR)/$(PROGRAM) CONCDEMO_SANITIZER=$(SANITIZE) BATS_TEST_TIMEOUT=300 bats tests/; \
+	    status=$$?; tests/sanitizer-reports.sh $(REPORTS) && exit $$status
 else
 	CONCDEMO=$(CURDIR)/$(PROGRAM) BATS_TEST_TIMEOUT=120 bats tests/
 endif

@@ -135,6 +135,7 @@ static int nested(void)
     struct named_thread *threads = calloc((size_t)count, sizeof *threads);
     print_log = calloc((size_t)count * 3, sizeof *print_log);
     if (!threads || !print_log) {
+        report_no_memory("ask for fewer", "%ld threads", count);
         free(threads);
         free(print_log);
         return 1;
@@ -299,8 +300,10 @@ static int counter(void)
 {
     long count = (long)option_int("counter-threads");
     struct named_thread *threads = calloc((size_t)count, sizeof *threads);
-    if (!threads)
+    if (!threads) {
+        report_no_memory("ask for fewer", "%ld threads", count);
         return 1;
+    }
     gl_num = 0;
     in_order_so_far = 0;
     double began = lesson_now();

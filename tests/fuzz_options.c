@@ -1,4 +1,6 @@
 /* libFuzzer harness for the option parser (src/options.c): `make fuzz`.
+ * It drives options_parse() and the lesson's check(), not main(): the
+ * quoting of a lesson name or a --trace path is tested in options.bats.
  *
  * An input is a lesson (its first byte, modulo the number of lessons) and its
  * arguments (the rest, split at NUL bytes).  Whatever the bytes, the parser
@@ -69,9 +71,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         must(said_len == 0, "an accepted command line printed on stderr", said);
         must(!problem || !strchr(problem, '\n'), "a check's reason is more than one line", problem);
-        for (const struct option_spec *s = lesson->options; s->name; s++)
-            if (s->type == OPT_INT)
-                must(option_int(s->name) >= s->min && option_int(s->name) <= s->max, "a whole number out of range", s->name);
+        for (const struct option_spec *specs[] = { lesson->options, common_option_specs }, **set = specs; set < specs + 2; set++)
+            for (const struct option_spec *s = *set; s->name; s++)
+                if (s->type == OPT_INT)
+                    must(option_int(s->name) >= s->min && option_int(s->name) <= s->max, "a whole number out of range",
+                         s->name);
         char params[1024];
         options_format_params(params, sizeof params);
         must(!strchr(params, '\n'), "the parameter line is more than one line", params);

@@ -89,9 +89,9 @@ interrupt_when() {
         [ "$matched" -ge "${INTERRUPT_AT:-1}" ] && break
     done
     if [ -n "${INTERRUPT_GROUP:-}" ]; then
-        kill "-$signal" -- "-$pid"
+        kill "-$signal" -- "-$pid" 2>/dev/null || { echo "the lesson ended before the cue '$cue'"; return 1; }
     else
-        kill "-$signal" "$pid"
+        kill "-$signal" "$pid" 2>/dev/null || { echo "the lesson ended before the cue '$cue'"; return 1; }
     fi
     # INTERRUPT_TWICE=1: the same signal again at once, as `timeout` sends it
     [ -z "${INTERRUPT_TWICE:-}" ] || kill "-$signal" "$pid" 2>/dev/null || true

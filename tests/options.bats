@@ -117,7 +117,9 @@ refused() {
 # shown without running for hours.  Sets status (the lesson's) and params.
 cut_run() {
     local out
-    out=$(timeout -k 5 60 "$CONCDEMO" "$@" --speed 10000 2>"$BATS_TEST_TMPDIR/stderr" | head -n 2; echo "status ${PIPESTATUS[0]}")
+    local fast=(--speed 10000)
+    [ "$2" != --speed ] || fast=() # its own ends are what is tested
+    out=$(timeout -k 5 60 "$CONCDEMO" "$@" "${fast[@]}" 2>"$BATS_TEST_TMPDIR/stderr" </dev/null | head -n 2; echo "status ${PIPESTATUS[0]}")
     status=$(tail -n 1 <<<"$out" | cut -d' ' -f2)
     params=$(sed -n 2p <<<"$out")
 }
@@ -130,7 +132,10 @@ accepted() {
     local said="$*: exit $status, stderr: $(head -c 200 "$BATS_TEST_TMPDIR/stderr")"
     case $status in
     0) [ ! -s "$BATS_TEST_TMPDIR/stderr" ] || { echo "$said"; return 1; } ;;
-    1 | 2) [ "$(wc -l <"$BATS_TEST_TMPDIR/stderr")" -eq 1 ] || { echo "$said"; return 1; } ;;
+    1) [ "$(wc -l <"$BATS_TEST_TMPDIR/stderr")" -eq 1 ] || { echo "$said"; return 1; } ;;
+    2) # one line, and not the parser refusing the value itself
+        [ "$(wc -l <"$BATS_TEST_TMPDIR/stderr")" -eq 1 ] && ! grep -q -- ": --[a-z-]*: '" "$BATS_TEST_TMPDIR/stderr" ||
+            { echo "$said"; return 1; } ;;
     *) echo "$said"; return 1 ;;
     esac
 }
@@ -149,7 +154,7 @@ accepted() {
                 cut_run "$lesson" "--$name" "$value"
                 accepted "$lesson --$name $value"
                 [ "$status" -ne 0 ] || ran=$((ran + 1))
-                if [ "$status" -eq 0 ] && [ "$name" != speed ]; then
+                if [ "$status" -eq 0 ]; then
                     [[ " $params " == *" $name=$value "* ]] || { echo "$lesson --$name $value: params: $params"; return 1; }
                 fi
                 checked=$((checked + 1))

@@ -10,7 +10,7 @@ dir=$1
 found=0
 for report in "$dir"/*; do
     [ -e "$report" ] || continue
-    if grep -v -e "doesn't fully support makecontext/swapcontext" -e '^$' "$report" | grep -q .; then
+    if grep -qv -e "doesn't fully support makecontext/swapcontext" -e '^$' "$report"; then
         head -n 60 "$report"
         found=$((found + 1))
     fi
