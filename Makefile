@@ -62,7 +62,7 @@ else
 endif
 
 # The suite 10 times, on one CPU, and with both CPUs busy: any test that
-# ever failed, and how often.  About 12 minutes; not part of CI.
+# ever failed, and how often.  About 30 minutes; not part of CI.
 stress: $(PROGRAM)
 	tests/stress.sh
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make stress: the suite 10 times in a row, then pinned to one CPU
 # (taskset -c 0), then with both CPUs kept busy by two other processes; and
-# every test that ever failed, with how often.  Takes about 12 minutes.
+# every test that ever failed, with how often.  Takes about 30 minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10}
