@@ -226,10 +226,8 @@ static int part_framing(void)
     say("main", "read() -> '%s': %zd bytes, one piece", buf, n);
     note("The pipe kept no boundary between the two writes: the reader cannot tell them apart.");
     conn_close(&reader);
-    if (lesson_stop_requested())
-        return 0;
-    if (!Pipe(false, &reader, &writer))
-        return 1;
+    if (lesson_stop_requested() || !Pipe(false, &reader, &writer))
+        return not_started();
 
     p = start_child(two_sends, &writer, &reader);
     if (p < 0)
@@ -282,10 +280,8 @@ static int part_eof(void)
     note("End of file comes only once every copy of the write end is closed, the parent's too.");
     child_join(p);
     conn_close(&reader);
-    if (lesson_stop_requested())
-        return 0;
-    if (!Pipe(false, &reader, &writer))
-        return 1;
+    if (lesson_stop_requested() || !Pipe(false, &reader, &writer))
+        return not_started();
 
     p = start_child(leave_without_reading, &reader, &writer);
     if (p < 0)
