@@ -167,6 +167,11 @@ static void prepare(struct coro *c)
 #endif
 }
 
+size_t greenlet_bytes(void)
+{
+    return page_bytes() + GUARDED_STACK_BYTES + sizeof(struct coro);
+}
+
 struct coro *greenlet(const char *name, void (*fn)(void *), void *arg)
 {
     struct coro *c = calloc(1, sizeof *c);

@@ -66,6 +66,8 @@ struct coro {
 /* A coroutine that will run fn(arg) on a stack of its own (64 KiB, with a
  * guard page below it), when first switched to.  NULL if memory is short. */
 struct coro *greenlet(const char *name, void (*fn)(void *), void *arg);
+/* The memory a greenlet() holds: its stack, its guard page, its record. */
+size_t greenlet_bytes(void);
 /* Run `to` from where it last switched away (or from its start) until it
  * switches to another: the current coroutine stops here, and goes on from
  * here when something switches back to it. */

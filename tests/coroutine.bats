@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# coroutine: greenlet, asyncio and gevent on stackful coroutines, one thread.
+# coroutine: greenlet, asyncio and gevent on stackful coroutines, one thread;
+# generators on no stack at all.
 
 load helpers
 
@@ -14,18 +15,20 @@ setup_file() {
     fi
 }
 
-@test "the default runs greenlet, asyncio and gevent, in that order, results at the end" {
+@test "the default runs greenlet, generator, asyncio and gevent, in that order, results at the end" {
     run "$CONCDEMO" coroutine --speed 20
     [ "$status" -eq 0 ]
     [[ "${lines[1]}" == "part=article tasks=10000 stack-kib=1 switches=1000000 speed=20 seed="* ]]
-    [ "$(line_of 'part 1, seed 000: greenlet')" -lt "$(line_of 'part 2, seed 004')" ]
-    [ "$(line_of 'part 2, seed 004')" -lt "$(line_of 'part 3, seed 000: gevent')" ]
+    [ "$(line_of 'part 1, seed 000: greenlet')" -lt "$(line_of 'part 2, seeds 000 and 004: generators')" ]
+    [ "$(line_of 'part 2, seeds 000 and 004: generators')" -lt "$(line_of 'part 3, seed 004')" ]
+    [ "$(line_of 'part 3, seed 004')" -lt "$(line_of 'part 4, seed 000: gevent')" ]
     local results
     results=$(grep '^result:' <<<"$output")
-    [ "$(wc -l <<<"$results")" -eq 3 ]
+    [ "$(wc -l <<<"$results")" -eq 4 ]
     [[ "$(sed -n 1p <<<"$results")" == "result: part=greenlet "* ]]
-    [[ "$(sed -n 2p <<<"$results")" == "result: part=asyncio "* ]]
-    [[ "$(sed -n 3p <<<"$results")" == "result: part=gevent "* ]]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=generator "* ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=asyncio "* ]]
+    [[ "$(sed -n 4p <<<"$results")" == "result: part=gevent "* ]]
     [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
 }
 
@@ -59,6 +62,56 @@ greenlet_checks() {
     [[ "$output" == *"swapcontext() saves my registers and signal mask"* ]]
 }
 
+generator_checks() {
+    [ "$status" -eq 0 ]
+    # seed 000's program with yield: the same 12 56 34 78, each printed by its generator
+    [ "$(grep -E '^\[ *[0-9.]+\] test[12] +[0-9]+$' <<<"$output" | sed -E 's/^\[ *[0-9.]+\] (test[12]) +([0-9]+)$/\1:\2/' | tr '\n' ' ')" = \
+        "test1:12 test2:56 test1:34 test2:78 " ]
+    [ "$(result_value printed)" = "12,56,34,78" ]
+    # the loop's five next() calls, in the order of the Python loop: first from the start, then from a YIELD
+    [ "$(grep -oE 'next\(test[12]\): resume_at is [0-9]+' <<<"$output" | sed -E 's/resume_at is [1-9][0-9]*/resumed/; s/resume_at is 0/started/' | tr '\n' ' ')" = \
+        "next(test1): started next(test2): started next(test1): resumed next(test2): resumed next(test1): resumed " ]
+    [ "$(result_value resumes)" -eq 5 ]
+    [ "$(line_of 'test2 +78$')" -lt "$(line_of 'test2 returned: StopIteration')" ]
+    [ "$(line_of 'test2 returned: StopIteration')" -lt "$(line_of 'test1 returned: StopIteration')" ]
+    # send(): the producer and the consumer print what Python 3.11 printed, line for line
+    local python_printed='[PRODUCER] Producing 1...
+[CONSUMER] Consuming 1...
+[PRODUCER] Consumer return: 200 OK
+[PRODUCER] Producing 2...
+[CONSUMER] Consuming 2...
+[PRODUCER] Consumer return: 200 OK
+[PRODUCER] Producing 3...
+[CONSUMER] Consuming 3...
+[PRODUCER] Consumer return: 200 OK
+[PRODUCER] Producing 4...
+[CONSUMER] Consuming 4...
+[PRODUCER] Consumer return: 200 OK
+[PRODUCER] Producing 5...
+[CONSUMER] Consuming 5...
+[PRODUCER] Consumer return: 200 OK'
+    [ "$(grep -E '^\[ *[0-9.]+\] (producer|consumer) ' <<<"$output" | sed -E 's/^\[ *[0-9.]+\] [a-z]+ +//')" = "$python_printed" ]
+    [ "$(result_value sends)" -eq 6 ] # c.send(None), then 1 to 5
+    # what a suspended generator keeps, against a greenlet
+    [ "$(result_value generator_bytes)" -eq 4 ]
+    [ "$(result_value consumer_bytes)" -ge 12 ]
+    [ "$(result_value consumer_bytes)" -le 16 ]
+    [ "$(result_value greenlet_bytes)" -gt 65536 ]
+    [[ "$output" == *"generator here keeps 4 bytes, its resume_at; a greenlet of part 1 kept $(result_value greenlet_bytes):"* ]]
+}
+
+@test "generator: part 1's program with yield, run by a loop: 12 56 34 78 on no stack; send() as Python prints it" {
+    run "$CONCDEMO" coroutine --part generator
+    generator_checks
+    # no coroutine switch in it: every line is main's or a generator's, on the caller's stack
+    [ "$(grep -cE 'switch to ' <<<"$output")" -eq 0 ]
+}
+
+@test "generator in the swapcontext build (CORO=ucontext): the same" {
+    run "$UCONTEXT_BUILD" coroutine --part generator
+    generator_checks
+}
+
 asyncio_checks() {
     [ "$status" -eq 0 ]
     within 2.99 "$(result_value one_by_one)" 3.8
@@ -70,8 +123,17 @@ asyncio_checks() {
     within 0 "${started[1]}" 0.2
     [ "$(result_value threads)" -eq 1 ]
     # both jobs start before either finishes; the one-second job finishes first
-    [ "$(line_of 'job\(2\) +job\(2\) starts')" -lt "$(line_of 'job\(1\) +took 1 s')" ]
-    [ "$(line_of 'job\(1\) +took 1 s')" -lt "$(line_of 'job\(2\) +took 2 s')" ]
+    [ "$(line_of 'job\(2\) +job\(2\) starts')" -lt "$(line_of 'job\(1\) +用了1秒$')" ]
+    [ "$(line_of 'job\(1\) +用了1秒$')" -lt "$(line_of 'job\(2\) +用了2秒$')" ]
+    # the article's own lines, in order: print('用了%s' % t) twice, print(time.time()-start),
+    # then print('用了%s秒' % t) twice and the time again, a float as Python prints one
+    local said
+    said=$(grep -E '^\[ *[0-9.]+\] (main|job\([12]\)) +(用了|[0-9]+\.[0-9]+$)' <<<"$output" | sed -E 's/^\[ *[0-9.]+\] [^ ]+ +//')
+    [ "$(sed -n 1,2p <<<"$said" | tr '\n' ' ')" = "用了1 用了2 " ]
+    within 2.99 "$(sed -n 3p <<<"$said")" 3.8
+    [ "$(sed -n 4,5p <<<"$said" | tr '\n' ' ')" = "用了1秒 用了2秒 " ]
+    within 1.99 "$(sed -n 6p <<<"$said")" 2.7
+    [ "$(wc -l <<<"$said")" -eq 6 ]
     # one thread: every "starts" line names the same thread id
     [ "$(grep -oE 'starts, thread [0-9]+' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }
@@ -98,8 +160,38 @@ asyncio_checks() {
     within 2.99 "${done_at[2]}" 3.5
     # all three asked before any answered
     [ "$(line_of 'fetch3 +GET: a timer fd, 3 s')" -lt "$(line_of 'fetch1 +8 bytes received')" ]
-    [[ "$output" == *"fetch2   20 bytes received from a child process, 2 s"* ]]
+    # the article's print('%d bytes received from %s.' % ...), its full stop too
+    grep -qE '\] fetch2 +20 bytes received from a child process, 2 s\.$' <<<"$output"
+    [ "$(grep -cE '\] fetch[123] +GET: ' <<<"$output")" -eq 3 ]
+    [ "$(grep -cE '\] fetch[123] +[0-9]+ bytes received from .*\.$' <<<"$output")" -eq 3 ]
     [ -z "$stderr" ] # the child was reaped
+}
+
+@test "gevent: monkey.patch_all(), then three time.sleep(1): patched 1 s, all at once; unpatched 3 s, one by one" {
+    run "$CONCDEMO" coroutine --part gevent --speed 10
+    [ "$status" -eq 0 ]
+    [ "$(line_of 'main +monkey.patch_all\(\)$')" -lt "$(line_of 'fetch1 +GET: ')" ]
+    # patched: time.sleep is gevent.sleep; all three park at once and wake together
+    within 0.99 "$(result_value patched)" 1.6
+    local started
+    IFS=, read -ra started <<<"$(result_value patched_started)"
+    within 0 "${started[0]}" 0.2
+    within 0 "${started[1]}" 0.2
+    within 0 "${started[2]}" 0.2
+    [ "$(grep -cE 'sleeper[123] +time.sleep\(1\), patched: it is gevent.sleep' <<<"$output")" -eq 3 ]
+    [ "$(line_of 'sleeper3 +time.sleep\(1\), patched')" -lt "$(line_of 'sleeper1 +woke')" ]
+    # unpatched: each sleep holds the thread; the next coroutine starts only when it wakes
+    within 2.99 "$(result_value unpatched)" 3.8
+    IFS=, read -ra started <<<"$(result_value unpatched_started)"
+    within 0 "${started[0]}" 0.2
+    within 0.99 "${started[1]}" 1.5
+    within 1.99 "${started[2]}" 2.7
+    [ "$(grep -cE 'sleeper[123] +time.sleep\(1\), unpatched: the whole thread sleeps' <<<"$output")" -eq 3 ]
+    local unpatched_from
+    unpatched_from=$(line_of 'time.sleep = the thread.s own')
+    [ "$(sed -n "$unpatched_from,\$p" <<<"$output" | grep -E '^\[ *[0-9.]+\] sleeper[123] +(time.sleep|woke)' | sed -E 's/^\[ *[0-9.]+\] (sleeper[123]) +(time|woke).*/\1:\2/' | tr '\n' ' ')" = \
+        "sleeper1:time sleeper1:woke sleeper2:time sleeper2:woke sleeper3:time sleeper3:woke " ]
+    [[ "$output" == *"sleeper2 could not even start until sleeper1 woke"* ]]
 }
 
 @test "gevent: a plain sleep in one coroutine stalls the others; a failure calls link_exception, the rest go on" {
@@ -155,11 +247,12 @@ asyncio_checks() {
     run "$CONCDEMO" coroutine --part switch --switches 20000
     [ "$status" -eq 0 ]
     local key
-    for key in coro_ns ucontext_ns thread_ns; do
+    for key in generator_ns coro_ns ucontext_ns thread_ns; do
         [[ "$(result_value "$key")" =~ ^[0-9]+\.[0-9]$ ]]
     done
     [ "$(result_value switch)" = asm ]
     [[ "$output" == *"coroutine switch, the hand-written switch: "*" ns (20000 switches)"* ]]
+    [[ "$output" == *"generator, resumed to its next yield and back: "*" ns (20000 resumes)"* ]]
     run "$UCONTEXT_BUILD" coroutine --part switch --switches 20000
     [ "$status" -eq 0 ]
     [ "$(result_value switch)" = ucontext ]
@@ -167,7 +260,7 @@ asyncio_checks() {
 }
 
 @test "bad input for every coroutine option" {
-    usage_error "--part: 'yield' is not one of the choices (allowed: article|greenlet|asyncio|gevent|scale|switch|all)" coroutine --part yield
+    usage_error "--part: 'yield' is not one of the choices (allowed: article|greenlet|generator|asyncio|gevent|scale|switch|all)" coroutine --part yield
     usage_error "--tasks: '0' is zero" coroutine --tasks 0
     usage_error "--tasks: '2000001' is too large (allowed: 1 to 2000000)" coroutine --tasks 2000001
     usage_error "--tasks: 'lots' is not a whole number" coroutine --tasks lots
@@ -189,13 +282,13 @@ asyncio_checks() {
 }
 
 @test "Ctrl-C during a long switch timing: it stops within the run, exit 130" {
-    interrupt_when 'part 5: what a switch costs' INT coroutine --part switch --switches 100000000
+    interrupt_when 'part 6: what a switch costs' INT coroutine --part switch --switches 100000000
     [ "$status" -eq 130 ]
     [[ "$output" == *"interrupted by Ctrl-C"* ]]
     [[ "$output" != *"result:"* ]]
     # it stopped in the timing itself, long before the hundred million
     local stopped
-    stopped=$(grep -oE 'stopped after [0-9]+ of [0-9]+ (coroutine switches|swapcontext switches|thread hand-offs)' <<<"$output")
+    stopped=$(grep -oE 'stopped after [0-9]+ of [0-9]+ (generator resumes|coroutine switches|swapcontext switches|thread hand-offs)' <<<"$output")
     [ -n "$stopped" ]
     [ "$(awk '{ print $3 }' <<<"$stopped")" -lt "$(awk '{ print $5 }' <<<"$stopped")" ]
     [[ "$output" != *"coroutine switch, the hand-written switch"* ]]
