@@ -921,37 +921,46 @@ static int coroutine_run(void)
 
 static const struct option_spec coroutine_options[] = {
     OPTION_CHOICE("part", "article", "article|greenlet|generator|asyncio|gevent|scale|switch|all",
-                  "which part to run; article: greenlet, generator, asyncio and gevent; all: every part"),
+                  "which part; article: greenlet, generator, asyncio, gevent; all: every part"),
     OPTION_INT("tasks", "10000", 1, 2000000, "coroutines (and threads) that sleep at once in the scale part"),
     OPTION_INT("stack-kib", "1", 1, 1024, "each coroutine's stack in the scale part, in KiB"),
-    OPTION_INT("switches", "1000000", 1000, 100000000, "switches to time in the switch part"),
+    OPTION_INT("switches", "1000000", 1000, 100000000, "switches (and generator resumes) to time in the switch part"),
     OPTIONS_END,
 };
 
 const struct lesson coroutine_lesson = {
     .name = "coroutine",
     .summary = "coroutines: many tasks on one thread, each switching away by itself",
-    .source = "seed 000 §4 协程 greenlet, gevent; seed 004 协程, asyncio, 原生协程",
+    .source = "seed 000 §4 协程 yield, greenlet, gevent; seed 004 协程, 生成器, asyncio, 原生协程",
     .options = coroutine_options,
-    .results = "part=greenlet printed switches gr1_finished gr2_finished; part=asyncio one_by_one together started "
-               "threads; part=gevent waits done_at one_thread blocked_late failed finished; part=scale tasks "
-               "coro_wall coro_kib_each stack_used threads thread_wall thread_kib_each thread_limit; part=switch coro_ns "
-               "ucontext_ns thread_ns switch",
+    .results = "part=greenlet printed switches gr1_finished gr2_finished; part=generator printed resumes sends "
+               "generator_bytes consumer_bytes greenlet_bytes; part=asyncio one_by_one together started threads; "
+               "part=gevent waits done_at one_thread blocked_late failed finished patched patched_started unpatched "
+               "unpatched_started; part=scale tasks coro_wall coro_kib_each stack_used threads thread_wall "
+               "thread_kib_each thread_limit; part=switch coro_ns ucontext_ns thread_ns switch generator_ns",
     .explanation =
-        "A coroutine is a function with a stack of its own that gives control away\n"
-        "by itself, instead of being interrupted as a thread is.  Switching saves a\n"
-        "few registers on its stack and loads another coroutine's stack pointer:\n"
-        "demos/coro_switch_x86_64.S.\n"
+        "A coroutine is a function that gives control away by itself, instead of\n"
+        "being interrupted as a thread is.  The stackful ones here have a stack of\n"
+        "their own: a switch saves a few registers on it and loads another\n"
+        "coroutine's stack pointer (demos/coro_switch_x86_64.S).  A generator has\n"
+        "no stack: a struct keeps where it stopped, and each call jumps back there\n"
+        "with a switch on that label (demos/generator.h).\n"
         "\n"
         "Part 1 is seed 000's greenlet program: 12 56 34 78, every switch shown.\n"
-        "Part 2 is seed 004's asyncio: job(1) and job(2) take 3 s one after the\n"
-        "other, 2 s as coroutines on one thread.  Part 3 is gevent: three waits on\n"
+        "Part 2 is the same program with yield, as seeds 000 and 004 teach it: two\n"
+        "generators under a scheduler loop print 12 56 34 78, on no stack of their\n"
+        "own; then send() passes values into a consumer, as Python prints it.\n"
+        "Part 3 is seed 004's asyncio: job(1) and job(2) take 3 s one after the\n"
+        "other, 2 s as coroutines on one thread.\n"
+        "Part 4 is seed 000's gevent, after its monkey.patch_all(): three waits on\n"
         "real descriptors (timer fds and a child's pipe) overlap in poll(), 3 s\n"
-        "not 6; a plain sleep in one coroutine stalls them all; a coroutine that\n"
-        "fails calls its link_exception callback and the others go on.\n"
-        "Part 4 (--part scale): 10000 coroutines that each sleep 1 s against as\n"
-        "many threads, time and memory.  Part 5 (--part switch): what a switch\n"
-        "costs, against swapcontext() and a hand-off between threads.\n",
+        "not 6; three time.sleep(1) take 1 s patched (gevent.sleep parks each in\n"
+        "the hub) and 3 s unpatched (each sleeps the whole thread); a coroutine\n"
+        "that fails calls its link_exception callback and the others go on.\n"
+        "Part 5 (--part scale): 10000 coroutines that each sleep 1 s against as\n"
+        "many threads, time and memory.  Part 6 (--part switch): what a switch\n"
+        "costs: a generator's resume, a coroutine switch, swapcontext() and a\n"
+        "hand-off between threads.\n",
     .actor_width = 8,
     .run = coroutine_run,
 };
