@@ -123,7 +123,21 @@ static int part_greenlet(void)
 
 /* Seed 000 says Python makes coroutines "through yield"; seed 004, that yield
  * suspends a generator until next() or send() resumes it, and that a
- * scheduler loop can run a set of them.  Part 1's program, written so: */
+ * scheduler loop can run a set of them.  Part 1's program, written so:
+ *
+ *     def test1():              def test2():
+ *         print(12)                 print(56)
+ *         yield                     yield
+ *         print(34)                 print(78)
+ *         yield
+ *
+ *     tasks = [test1(), test2()]
+ *     while tasks:                      # the scheduler loop
+ *         for task in list(tasks):
+ *             try:
+ *                 next(task)            # run it to its next yield
+ *             except StopIteration:     # it returned
+ *                 tasks.remove(task)    # prints 12 56 34 78 */
 
 static bool test1_yield(struct generator *self) /* def test1(): */
 {
@@ -156,8 +170,8 @@ struct task {
 static bool next(struct task *task)
 {
     if (task->state.resume_at)
-        say("main", "next(%s): resume_at is %d: its switch jumps to just after the YIELD on line %d", task->name,
-            task->state.resume_at, task->state.resume_at);
+        say("main", "next(%s): resume_at is %d: its switch jumps to just after the YIELD on line %d of coroutine.c",
+            task->name, task->state.resume_at, task->state.resume_at);
     else
         say("main", "next(%s): resume_at is 0: its switch jumps to its start", task->name);
     speaking = task->name;
@@ -167,7 +181,29 @@ static bool next(struct task *task)
 }
 
 /* send() passes a value in: `n = yield r` returns it.  Not in the seeds,
- * which only name send(); this is the usual program that shows it. */
+ * which only name send(); this is the usual program that shows it:
+ *
+ *     def consumer():
+ *         r = ''
+ *         while True:
+ *             n = yield r
+ *             if not n:
+ *                 return
+ *             print('[CONSUMER] Consuming %s...' % n)
+ *             r = '200 OK'
+ *
+ *     def produce(c):
+ *         c.send(None)
+ *         n = 0
+ *         while n < 5:
+ *             n = n + 1
+ *             print('[PRODUCER] Producing %s...' % n)
+ *             r = c.send(n)
+ *             print('[PRODUCER] Consumer return: %s' % r)
+ *         c.close()
+ *
+ *     c = consumer()
+ *     produce(c) */
 struct consumer {   /* def consumer(): what must outlive its yields */
     int resume_at;
     int n;          /* n = yield r: what send() passed in (0 for None) */
@@ -215,7 +251,8 @@ static int part_generator(void)
 {
     say("main", "part 2, seeds 000 and 004: generators -- part 1's program with yield, run by a loop");
     note("A generator keeps no stack: a struct holds where it stopped (resume_at), and each call of its");
-    note("function jumps there with a switch: demos/generator.h.  yield hands control back to the loop.");
+    note("function jumps there with a C switch statement (demos/generator.h).  Each yield returns to the");
+    note("loop, as Python's yield does.");
     printed[0] = '\0';
     struct task tasks[] = { /* tasks = [test1(), test2()] */
         { "test1", test1_yield, GENERATOR_NEW, false },

@@ -172,20 +172,22 @@ asyncio_checks() {
     [ "$status" -eq 0 ]
     [ "$(line_of 'main +monkey.patch_all\(\)$')" -lt "$(line_of 'fetch1 +GET: ')" ]
     # patched: time.sleep is gevent.sleep; all three park at once and wake together
-    within 0.99 "$(result_value patched)" 1.6
+    # (well under the 3 s of one after another, on a loaded machine too)
+    within 0.99 "$(result_value patched)" 2.2
     local started
     IFS=, read -ra started <<<"$(result_value patched_started)"
-    within 0 "${started[0]}" 0.2
-    within 0 "${started[1]}" 0.2
-    within 0 "${started[2]}" 0.2
+    within 0 "${started[0]}" 0.5
+    within 0 "${started[1]}" 0.5
+    within 0 "${started[2]}" 0.5
     [ "$(grep -cE 'sleeper[123] +time.sleep\(1\), patched: it is gevent.sleep' <<<"$output")" -eq 3 ]
     [ "$(line_of 'sleeper3 +time.sleep\(1\), patched')" -lt "$(line_of 'sleeper1 +woke')" ]
     # unpatched: each sleep holds the thread; the next coroutine starts only when it wakes
-    within 2.99 "$(result_value unpatched)" 3.8
+    # (three sleeps one after another: three wake-ups' delays add up on a loaded machine)
+    within 2.99 "$(result_value unpatched)" 4.2
     IFS=, read -ra started <<<"$(result_value unpatched_started)"
     within 0 "${started[0]}" 0.2
-    within 0.99 "${started[1]}" 1.5
-    within 1.99 "${started[2]}" 2.7
+    within 0.99 "${started[1]}" 1.6
+    within 1.99 "${started[2]}" 3.0
     [ "$(grep -cE 'sleeper[123] +time.sleep\(1\), unpatched: the whole thread sleeps' <<<"$output")" -eq 3 ]
     local unpatched_from
     unpatched_from=$(line_of 'time.sleep = the thread.s own')
@@ -197,7 +199,7 @@ asyncio_checks() {
 @test "gevent: a plain sleep in one coroutine stalls the others; a failure calls link_exception, the rest go on" {
     run "$CONCDEMO" coroutine --part gevent --speed 10
     [ "$status" -eq 0 ]
-    within 0.9 "$(result_value blocked_late)" 1.5
+    within 0.9 "$(result_value blocked_late)" 2
     [ "$(line_of 'rude +done blocking')" -lt "$(line_of 'polite +woke from a 1 s sleep')" ]
     [[ "$output" == *"nothing runs while one coroutine blocks"* ]]
     [ "$(result_value failed)" -eq 1 ]
@@ -240,7 +242,10 @@ asyncio_checks() {
     [ "$(result_value thread_limit)" = yes ]
     [ "$(result_value threads)" -lt 1000 ]
     [[ "$output" == *"threads started: concdemo stops at $(result_value threads), its estimate of what this system allows: ulimit -u"* ]]
-    within 0.99 "$(result_value coro_wall)" 4
+    # all slept at once: seconds, not a thousand (an instrumented build, on a busy machine, took 4.7)
+    local most=4
+    [ -z "${CONCDEMO_SANITIZER:-}" ] || most=10
+    within 0.99 "$(result_value coro_wall)" "$most"
 }
 
 @test "switch: a coroutine switch, a swapcontext and a thread hand-off, each timed" {
@@ -299,4 +304,13 @@ asyncio_checks() {
     [ "$status" -eq 130 ]
     [[ "$output" != *"result:"* ]]
     [[ "$output" != *"polite   woke"* ]]
+}
+
+@test "Ctrl-C while an unpatched time.sleep holds the thread: exit 130, the next sleeper never starts" {
+    interrupt_when 'sleeper1 +time.sleep\(1\), unpatched' INT coroutine --part gevent --speed 10
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    [[ "$output" != *"sleeper2 time.sleep(1), unpatched"* ]]
+    [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
 }
