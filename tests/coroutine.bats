@@ -248,7 +248,7 @@ asyncio_checks() {
     within 0.99 "$(result_value coro_wall)" "$most"
 }
 
-@test "switch: a coroutine switch, a swapcontext and a thread hand-off, each timed" {
+@test "switch: a generator resume, a coroutine switch, a swapcontext and a thread hand-off, each timed" {
     run "$CONCDEMO" coroutine --part switch --switches 20000
     [ "$status" -eq 0 ]
     local key
@@ -300,17 +300,20 @@ asyncio_checks() {
 }
 
 @test "Ctrl-C while a coroutine blocks the thread: the sleep wakes, exit 130" {
-    interrupt_when 'rude +time.sleep\(2\)' INT coroutine --part gevent --speed 1
+    # speed 2: rude is 7 lesson-seconds into the part; its sleep still lasts a whole second
+    interrupt_when 'rude +time.sleep\(2\)' INT coroutine --part gevent --speed 2
     [ "$status" -eq 130 ]
     [[ "$output" != *"result:"* ]]
     [[ "$output" != *"polite   woke"* ]]
 }
 
-@test "Ctrl-C while an unpatched time.sleep holds the thread: exit 130, the next sleeper never starts" {
-    interrupt_when 'sleeper1 +time.sleep\(1\), unpatched' INT coroutine --part gevent --speed 10
+@test "Ctrl-C while the unpatched time.sleep holds the thread: exit 130, long before the three sleeps end" {
+    # speed 2: the three sleeps take 1.5 s of wall time after the cue
+    interrupt_when 'sleeper1 +time.sleep\(1\), unpatched' INT coroutine --part gevent --speed 2
     [ "$status" -eq 130 ]
     [[ "$output" == *"interrupted by Ctrl-C"* ]]
     [[ "$output" != *"result:"* ]]
-    [[ "$output" != *"sleeper2 time.sleep(1), unpatched"* ]]
+    [[ "$output" != *"joinall, unpatched time.sleep"* ]]
+    [[ "$output" != *"sleeper3 time.sleep(1), unpatched"* ]]
     [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
 }
