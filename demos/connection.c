@@ -58,8 +58,8 @@ bool read_all(int fd, void *bytes, size_t n)
     return true;
 }
 
-/* The length, then the message, in one write: a message of up to PIPE_BUF
- * bytes then never mixes with another writer's. */
+/* The length, then the message, in one write: on a pipe, a message of up
+ * to PIPE_BUF bytes then never mixes with another writer's. */
 bool conn_send(struct connection *c, const void *bytes, uint32_t n)
 {
     char frame[PIPE_BUF];

@@ -25,9 +25,13 @@ struct connection {
 bool Pipe(bool duplex, struct connection *a, struct connection *b);
 void conn_close(struct connection *c);
 
-/* conn.send(): at most PIPE_BUF - 4 bytes, sent whole with their length,
- * so that it never mixes with another writer's message.  Returns false with
- * errno set: EPIPE when no reader is left, EMSGSIZE when it is too long. */
+/* conn.send(): at most PIPE_BUF - 4 bytes, written with their length in one
+ * write(), so that on a pipe it never mixes with another writer's message (a
+ * socketpair promises no such thing: the pipe lesson, part 5).  Returns
+ * false with errno set: EPIPE when no reader is left, EMSGSIZE when it is
+ * too long.  Python's send() has no such limit: its length is 4 bytes,
+ * big-endian, and above 16 KiB it writes the length and the message in two
+ * writes (send_bytes_as_python() in demos/pipe.c). */
 bool conn_send(struct connection *c, const void *bytes, uint32_t n);
 /* conn.recv(): one message into bytes[0..room).  Returns its length, or -1:
  * errno 0 is end of file (Python's EOFError), every writer having closed. */

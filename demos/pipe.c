@@ -13,6 +13,12 @@
  *     print(parent_conn.recv())    # prints "[42, None, 'hello']"
  *     p.join()
  *
+ * Seed 003's, in one process:
+ *
+ *     conn1, conn2 = Pipe()
+ *     conn1.send('hello')
+ *     print(conn2.recv())          # hello
+ *
  * Seed 004's, both ways:
  *
  *     def foo(sk):
@@ -26,10 +32,12 @@
  *     conn2.send('hi son')
  *
  * A Pipe() is two Connections.  Both ways (duplex, the default) it is a
- * socketpair(); one way it is a pipe(), whose first end only reads and second
- * only writes.  Either way the kernel moves bytes, not messages: send() and
- * recv() frame each message with its length (connection.c, beside this
- * file; the pool lesson's process pool uses them too). */
+ * socketpair(), a stream socket; one way it is a pipe(), whose first end only
+ * reads and second only writes.  Either way the kernel moves bytes, not
+ * messages: send() and recv() frame each message with its length
+ * (connection.c, beside this file; the pool lesson's process pool uses them
+ * too).  Seed 000 warns that two processes using one end at once can corrupt
+ * the data: part 5 measures where, on both kinds. */
 #include "lesson.h"
 
 #include "connection.h"
@@ -155,8 +163,20 @@ static int foo(struct connection *sk) /* def foo(sk): */
 
 static int part_duplex(void)
 {
-    say("main", "part 2, seed 004: conn1, conn2 = Pipe(): a socketpair, both ends send and receive");
+    say("main", "part 2, seeds 003 and 004: conn1, conn2 = Pipe(): a socketpair, both ends send and receive");
     struct connection conn1, conn2;
+    if (!Pipe(true, &conn1, &conn2))
+        return 1;
+    /* seed 003, in one process: conn1.send('hello'); print(conn2.recv()) */
+    say("main", "conn1.send('hello')");
+    char same_process[16] = "";
+    if (send_text(&conn1, "hello") && recv_text(&conn2, same_process, sizeof same_process))
+        say("main", "%s", same_process);
+    note("Seed 003's: one process, one end to the other; the socket held 'hello' until recv().");
+    conn_close(&conn1);
+    conn_close(&conn2);
+
+    /* seed 004: a child at the other end */
     if (!Pipe(true, &conn1, &conn2))
         return 1;
     pid_t p = start_child(foo, &conn1, &conn2);
@@ -186,11 +206,13 @@ static int part_duplex(void)
     char byte;
     int wrong_read = read(writer.fd, &byte, 1) < 0 ? errno : 0;
     say("main", "writer.recv(): refused, %s", error_name(wrong_read));
-    note("The kernel opened each end of a pipe() one way; Python refuses the same calls first.");
+    note("The kernel opened each end of a pipe() one way.  Python refuses both calls before the kernel");
+    note("sees them: OSError('connection is read-only') and OSError('connection is write-only').");
     conn_close(&reader);
     conn_close(&writer);
-    result_at_end("part=duplex exchanged=%d child_exit=%d one_way_send=%s one_way_recv=%s", exchanged, exit_status,
-                  wrong_write == EBADF ? "EBADF" : "allowed", wrong_read == EBADF ? "EBADF" : "allowed");
+    result_at_end("part=duplex exchanged=%d child_exit=%d one_way_send=%s one_way_recv=%s same_process=%s",
+                  exchanged, exit_status, wrong_write == EBADF ? "EBADF" : "allowed",
+                  wrong_read == EBADF ? "EBADF" : "allowed", same_process[0] ? same_process : "nothing");
     return 0;
 }
 
@@ -289,7 +311,8 @@ static int part_eof(void)
     child_join(p);
     int broken = send_text(&writer, "anyone?") ? 0 : errno;
     say("main", "send('anyone?'): %s -- Python raises BrokenPipeError", error_name(broken));
-    note("concdemo ignores SIGPIPE, which would otherwise end a process that writes here.");
+    note("concdemo ignores SIGPIPE, which would otherwise end a process that writes here; Python");
+    note("ignores it from start-up too, so its write raises instead.");
     conn_close(&writer);
     if (!lesson_stop_requested())
         result_at_end("part=eof recv_after_close=%s send_without_reader=%s", eof == 0 ? "EOF" : "data",
@@ -299,18 +322,51 @@ static int part_eof(void)
 
 /* -- part 5, seed 000's warning: several writers on one end ---------------- */
 
-/* Each writer sends records of record_bytes, all of its own letter, each in
- * one write().  A record is torn when another writer's bytes land between
- * its first byte and its last. */
+/* What the writers share: what Pipe(duplex=False) makes, or what Pipe() makes. */
+enum medium { ON_A_PIPE, ON_A_SOCKETPAIR };
+
+/* How a writer sends each record: in one write(), or as Python's Connection
+ * sends a message, its length first. */
+enum way { ONE_WRITE, AS_PYTHON };
+
+/* Python's Connection._send_bytes, in CPython 3.11's
+ * multiprocessing/connection.py:
+ *
+ *     header = struct.pack("!i", n)       # the length: 4 bytes, big-endian
+ *     if n > 16384:
+ *         self._send(header)              # two writes: another writer's
+ *         self._send(buf)                 # can come between them
+ *     else:
+ *         self._send(header + buf)        # one write
+ *
+ * frame holds the 4 bytes of the length, then the n bytes of the message. */
+static bool send_bytes_as_python(int fd, const unsigned char *frame, size_t n)
+{
+    if (n > 16384)
+        return write_all(fd, frame, 4) && write_all(fd, frame + 4, n);
+    return write_all(fd, frame, 4 + n);
+}
+
+static void put_length(unsigned char *header, size_t n) /* struct.pack("!i", n) */
+{
+    for (int k = 0; k < 4; k++)
+        header[k] = (unsigned char)(n >> (8 * (3 - k)));
+}
+
+/* Each writer sends records of record_bytes, all of its own letter.  A
+ * record is torn when another writer's bytes land between its first byte
+ * and its last (or, sent as Python does, between its length and its first). */
 struct writer_job {
-    struct connection out;
-    int unused_end;        /* the pipe's read end, which this writer must close */
-    int start_gun;         /* a pipe's read end: its end of file says "go" */
-    int trigger;           /* that pipe's write end, which the writer must close too */
+    struct connection out;   /* the end every writer shares */
+    int unused_end;          /* the reader's end, which this writer must close */
+    int start_gun;           /* a pipe's read end: its end of file says "go" */
+    int trigger;             /* that pipe's write end, which the writer must close too */
     char letter;
     int records;
     size_t record_bytes;
-    pthread_mutex_t *lock; /* NULL: no lock; else process-shared, held around each write */
+    enum way way;
+    unsigned char *frame;    /* the length, then room for a record (the parent's, copied) */
+    pthread_mutex_t *lock;   /* NULL: no lock; else process-shared, held around each send */
 };
 
 static int write_records(void *arg)
@@ -318,9 +374,7 @@ static int write_records(void *arg)
     struct writer_job *job = arg;
     close(job->unused_end);
     close(job->trigger); /* else this writer would keep the gun from ever going off */
-    char *record = malloc(job->record_bytes);
-    if (!record)
-        return 1;
+    unsigned char *record = job->frame + 4;
     memset(record, job->letter, job->record_bytes);
     char go;
     while (read(job->start_gun, &go, 1) < 0 && errno == EINTR) /* wait for the others */
@@ -335,66 +389,107 @@ static int write_records(void *arg)
             span_end(actor, SPAN_ACQUIRING);
         }
         span_begin(actor, job->lock ? SPAN_HOLDING : "writing");
-        ok = write_all(job->out.fd, record, job->record_bytes);
+        if (job->way == ONE_WRITE)
+            ok = write_all(job->out.fd, record, job->record_bytes);
+        else
+            ok = send_bytes_as_python(job->out.fd, job->frame, job->record_bytes);
         span_end(actor, job->lock ? SPAN_HOLDING : "writing");
         if (job->lock)
             pthread_mutex_unlock(job->lock);
     }
-    free(record);
     return ok ? 0 : 1;
 }
 
+/* What the reader found in one round. */
+struct tally {
+    long torn;    /* records another writer's bytes interrupted */
+    long between; /* of those, sent as Python does: bytes came between the length and the record */
+};
+
 /* Read the writers' bytes back in order.  Each writer's bytes arrive in the
- * order it wrote them, so its k-th record is its bytes k*size to (k+1)*size:
- * torn if a byte of another writer came in between.  Returns the torn
- * records, or -1 if not every record came back (a writer ended early). */
-static long count_torn(int fd, int writers, long records, size_t record_bytes)
+ * order it wrote them, so its k-th record is its bytes k*size to
+ * (k+1)*size: torn if a byte of another writer came in between.  A length
+ * begins with a 0 byte (a record is under 16 MB), which no letter is.  False
+ * if not every byte is accounted for: a writer that ended early. */
+static bool count_torn(int fd, int writers, long records, size_t record_bytes, enum way way, struct tally *tally)
 {
-    size_t offset[26] = { 0 }; /* bytes read so far of each writer */
+    enum { LENGTH = -2 };
+    unsigned char length[4];
+    put_length(length, record_bytes);
+    size_t offset[26] = { 0 };   /* bytes read so far of each writer's records */
     bool broken[26] = { false }; /* its current record was interrupted */
-    long torn = 0, whole_records = 0;
-    int last = -1;
-    char buf[65536];
+    long records_read = 0, lengths = 0;
+    int last = -1;     /* whose byte came before: a writer, or LENGTH */
+    int in_length = 0; /* bytes of a length read so far */
+    *tally = (struct tally){ 0, 0 };
+    unsigned char buf[65536];
     ssize_t n;
     while ((n = read(fd, buf, sizeof buf)) != 0) {
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return -1;
+            return false;
         }
         for (ssize_t k = 0; k < n; k++) {
+            if (in_length > 0 || (way == AS_PYTHON && buf[k] == 0)) {
+                if (buf[k] != length[in_length])
+                    return false;
+                in_length = (in_length + 1) % 4;
+                lengths += in_length == 0;
+                last = LENGTH;
+                continue;
+            }
             int w = buf[k] - 'A';
             if (w < 0 || w >= writers)
-                return -1;
-            if (offset[w] % record_bytes != 0 && last != w)
+                return false;
+            bool first = offset[w] % record_bytes == 0;
+            if (first && way == AS_PYTHON && last != LENGTH) {
+                broken[w] = true; /* its length came, then someone else's bytes */
+                tally->between++;
+            }
+            if (!first && last != w)
                 broken[w] = true; /* someone else's bytes came in the middle */
             last = w;
             if (++offset[w] % record_bytes == 0) {
-                torn += broken[w];
+                tally->torn += broken[w];
                 broken[w] = false;
-                whole_records++;
+                records_read++;
             }
         }
     }
-    return whole_records == (long)writers * records ? torn : -1;
+    long expected = (long)writers * records;
+    return records_read == expected && in_length == 0 && (way == ONE_WRITE || lengths == expected);
 }
 
-/* One round: `writers` children, one pipe, started together. */
-static long torn_records(int writers, int records, size_t record_bytes, pthread_mutex_t *lock)
+/* One round: `writers` children share one end of a pipe or a socketpair,
+ * start together, and send; this process reads the other end. */
+static bool torn_round(enum medium medium, size_t record_bytes, enum way way, pthread_mutex_t *lock,
+                       struct tally *tally)
 {
-    struct connection reader, writer, gun_reader, gun;
-    if (!Pipe(false, &reader, &writer))
-        return -1;
+    int writers = (int)option_int("writers"), records = (int)option_int("records");
+    struct connection reader, shared, gun_reader, gun;
+    if (!Pipe(medium == ON_A_SOCKETPAIR, &reader, &shared))
+        return false;
     if (!Pipe(false, &gun_reader, &gun)) {
         conn_close(&reader);
-        conn_close(&writer);
-        return -1;
+        conn_close(&shared);
+        return false;
     }
+    unsigned char *frame = malloc(4 + record_bytes); /* each writer fills its copy */
+    if (!frame) {
+        report_no_memory("ask for smaller records", "a record of %zu bytes", record_bytes);
+        conn_close(&reader);
+        conn_close(&shared);
+        conn_close(&gun_reader);
+        conn_close(&gun);
+        return false;
+    }
+    put_length(frame, record_bytes);
     pid_t pids[26];
     int started = 0;
     for (int w = 0; w < writers; w++) {
-        struct writer_job job = { writer, reader.fd, gun_reader.fd, gun.fd, (char)('A' + w), records,
-                                  record_bytes, lock };
+        struct writer_job job = { shared, reader.fd, gun_reader.fd, gun.fd, (char)('A' + w), records,
+                                  record_bytes, way, frame, lock };
         pids[w] = child_start(write_records, &job); /* the child has its own copy of job */
         if (pids[w] < 0) {
             if (!lesson_stop_requested())
@@ -403,41 +498,106 @@ static long torn_records(int writers, int records, size_t record_bytes, pthread_
         }
         started++;
     }
-    conn_close(&writer);
+    free(frame);
+    conn_close(&shared);
     conn_close(&gun_reader);
     conn_close(&gun); /* every writer reads end of file at once: they start together */
-    long torn = started == writers ? count_torn(reader.fd, writers, records, record_bytes) : -1;
-    conn_close(&reader);
+    bool counted = started == writers && count_torn(reader.fd, writers, records, record_bytes, way, tally);
+    conn_close(&reader); /* a writer still writing gets EPIPE, and ends */
+    bool writers_ok = true;
     for (int w = 0; w < started; w++)
-        if (child_join(pids[w]) != 0)
-            torn = -1;
-    return torn;
+        writers_ok &= child_join(pids[w]) == 0;
+    if (started == writers && !(counted && writers_ok) && !lesson_stop_requested()) /* a bug: say so */
+        fprintf(stderr, "%s: a round of the torn part went wrong: %s\n", lesson_who(),
+                writers_ok ? "the reader could not account for every byte" : "a writer failed");
+    return counted && writers_ok;
+}
+
+/* The torn rounds of one medium, as the result keys name them. */
+struct medium_rounds {
+    long small_torn, big_torn, locked_torn;
+    struct tally framed;
+};
+
+/* "pipe: 2 x 20 records of 4096 bytes, no lock: 0 torn", and, when it saw
+ * none torn where nothing promised that, says so. */
+static void say_round(const char *medium, const char *what, long torn, bool promised_whole)
+{
+    say("main", "%s: %d x %d %s: %ld torn", medium, (int)option_int("writers"), (int)option_int("records"), what,
+        torn);
+    if (torn == 0 && !promised_whole)
+        note("This run saw none torn; nothing promised that.");
+}
+
+/* The four rounds on one medium: records of PIPE_BUF bytes; larger records,
+ * without a lock and with one; and messages sent as Python sends them. */
+static bool torn_rounds(enum medium medium, pthread_mutex_t *lock, struct medium_rounds *got)
+{
+    bool pipe = medium == ON_A_PIPE;
+    const char *name = pipe ? "pipe" : "socketpair";
+    size_t big = (size_t)option_int("big-bytes"), framed = (size_t)option_int("framed-bytes");
+    char what[128];
+    struct tally small_round, big_round, locked_round;
+
+    if (!torn_round(medium, PIPE_BUF, ONE_WRITE, NULL, &small_round))
+        return false;
+    got->small_torn = small_round.torn;
+    snprintf(what, sizeof what, "records of %d bytes, no lock", PIPE_BUF);
+    say_round(name, what, small_round.torn, pipe);
+    if (pipe)
+        note("POSIX: a write of at most PIPE_BUF (%d) bytes goes into a pipe whole.", PIPE_BUF);
+    else
+        note("POSIX's PIPE_BUF promise is for pipes: to a stream socket, no size of write is sure to stay whole.");
+
+    if (!torn_round(medium, big, ONE_WRITE, NULL, &big_round))
+        return false;
+    got->big_torn = big_round.torn;
+    snprintf(what, sizeof what, "records of %zu bytes, no lock", big);
+    say_round(name, what, big_round.torn, false);
+    if (big_round.torn > 0 && pipe) {
+        note("A write larger than PIPE_BUF may go in part by part, as the pipe has room; another");
+        note("writer's bytes landed in between.");
+    } else if (big_round.torn > 0) {
+        note("The kernel took a long write in pieces, and another writer's pieces came between them.");
+    }
+
+    if (!torn_round(medium, big, ONE_WRITE, lock, &locked_round))
+        return false;
+    got->locked_torn = locked_round.torn;
+    snprintf(what, sizeof what, "records of %zu bytes, a process-shared lock around each write", big);
+    say_round(name, what, locked_round.torn, true);
+
+    if (!torn_round(medium, framed, AS_PYTHON, NULL, &got->framed))
+        return false;
+    long torn = got->framed.torn, between = got->framed.between;
+    say("main", "%s: %d x %d messages of %zu bytes, sent as Python does: %ld torn, %ld between length and message",
+        name, (int)option_int("writers"), (int)option_int("records"), framed, torn, between);
+    bool first_medium = pipe || strcmp(option_choice("medium"), "socketpair") == 0;
+    if (first_medium && framed > 16384) {
+        note("Above 16 KiB, Python's send() writes the length, then the message: two writes, and");
+        note("another writer's write may come between them.");
+    } else if (first_medium) {
+        note("Up to 16 KiB, Python's send() writes the length and the message in one write.");
+    }
+    if (torn == 0 && !(pipe && 4 + framed <= PIPE_BUF))
+        note("This run saw none torn; nothing promised that.");
+    if (torn > between)
+        note("The other %ld tore inside the message: %s", torn - between,
+             pipe ? "a write larger than PIPE_BUF may be split." : "the kernel took a long write in pieces.");
+    return true;
 }
 
 static int part_torn(void)
 {
     int writers = (int)option_int("writers"), records = (int)option_int("records");
-    size_t big = (size_t)option_int("big-bytes");
-    say("main", "part 5, seed 000's warning: %d processes write records to one pipe at once", writers);
-    note("POSIX: a write of at most PIPE_BUF (%d) bytes goes into a pipe whole; a larger one may be split.",
-         PIPE_BUF);
-
-    /* A round that failed (interrupted, or a writer refused) has nothing to show. */
-#define ROUND_OR_RETURN(torn) \
-    if ((torn) < 0)           \
-        return not_started();
-
-    long small_torn = torn_records(writers, records, PIPE_BUF, NULL);
-    ROUND_OR_RETURN(small_torn);
-    say("main", "%d x %d records of %d bytes, no lock: %ld torn", writers, records, PIPE_BUF, small_torn);
-
-    long big_torn = torn_records(writers, records, big, NULL);
-    ROUND_OR_RETURN(big_torn);
-    say("main", "%d x %d records of %zu bytes, no lock: %ld torn", writers, records, big, big_torn);
-    if (big_torn > 0)
-        note("A write larger than the pipe can hold waits for room, part done; the other writer's bytes land in between.");
-    else
-        note("This run no record was torn; nothing promised that: POSIX lets a write this size be split.");
+    const char *medium = option_choice("medium");
+    bool on_pipe = strcmp(medium, "socketpair") != 0, on_socketpair = strcmp(medium, "pipe") != 0;
+    say("main", "part 5, seed 000's warning: %d processes write records to one end at once", writers);
+    note("A record is one letter repeated, in one write(); torn if another writer's bytes land inside it.");
+    if (on_pipe)
+        note("pipe: a pipe(), what Pipe(duplex=False) makes.");
+    if (on_socketpair)
+        note("socketpair: a socketpair(), a stream socket, what Pipe() makes.");
 
     /* A lock in shared memory, held around each write, keeps records whole. */
     pthread_mutex_t *lock = shared_memory(sizeof *lock);
@@ -448,31 +608,51 @@ static int part_torn(void)
     pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
     pthread_mutex_init(lock, &attr);
     pthread_mutexattr_destroy(&attr);
-    long locked_torn = torn_records(writers, records, big, lock);
+    struct medium_rounds pipe = { 0 }, socket = { 0 };
+    bool ran = (!on_pipe || torn_rounds(ON_A_PIPE, lock, &pipe)) &&
+               (!on_socketpair || torn_rounds(ON_A_SOCKETPAIR, lock, &socket));
     shared_memory_free(lock, sizeof *lock); /* no destroy: a killed writer may have held it */
-    ROUND_OR_RETURN(locked_torn);
-#undef ROUND_OR_RETURN
-    say("main", "%d x %d records of %zu bytes, a process-shared lock around each write: %ld torn", writers, records,
-        big, locked_torn);
-    note("To keep messages whole: write at most PIPE_BUF bytes at once, hold a lock around each");
-    note("write, or give each writer a pipe of its own.");
-    result_at_end("part=torn writers=%d records=%d small_bytes=%d small_torn=%ld big_bytes=%zu big_torn=%ld "
-                  "locked_torn=%ld",
-                  writers, records, PIPE_BUF, small_torn, big, big_torn, locked_torn);
+    if (!ran)
+        return not_started();
+    say("main", "every record came back, whole or counted torn");
+    note("Python's recv() reads a length, then that many bytes: after a torn message it reads every");
+    note("length in the wrong place (python3 raised UnpicklingError or UnicodeDecodeError).");
+    note("To keep messages whole: on a pipe, at most PIPE_BUF bytes a message, its length included;");
+    note("or a lock around each whole send, as multiprocessing.Queue holds one; or a pipe per writer.");
+
+    char keys[512] = "";
+    size_t used = 0;
+#define KEYS(...) used += (size_t)snprintf(keys + used, used < sizeof keys ? sizeof keys - used : 0, __VA_ARGS__)
+    if (on_pipe)
+        KEYS(" small_torn=%ld big_bytes=%lld big_torn=%ld locked_torn=%ld framed_bytes=%lld framed_torn=%ld "
+             "framed_between=%ld",
+             pipe.small_torn, option_int("big-bytes"), pipe.big_torn, pipe.locked_torn, option_int("framed-bytes"),
+             pipe.framed.torn, pipe.framed.between);
+    else
+        KEYS(" big_bytes=%lld framed_bytes=%lld", option_int("big-bytes"), option_int("framed-bytes"));
+    if (on_socketpair)
+        KEYS(" socket_small_torn=%ld socket_big_torn=%ld socket_locked_torn=%ld socket_framed_torn=%ld "
+             "socket_framed_between=%ld",
+             socket.small_torn, socket.big_torn, socket.locked_torn, socket.framed.torn, socket.framed.between);
+#undef KEYS
+    result_at_end("part=torn writers=%d records=%d small_bytes=%d%s medium=%s", writers, records, PIPE_BUF, keys,
+                  medium);
     return 0;
 }
 
-/* At most this much through the pipe in the torn part's big rounds. */
+/* At most this much through one end in a round of the torn part. */
 #define MOST_TORN_BYTES 2000000000.0
 
 static const char *pipe_check(void)
 {
-    static char problem[160];
-    double bytes = (double)option_int("writers") * (double)option_int("records") * (double)option_int("big-bytes");
+    static char problem[200];
+    double most = (double)(option_int("big-bytes") > option_int("framed-bytes") ? option_int("big-bytes")
+                                                                               : option_int("framed-bytes"));
+    double bytes = (double)option_int("writers") * (double)option_int("records") * most;
     if (bytes > MOST_TORN_BYTES) {
         snprintf(problem, sizeof problem,
-                 "--writers x --records x --big-bytes is %.0f bytes a round; at most %.0f (2 GB)", bytes,
-                 MOST_TORN_BYTES);
+                 "--writers x --records x --big-bytes (or --framed-bytes) is %.0f bytes a round; at most %.0f (2 GB)",
+                 bytes, MOST_TORN_BYTES);
         return problem;
     }
     return NULL;
@@ -489,9 +669,11 @@ static int pipe_run(void)
 
 static const struct option_spec pipe_options[] = {
     OPTION_CHOICE("part", "all", "all|send|duplex|framing|eof|torn", "which part to run; all runs them in order"),
-    OPTION_INT("writers", "2", 2, 26, "processes writing to one pipe in the torn part"),
+    OPTION_INT("writers", "2", 2, 26, "processes writing to one end in the torn part"),
     OPTION_INT("records", "20", 1, 10000, "records each writer sends in the torn part"),
     OPTION_INT("big-bytes", "100000", 4097, 10000000, "the size of a large record, more than PIPE_BUF"),
+    OPTION_INT("framed-bytes", "20480", 1, 10000000, "a message sent as Python does: 2 writes above 16384"),
+    OPTION_CHOICE("medium", "both", "both|pipe|socketpair", "the torn part's shared end: pipe, socketpair, or both"),
     OPTIONS_END,
 };
 
@@ -500,25 +682,33 @@ const struct lesson pipe_lesson = {
     .summary = "processes pass messages through a pipe, framed, both ways, to the end",
     .source = "seed 000 §3.1.2 Pipe; seed 003 Pipe/Connection; seed 004 管道pipe",
     .options = pipe_options,
-    .results = "part=send got child_exit; part=duplex exchanged child_exit one_way_send one_way_recv; "
-               "part=framing sent raw_reads raw_bytes framed_reads; part=eof recv_after_close "
+    .results = "part=send got child_exit; part=duplex exchanged child_exit one_way_send one_way_recv "
+               "same_process; part=framing sent raw_reads raw_bytes framed_reads; part=eof recv_after_close "
                "send_without_reader; part=torn writers records small_bytes small_torn big_bytes big_torn "
-               "locked_torn",
+               "locked_torn framed_bytes framed_torn framed_between socket_small_torn socket_big_torn "
+               "socket_locked_torn socket_framed_torn socket_framed_between medium",
     .explanation =
         "A pipe joins two processes: what one writes, the other reads.  Python's\n"
         "Pipe() gives two Connections whose send() and recv() move whole objects;\n"
-        "the kernel moves only bytes.  This lesson builds send() and recv() on a\n"
-        "socketpair() (both ways) or a pipe() (one way), with a length before each\n"
-        "message so that recv() knows where it ends.\n"
+        "the kernel moves only bytes.  Pipe() is a socketpair() (a stream socket,\n"
+        "both ways); Pipe(duplex=False) is a pipe() (one way).  This lesson builds\n"
+        "send() and recv() on them, with a length before each message so that\n"
+        "recv() knows where it ends.\n"
         "\n"
         "Part 1 is seed 000's: a child sends [42, None, 'hello'] and the parent\n"
-        "prints it.  Part 2 is seed 004's: the child sends 'hello world' and waits;\n"
-        "the parent replies 'hi son'; and one way, the wrong direction is refused.\n"
+        "prints it.  Part 2 is seed 003's, 'hello' through a Pipe() in one\n"
+        "process, and seed 004's: the child sends 'hello world' and waits; the\n"
+        "parent replies 'hi son'; and one way, the wrong direction is refused.\n"
         "Part 3 shows two writes arriving as one piece without the lengths.\n"
         "Part 4: recv() after every writer closed is end of file (EOFError);\n"
         "send() with no reader left is EPIPE (BrokenPipeError).\n"
         "Part 5 is seed 000's warning, measured: several processes writing to one\n"
-        "pipe.  Writes of up to PIPE_BUF bytes stay whole; larger ones can tear.\n",
+        "end, of a pipe and of a socketpair (--medium).  On a pipe, writes of up\n"
+        "to PIPE_BUF bytes stay whole; larger ones can tear.  A stream socket\n"
+        "promises no size.  Python's send() writes the length and, above 16 KiB,\n"
+        "the message in a second write: another writer's message can come in\n"
+        "between, on either.  A process-shared lock around each send keeps them\n"
+        "whole.\n",
     .check = pipe_check,
     .actor_width = 8,
     .run = pipe_run,

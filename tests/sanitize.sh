@@ -29,6 +29,7 @@ runs=(
     "queue --speed 100 --loops 5 --items 20"
     "queue --part pool --processes --items 10 --speed 100"
     "pipe --records 5"
+    "pipe --part torn --medium socketpair --records 3 --framed-bytes 100"
     "pool --speed 50 --tasks 6"
     "pool --kind thread --speed 50 --tasks 6"
     "pool --part article --mode map --kind thread --speed 50"
