@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,78 +26,19 @@ struct process_queue_shared {
                                get() gives back */
 };
 
-/* The feeder's stack, mapped here with a guard page below it, rather than
- * by pthread_create(): in a forked child, glibc hands a new thread the stack
- * of a parent's thread that the fork left behind, and ThreadSanitizer then
- * takes the feeder for that thread, and stops.  The thread's TLS goes at the
- * top of the stack, and ThreadSanitizer's is large: hence 1 MiB, of which
- * only the pages used are ever backed by memory. */
-enum { FEEDER_STACK_BYTES = 1024 * 1024 };
-
-static void *map_stack(void)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    char *memory = mmap(NULL, page + FEEDER_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED)
-        return NULL;
-    mprotect(memory, page, PROT_NONE); /* an overflow faults, and tramples nothing */
-    return memory;
-}
-
-static void unmap_stack(void *memory)
-{
-    if (memory)
-        munmap(memory, (size_t)sysconf(_SC_PAGESIZE) + FEEDER_STACK_BYTES);
-}
-
+/* An item in this process's buffer: the bytes put(), copied. */
 struct buffered_item {
     struct buffered_item *next;
     size_t size;
     char bytes[];
 };
 
-static void shared_lock_init(pthread_mutex_t *lock)
-{
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-    pthread_mutex_init(lock, &attr);
-    pthread_mutexattr_destroy(&attr);
-}
-
-/* Lock a shared lock, waiting in slices so that a stop ends the wait
- * (false then).  A holder that died leaves it consistent again. */
-static bool shared_lock(pthread_mutex_t *lock)
-{
-    int rc;
-    while ((rc = lesson_mutex_timedlock(lock, 3600)) == ETIMEDOUT)
-        ;
-    if (rc == EOWNERDEAD)
-        rc = pthread_mutex_consistent(lock);
-    return rc == 0;
-}
-
-/* This process's own part, new: its buffer, its condition, no feeder yet. */
-static void start_afresh(struct process_queue *q)
-{
-    q->owner = getpid();
-    pthread_mutex_init(&q->notempty_lock, NULL);
-    monotonic_cond_init(&q->notempty);
-    q->first = q->last = NULL;
-    q->feeder_started = false;
-    q->feeder_stack = NULL; /* a parent's stays mapped: a copy, and harmless */
-    q->feeder_error = 0;
-    q->closed = false;
-}
-
-/* In a forked child, the parent's buffer and feeder are not this process's:
- * the copy is dropped unread, as Python's _after_fork() drops it. */
-static void adopt(struct process_queue *q)
-{
-    if (q->owner != getpid())
-        start_afresh(q);
-}
+static void start_afresh(struct process_queue *q);
+static void adopt(struct process_queue *q);
+static void shared_lock_init(pthread_mutex_t *lock);
+static bool shared_lock(pthread_mutex_t *lock);
+static int start_feeder(struct process_queue *q);
+static void unmap_stack(char *stack);
 
 struct process_queue *process_queue_new(void)
 {
@@ -147,14 +89,10 @@ static void *feed(void *arg)
             sent = conn_send_bytes(&q->writer, item->bytes, (uint32_t)item->size); /* waits while the pipe is full */
             pthread_mutex_unlock(&q->shared->wlock);
         }
-        int error = sent ? 0 : errno ? errno : ECANCELED;
         free(item);
-
-        pthread_mutex_lock(&q->notempty_lock);
-        if (!sent) { /* Python: the item is dropped, and counted out */
+        if (!sent) /* a stop, or no reader left: as Python's, the item is dropped, and counted out */
             atomic_fetch_sub(&q->shared->size, 1);
-            q->feeder_error = error;
-        }
+        pthread_mutex_lock(&q->notempty_lock);
     }
     pthread_mutex_unlock(&q->notempty_lock);
     return NULL;
@@ -173,25 +111,14 @@ bool process_queue_put(struct process_queue *q, const void *item, size_t size)
     memcpy(copy->bytes, item, size);
 
     pthread_mutex_lock(&q->notempty_lock);
-    if (!q->feeder_started) { /* the process's first put(): _start_thread() */
-        int rc = EAGAIN; /* as pthread_create says it when a stack is refused */
-        q->feeder_stack = map_stack();
-        if (q->feeder_stack) {
-            pthread_attr_t attr;
-            pthread_attr_init(&attr);
-            pthread_attr_setstack(&attr, q->feeder_stack + sysconf(_SC_PAGESIZE), FEEDER_STACK_BYTES);
-            rc = pthread_create(&q->feeder, &attr, feed, q);
-            pthread_attr_destroy(&attr);
-        }
+    if (!q->feeder_started) { /* the process's first put(): self._start_thread() */
+        int rc = start_feeder(q);
         if (rc != 0) {
-            unmap_stack(q->feeder_stack);
-            q->feeder_stack = NULL;
             pthread_mutex_unlock(&q->notempty_lock);
             free(copy);
             errno = rc;
             return false;
         }
-        q->feeder_started = true;
     }
     atomic_fetch_add(&q->shared->size, 1); /* _sem.acquire() */
     if (q->last)
@@ -256,6 +183,24 @@ void process_queue_join_thread(struct process_queue *q)
     }
 }
 
+void process_queue_free(struct process_queue *q)
+{
+    if (!q)
+        return;
+    process_queue_close(q);
+    process_queue_join_thread(q);
+    conn_close(&q->reader);
+    conn_close(&q->writer);
+    /* No mutex_destroy: a process killed at Ctrl-C may have died holding
+     * one.  Every process that used them is gone; the memory goes too. */
+    shared_memory_free(q->shared, sizeof *q->shared);
+    pthread_cond_destroy(&q->notempty);
+    pthread_mutex_destroy(&q->notempty_lock);
+    free(q);
+}
+
+/* -- below, what the lesson needs and Python has no part in --------------- */
+
 long process_queue_bytes_in_pipe(struct process_queue *q)
 {
     int bytes = 0;
@@ -265,6 +210,12 @@ long process_queue_bytes_in_pipe(struct process_queue *q)
 long process_queue_pipe_capacity(struct process_queue *q)
 {
     return fcntl(q->reader.fd, F_GETPIPE_SZ);
+}
+
+bool process_queue_pipe_has_room(struct process_queue *q)
+{
+    struct pollfd writer = { .fd = q->writer.fd, .events = POLLOUT };
+    return poll(&writer, 1, 0) == 1;
 }
 
 long process_queue_buffered(struct process_queue *q)
@@ -278,23 +229,82 @@ long process_queue_buffered(struct process_queue *q)
     return count;
 }
 
-void process_queue_free(struct process_queue *q)
+/* This process's own part, new: its buffer, its condition, no feeder yet. */
+static void start_afresh(struct process_queue *q)
 {
-    if (!q)
-        return;
-    process_queue_close(q);
-    process_queue_join_thread(q);
-    while (q->first) { /* left by a feeder that could not write (a stop) */
-        struct buffered_item *next = q->first->next;
-        free(q->first);
-        q->first = next;
-    }
-    conn_close(&q->reader);
-    conn_close(&q->writer);
-    /* No mutex_destroy: a process killed at Ctrl-C may have died holding
-     * one.  Every process that used them is gone; the memory goes too. */
-    shared_memory_free(q->shared, sizeof *q->shared);
-    pthread_cond_destroy(&q->notempty);
-    pthread_mutex_destroy(&q->notempty_lock);
-    free(q);
+    q->owner = getpid();
+    pthread_mutex_init(&q->notempty_lock, NULL);
+    monotonic_cond_init(&q->notempty);
+    q->first = q->last = NULL;
+    q->feeder_started = false;
+    q->feeder_stack = NULL; /* a parent's stays mapped: a copy, and harmless */
+    q->closed = false;
 }
+
+/* In a forked child, the parent's buffer and feeder are not this process's:
+ * the copy is dropped unread, as Python's _after_fork() drops it. */
+static void adopt(struct process_queue *q)
+{
+    if (q->owner != getpid())
+        start_afresh(q);
+}
+
+static void shared_lock_init(pthread_mutex_t *lock)
+{
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+/* Lock a shared lock, waiting in slices so that a stop ends the wait
+ * (false then).  A holder that died leaves it consistent again. */
+static bool shared_lock(pthread_mutex_t *lock)
+{
+    int rc;
+    while ((rc = lesson_mutex_timedlock(lock, 3600)) == ETIMEDOUT)
+        ;
+    if (rc == EOWNERDEAD)
+        rc = pthread_mutex_consistent(lock);
+    return rc == 0;
+}
+
+/* The feeder's stack, mapped here with a guard page below it, rather than
+ * by pthread_create(): in a forked child, glibc hands a new thread the stack
+ * of a parent's thread that the fork left behind, and ThreadSanitizer then
+ * takes the feeder for that thread, and stops.  The thread's TLS goes at the
+ * top of the stack, and ThreadSanitizer's is large: hence 1 MiB, of which
+ * only the pages used are ever backed by memory. */
+enum { FEEDER_STACK_BYTES = 1024 * 1024 };
+
+/* Start the feeder thread: 0, or the error (EAGAIN for a stack refused, as
+ * pthread_create says it). */
+static int start_feeder(struct process_queue *q)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    char *stack = mmap(NULL, page + FEEDER_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (stack == MAP_FAILED)
+        return EAGAIN;
+    mprotect(stack, page, PROT_NONE); /* a guard: an overflow faults, and tramples nothing */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstack(&attr, stack + page, FEEDER_STACK_BYTES);
+    int rc = pthread_create(&q->feeder, &attr, feed, q);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        unmap_stack(stack);
+        return rc;
+    }
+    q->feeder_stack = stack;
+    q->feeder_started = true;
+    return 0;
+}
+
+static void unmap_stack(char *stack)
+{
+    if (stack)
+        munmap(stack, (size_t)sysconf(_SC_PAGESIZE) + FEEDER_STACK_BYTES);
+}
+

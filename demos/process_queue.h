@@ -43,7 +43,6 @@ struct process_queue {
     bool feeder_started;
     pthread_t feeder;           /* _thread */
     char *feeder_stack;
-    int feeder_error;           /* errno of a write the feeder could not finish, or 0 */
     bool closed;                /* close(): the feeder writes what is left, then ends */
 };
 
@@ -79,6 +78,9 @@ void process_queue_join_thread(struct process_queue *q);
  * (fcntl F_GETPIPE_SZ). */
 long process_queue_bytes_in_pipe(struct process_queue *q);
 long process_queue_pipe_capacity(struct process_queue *q);
+
+/* Has the pipe room for another write (poll() says POLLOUT)? */
+bool process_queue_pipe_has_room(struct process_queue *q);
 
 /* Items in this process's buffer, not yet taken by its feeder. */
 long process_queue_buffered(struct process_queue *q);

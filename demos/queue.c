@@ -704,24 +704,33 @@ static int part_deadlock(void)
         process_queue_free(q);
         return not_started();
     }
-    say("main", "p.join(timeout=1) waits...");
+    say("main", "p.join(timeout=1) waits for the child, process %ld...", (long)p);
     double asked = lesson_now();
     int timed = child_join_timeout(p, 1); /* p.join(timeout=1) */
     double waited = lesson_now() - asked;
     long in_pipe = process_queue_bytes_in_pipe(q);
-    bool alive = timed == CHILD_RUNNING;
+    bool pipe_full = !process_queue_pipe_has_room(q), alive = timed == CHILD_RUNNING;
     if (lesson_stop_requested()) {
-        process_queue_free(q); /* the engine ends the child */
+        if (alive)
+            child_join(p); /* the engine ends it */
+        process_queue_free(q);
         return 0;
     }
     if (alive) {
         say("main", "p.join(timeout=1) returned after %.2f s; p.is_alive() -> True", waited);
-        note("Deadlock: the child's feeder wrote %ld bytes and waits in write() for room for", in_pipe);
-        note("the rest; the child's exit waits for its feeder; and only a get() makes room,");
-        note("while the parent waits for the child. A p.join() with no timeout never returns.");
-        if (in_pipe < capacity)
-            note("(The pipe holds %ld, not %ld: the kernel fills it a 4096-byte page at a time.)", in_pipe,
-                 capacity);
+        if (pipe_full) {
+            note("Deadlock: the child's feeder wrote %ld bytes, the pipe has no room left, and", in_pipe);
+            note("its write() waits for room for the rest; the child's exit waits for its feeder;");
+            note("and only a get() makes room, while the parent waits for the child.");
+            note("A p.join() with no timeout would never return.");
+            if (in_pipe < capacity) {
+                note("(%ld, not %ld: the kernel keeps a pipe in pages of 4096 bytes. The 4-byte", in_pipe, capacity);
+                note("length took the first, the item's write began on the next, and its last page");
+                note("was not there.)");
+            }
+        } else
+            note("The pipe still has room: the child's feeder has written %ld bytes so far (a slow start).",
+                 in_pipe);
     } else
         say("main", "p.join(timeout=1): the child exited with %d, without waiting", timed);
     size_t big_got = get_item(p, q);
@@ -731,7 +740,7 @@ static int part_deadlock(void)
         process_queue_free(q);
         return 0;
     }
-    if (alive && big_exit == 0)
+    if (alive)
         say("main", "p.join() returned %.2f s after the get: the child exited with %d", lesson_now() - got_at,
             big_exit);
     note("So get() what a process put before you join it: the multiprocessing docs'");
@@ -740,9 +749,9 @@ static int part_deadlock(void)
     if (big_exit != 0)
         return 1; /* the child said why */
     result_at_end("part=deadlock capacity=%ld fits=%zu fits_joined=yes fits_got=%zu big=%zu timed_join=%s "
-                  "waited=%.2f in_pipe=%ld big_got=%zu child_exit=%d",
+                  "waited=%.2f in_pipe=%ld pipe_full=%s big_got=%zu child_exit=%d",
                   capacity, (size_t)capacity - 4, fits_got, item_bytes, alive ? "timeout" : "exited", waited,
-                  in_pipe, big_got, big_exit);
+                  in_pipe, pipe_full ? "yes" : "no", big_got, big_exit);
     return 0;
 }
 
