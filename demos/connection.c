@@ -135,12 +135,10 @@ static bool send_all(int fd, const char *p, size_t n)
     return true;
 }
 
-/* All n bytes, each read after poll() says some are there. */
+/* All n bytes: whatever the pipe has, then a wait for more, and again. */
 static bool receive_all(int fd, char *p, size_t n)
 {
     while (n > 0) {
-        if (wait_ready(fd, POLLIN, NULL) < 0)
-            return false;
         ssize_t done = read(fd, p, n);
         if (done > 0) {
             p += done;
@@ -148,7 +146,10 @@ static bool receive_all(int fd, char *p, size_t n)
         } else if (done == 0) {
             errno = 0; /* end of file: every writer closed its end */
             return false;
-        } else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (wait_ready(fd, POLLIN, NULL) < 0)
+                return false;
+        } else if (errno != EINTR) {
             return false;
         }
     }

@@ -37,12 +37,12 @@ long conn_recv(struct connection *c, void *bytes, uint32_t room);
  * recv_bytes() move them: the length, then the bytes.  Up to PIPE_BUF - 4
  * bytes go in one write, as conn_send() sends them; a longer one goes as
  * its length and then its bytes, which another writer's may come between:
- * writers must take turns (the process queue's writers' lock).  A wait for
- * room or for bytes lasts until the lesson is stopped, which ends it with
- * errno ECANCELED; on an end made non-blocking (O_NONBLOCK), a wait for room
- * ends so too, and the kernel still fills the pipe as a blocking write()
- * would.  conn_recv_bytes() returns the length, or -1 (errno 0: end of
- * file; EMSGSIZE: longer than room, and the rest of it is left unread). */
+ * writers must take turns (the process queue's writers' lock).  On an end
+ * made non-blocking (O_NONBLOCK), a wait for room or for bytes is a poll()
+ * that a stop (Ctrl-C) ends, with errno ECANCELED, and the kernel still
+ * fills the pipe as a blocking write() would.  conn_recv_bytes() returns the
+ * length, or -1 (errno 0: end of file; EMSGSIZE: longer than room, and the
+ * rest of it is left unread). */
 bool conn_send_bytes(struct connection *c, const void *bytes, uint32_t n);
 long conn_recv_bytes(struct connection *c, void *bytes, uint32_t room);
 

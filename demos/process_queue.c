@@ -55,9 +55,11 @@ struct process_queue *process_queue_new(void)
         shared_memory_free(shared, sizeof *shared);
         return NULL;
     }
-    /* The feeder waits for room in poll(), so that a stop ends that wait;
-     * the kernel still fills the pipe as a blocking write() would. */
+    /* Both ends non-blocking: the waits for room and for bytes are then
+     * poll()s that a stop ends (connection.c); the kernel still fills the
+     * pipe as a blocking write() would. */
     fcntl(q->writer.fd, F_SETFL, fcntl(q->writer.fd, F_GETFL) | O_NONBLOCK);
+    fcntl(q->reader.fd, F_SETFL, fcntl(q->reader.fd, F_GETFL) | O_NONBLOCK);
     shared_lock_init(&shared->rlock);
     shared_lock_init(&shared->wlock);
     atomic_init(&shared->size, 0);

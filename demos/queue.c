@@ -888,23 +888,38 @@ const struct lesson queue_lesson = {
     .results = "part=article loops size largest put_waits get_waits reader_sleeps elapsed; part=blocking "
                "put_waited get_waited get_timeout get_timeout_waited get_nowait put_timeout put_timeout_waited "
                "put_nowait; part=pool kind producers consumers produced consumed duplicates missing "
-               "per_consumer elapsed; part=process got child_exit",
+               "per_consumer elapsed; part=process got child_exit; part=empty first_empty first_qsize tries "
+               "fresh_empty running_empty qsize_one; part=deadlock capacity fits fits_joined fits_got big "
+               "timed_join waited in_pipe pipe_full big_got child_exit; part=shared messages pipe_us "
+               "pipe_put_us shared_us shared_put_us ratio",
     .explanation =
         "A queue passes items from threads that make them to threads that use\n"
         "them, and does the locking for both.  put() waits while the queue is\n"
         "full, get() while it is empty; with a timeout they give up with Full or\n"
-        "Empty.  Here it is built from a mutex and three condition variables\n"
+        "Empty.  The thread queue here is a mutex and three condition variables\n"
         "(demos/blocking_queue.c).\n"
         "\n"
         "Part 1 is seed 002's program: a writer puts one item a second into\n"
         "Queue(32), a reader takes one and sleeps 2 to 5 s, for 10 to 20 loops\n"
         "(--seed repeats the choices).  The queue grows; the run lasts as long\n"
-        "as the reader's sleeps.  Part 2 fills a Queue(2) to show put() and get()\n"
+        "as the reader's sleeps.  Its lines are the program's own, as its\n"
+        "Python 2 prints them.  Part 2 fills a Queue(2) to show put() and get()\n"
         "waiting, and their timeouts.  Part 3 is the article's exercise: several\n"
         "producers and a pool of consumers, every item consumed exactly once,\n"
-        "with task_done() and join(), and with --processes, in processes.\n"
-        "Part 4 is seed 000's: a child process puts [42, None, 'hello'] and the\n"
-        "parent gets it, through the same queue placed in shared memory.\n",
+        "with task_done() and join(), and with --processes, in processes,\n"
+        "through a queue in shared memory.\n"
+        "\n"
+        "Python's multiprocessing.Queue is not a queue in shared memory.  It is\n"
+        "a pipe, a lock among the getters, a lock among the writers, and in each\n"
+        "process that puts, a buffer and a feeder thread that writes the\n"
+        "buffered items into the pipe (demos/process_queue.c, built as\n"
+        "Lib/multiprocessing/queues.py is).  Part 4 is seed 000's: a child puts\n"
+        "[42, None, 'hello'] and the parent gets it.  Part 5: right after put(),\n"
+        "empty() can say True, the item still in the buffer, while qsize() says\n"
+        "1.  Part 6: a child that put more than the pipe holds cannot end before\n"
+        "its item is got, so joining it first never returns; a timed join\n"
+        "catches it, and a get() first solves it.  Part 7 measures what a queue\n"
+        "in shared memory would cost, side by side with the pipe queue.\n",
     .actor_width = 10,
     .run = queue_run,
 };
