@@ -481,8 +481,10 @@ static int exit_as_python_does(struct process_queue *q, bool put)
         report_thread_refusal(errno, 0);
         return 1;
     }
-    process_queue_close(q);       /* q.close() */
-    process_queue_join_thread(q); /* q.join_thread() */
+    process_queue_close(q);             /* q.close() */
+    span_begin("child", SPAN_WAITING);  /* for --timeline and --trace */
+    process_queue_join_thread(q);       /* q.join_thread() */
+    span_end("child", SPAN_WAITING);
     return 0;
 }
 
@@ -706,7 +708,9 @@ static int part_deadlock(void)
     }
     say("main", "p.join(timeout=1) waits for the child, process %ld...", (long)p);
     double asked = lesson_now();
+    span_begin("main", SPAN_WAITING);
     int timed = child_join_timeout(p, 1); /* p.join(timeout=1) */
+    span_end("main", SPAN_WAITING);
     double waited = lesson_now() - asked;
     long in_pipe = process_queue_bytes_in_pipe(q);
     bool pipe_full = !process_queue_pipe_has_room(q), alive = timed == CHILD_RUNNING;
@@ -840,12 +844,13 @@ static int part_shared(void)
     say("main", "a queue in shared memory, 32 slots (blocking_queue.c): %.2f us a message; put() %.2f us",
         shared_us, shared_put / messages * 1e6);
     note("Measured in this run, from the child's start to its join. In shared memory a");
-    note("message crosses with no system call unless one side must wait, so here it took");
-    note("%.2f times as long through the pipe. What the shared queue costs instead: its", pipe_us / shared_us);
-    note("slots are fixed in size when it is made (%zu bytes here; part 6's item needs", sizeof(struct message));
-    note("a slot of 64 KiB), it must exist before the fork, and a process killed holding its");
-    note("lock leaves the queue half-changed (a robust mutex says so; blocking_queue.c shuts it).");
-    note("The pipe takes a message of any length, and put() never waits: the buffer grows.");
+    note("message crosses with no system call unless one side must wait; through the pipe");
+    note("it is written and read. Here the pipe took %.2f times as long.", pipe_us / shared_us);
+    note("What the shared queue costs instead: its slots are fixed in size when it is made");
+    note("(%zu bytes here; part 6's item needs 64 KiB), it must exist before the fork, and", sizeof(struct message));
+    note("a process killed holding its lock leaves it half-changed (its robust mutex tells");
+    note("the next locker, and blocking_queue.c shuts the queue down). The pipe takes a");
+    note("message of any length, and put() never waits: the putting process's buffer grows.");
     result_at_end("part=shared messages=%d pipe_us=%.2f pipe_put_us=%.2f shared_us=%.2f shared_put_us=%.2f "
                   "ratio=%.2f",
                   messages, pipe_us, pipe_put / messages * 1e6, shared_us, shared_put / messages * 1e6,
