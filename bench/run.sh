@@ -73,13 +73,13 @@ for n in threads-1-1 threads-4-4 processes mpqueue pipe; do
     threads-1-1) label="thread queue, 1 producer / 1 consumer" ;;
     threads-4-4) label="thread queue, 4 producers / 4 consumers" ;;
     processes) label="queue in shared memory, 2 processes" ;;
-    mpqueue) label="multiprocessing's Queue (pipe, feeder), 2 procs" ;;
+    mpqueue) label="multiprocessing's Queue, 2 processes" ;;
     pipe) label="pipe, framed messages one way" ;;
     esac
     printf '  %-44s %9s items/s  %6s us each  %sx the ping-pong rate\n' "$label" "${rate[$n]}" \
         "$(per_item "${rate[$n]}")" "$(ratio "${rate[$n]}" "${rate[pingpong]}")"
 done
-echo "  the shared-memory queue against multiprocessing's Queue: $(ratio "${rate[processes]}" "${rate[mpqueue]}")x the rate"
+echo "  (multiprocessing's Queue: a pipe and a feeder thread, demos/process_queue.c; the queue in shared memory moved $(ratio "${rate[processes]}" "${rate[mpqueue]}")x as many a second)"
 
 # The pool lesson: tiny tasks through a pool against a new worker for each,
 # beside the floors, a bare new thread (pthread_create+join) and a bare new
