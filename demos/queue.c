@@ -383,7 +383,7 @@ static void report_pool(const char *kind, int producers, int consumers, long tot
         note("With --processes this part's queue is the one in shared memory (blocking_queue.c,");
         note("see part 7), its mutex and conditions process-shared, and so is the tally.");
         note("Python's JoinableQueue is a pipe with a feeder thread (parts 4 to 6), with");
-        note("semaphores in shared memory that count for task_done() and join().");
+        note("semaphores shared between the processes that count for task_done() and join().");
     }
     result_at_end("part=pool kind=%s producers=%d consumers=%d produced=%ld consumed=%ld duplicates=%ld "
                   "missing=%ld per_consumer=%s elapsed=%.2f",
