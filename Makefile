@@ -78,7 +78,8 @@ bench/floor: bench/floor.c
 
 # The queue and pipe figures run the lessons' own queue code.
 QUEUE_BENCH_SOURCES = bench/queue_bench.c demos/blocking_queue.c demos/message.c src/clock.c src/shared.c \
-                      src/events.c src/transcript.c src/step.c
+                      src/events.c src/transcript.c src/step.c demos/process_queue.c demos/connection.c \
+                      src/refusal.c
 bench/queue_bench: $(QUEUE_BENCH_SOURCES) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ $(QUEUE_BENCH_SOURCES) $(LDLIBS)
 

@@ -6,11 +6,15 @@
  *                                     N items in all, demos/blocking_queue.c
  *   bench/queue_bench processes N     a producer process and the parent as
  *                                     consumer, the same queue in shared memory
+ *   bench/queue_bench mpqueue N       the same two, through multiprocessing's
+ *                                     Queue: a pipe and a feeder thread,
+ *                                     demos/process_queue.c
  *   bench/queue_bench pipe N          framed struct messages from a child
  *                                     to the parent, as pipe.c's send/recv
  *   bench/queue_bench pingpong N      N one-byte round trips: the floor */
 #include "blocking_queue.h"
 #include "clock.h"
+#include "process_queue.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -86,6 +90,38 @@ static int processes(long items)
     return 0;
 }
 
+/* Through multiprocessing's Queue: the child's put()s go to its buffer, and
+ * its feeder thread writes them; the child ends once the feeder has. */
+static int mpqueue(long items)
+{
+    struct process_queue *mq = process_queue_new();
+    if (!mq)
+        return 1;
+    struct message item = message_list();
+    message_add_int(&item, 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (long k = 0; k < items; k++) {
+            item.values[0].number = k;
+            process_queue_put(mq, &item, sizeof item);
+        }
+        process_queue_close(mq);
+        process_queue_join_thread(mq);
+        _exit(0);
+    }
+    for (long k = 0; k < items; k++)
+        process_queue_get(mq, &item, sizeof item, NULL, WAIT_FOREVER);
+    waitpid(pid, NULL, 0);
+    process_queue_free(mq);
+    return 0;
+}
+
+/* Diagnostics of the engine's refusal lines name the program. */
+const char *lesson_who(void)
+{
+    return "queue_bench";
+}
+
 static void full(int fd, void *buf, size_t n, bool writing)
 {
     for (char *p = buf; n > 0;) {
@@ -159,12 +195,14 @@ int main(int argc, char **argv)
         rc = threads(atoi(argv[2]), atoi(argv[3]), atol(argv[4]));
     else if (argc == 3 && strcmp(argv[1], "processes") == 0)
         rc = processes(atol(argv[2]));
+    else if (argc == 3 && strcmp(argv[1], "mpqueue") == 0)
+        rc = mpqueue(atol(argv[2]));
     else if (argc == 3 && strcmp(argv[1], "pipe") == 0)
         rc = pipe_messages(atol(argv[2]));
     else if (argc == 3 && strcmp(argv[1], "pingpong") == 0)
         rc = pingpong(atol(argv[2]));
     else
-        fprintf(stderr, "usage: queue_bench threads P C N | processes N | pipe N | pingpong N\n");
+        fprintf(stderr, "usage: queue_bench threads P C N | processes N | mpqueue N | pipe N | pingpong N\n");
     if (rc == 0)
         printf("%.6f\n", now() - began);
     return rc;

@@ -48,12 +48,13 @@ echo "goal: race and mutex within 1.5x of the floor"
 ITEMS=${ITEMS:-200000}
 PINGS=${PINGS:-20000} # round trips: each can cost tens of microseconds on an idle VM
 declare -A qtimes
-qnames=(pingpong threads-1-1 threads-4-4 processes pipe)
+qnames=(pingpong threads-1-1 threads-4-4 processes mpqueue pipe)
 for ((r = 1; r <= ROUNDS; r++)); do
     qtimes[pingpong]+="$(bench/queue_bench pingpong "$PINGS") "
     qtimes[threads-1-1]+="$(bench/queue_bench threads 1 1 "$ITEMS") "
     qtimes[threads-4-4]+="$(bench/queue_bench threads 4 4 "$ITEMS") "
     qtimes[processes]+="$(bench/queue_bench processes "$ITEMS") "
+    qtimes[mpqueue]+="$(bench/queue_bench mpqueue "$ITEMS") "
     qtimes[pipe]+="$(bench/queue_bench pipe "$ITEMS") "
 done
 declare -A rate
@@ -67,16 +68,18 @@ echo
 echo "concdemo bench: $ITEMS items through the queue and pipe lessons' code; median of $ROUNDS interleaved runs"
 echo "floor: a bare one-byte ping-pong between two processes over two pipes ($PINGS round trips, one an item)"
 printf '  %-44s %9s items/s  %6s us each\n' "floor: pipe ping-pong, round trips" "${rate[pingpong]}" "$(per_item "${rate[pingpong]}")"
-for n in threads-1-1 threads-4-4 processes pipe; do
+for n in threads-1-1 threads-4-4 processes mpqueue pipe; do
     case $n in
     threads-1-1) label="thread queue, 1 producer / 1 consumer" ;;
     threads-4-4) label="thread queue, 4 producers / 4 consumers" ;;
     processes) label="queue in shared memory, 2 processes" ;;
+    mpqueue) label="multiprocessing's Queue, 2 processes" ;;
     pipe) label="pipe, framed messages one way" ;;
     esac
     printf '  %-44s %9s items/s  %6s us each  %sx the ping-pong rate\n' "$label" "${rate[$n]}" \
         "$(per_item "${rate[$n]}")" "$(ratio "${rate[$n]}" "${rate[pingpong]}")"
 done
+echo "  (multiprocessing's Queue: a pipe and a feeder thread, demos/process_queue.c; the queue in shared memory moved $(ratio "${rate[processes]}" "${rate[mpqueue]}")x as many a second)"
 
 # The pool lesson: tiny tasks through a pool against a new worker for each,
 # beside the floors, a bare new thread (pthread_create+join) and a bare new

@@ -37,6 +37,24 @@ bool conn_send(struct connection *c, const void *bytes, uint32_t n);
  * errno 0 is end of file (Python's EOFError), every writer having closed. */
 long conn_recv(struct connection *c, void *bytes, uint32_t room);
 
+/* Messages of any length, as Python's Connection.send_bytes() and
+ * recv_bytes() move them: the length, then the bytes.  Up to PIPE_BUF - 4
+ * bytes go in one write, as conn_send() sends them; a longer one goes as
+ * its length and then its bytes, which another writer's may come between:
+ * writers must take turns (the process queue's writers' lock).  On an end
+ * made non-blocking (O_NONBLOCK), a wait for room or for bytes is a poll()
+ * that a stop (Ctrl-C) ends, with errno ECANCELED, and the kernel still
+ * fills the pipe as a blocking write() would.  conn_recv_bytes() returns the
+ * length, or -1 (errno 0: end of file; EMSGSIZE: longer than room, and the
+ * rest of it is left unread). */
+bool conn_send_bytes(struct connection *c, const void *bytes, uint32_t n);
+long conn_recv_bytes(struct connection *c, void *bytes, uint32_t room);
+
+/* conn.poll(timeout): true when something waits to be read (or every
+ * writer has closed), within `seconds` of lesson time; a negative timeout
+ * waits for ever, 0 only looks.  False when the time is up, or at a stop. */
+bool conn_poll(struct connection *c, double seconds);
+
 /* write() or read() all n bytes; a pipe may move fewer at a time. */
 bool write_all(int fd, const void *bytes, size_t n);
 bool read_all(int fd, void *bytes, size_t n);

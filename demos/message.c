@@ -45,6 +45,13 @@ struct message message_str(const char *text)
     return m;
 }
 
+struct message message_int(long number)
+{
+    struct message m = { .is_list = false };
+    message_add_int(&m, number);
+    return m;
+}
+
 bool message_is_none(const struct message *m)
 {
     return !m->is_list && m->count == 1 && m->values[0].kind == VALUE_NONE;

@@ -31,6 +31,7 @@ struct message {
 struct message message_list(void);
 struct message message_none(void);             /* None */
 struct message message_str(const char *text);  /* 'xxx' */
+struct message message_int(long number);       /* 1 */
 void message_add_int(struct message *m, long number);
 void message_add_none(struct message *m);
 void message_add_str(struct message *m, const char *text);

@@ -17,6 +17,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sanitizer.h"
+
+#ifdef CONCDEMO_TSAN
+/* ThreadSanitizer ends a child forked from a threaded process (and the
+ * engine's watcher thread makes every lesson one) as soon as the child
+ * starts a thread, unless told not to; the queue lesson's children start
+ * their queue's feeder thread.  TSAN_OPTIONS still adds to this. */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+    return "die_after_fork=0";
+}
+#endif
+
 enum { MAX_CHILDREN = 1024 };
 
 /* The children alive, so that a stop can end them all; and every child ever
@@ -121,6 +135,32 @@ int child_join(pid_t pid)
     if (WIFSIGNALED(status))
         return 128 + WTERMSIG(status);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+bool child_is_alive(pid_t pid)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int rc;
+    while ((rc = waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT)) < 0 && errno == EINTR)
+        ;
+    return rc == 0 && info.si_pid != pid;
+}
+
+int child_join_timeout(pid_t pid, double seconds)
+{
+    /* waitid() with WNOHANG looks without waiting; between looks, a
+     * millisecond's sleep.  Python's join(timeout) waits on a pipe the child
+     * holds instead, which would cost every child a descriptor. */
+    double deadline = lesson_now() + seconds;
+    for (;;) {
+        if (!child_is_alive(pid))
+            return child_join(pid);
+        if (lesson_stop_requested() || lesson_now() >= deadline)
+            return CHILD_RUNNING;
+        struct timespec slice = { 0, 1000000 };
+        nanosleep(&slice, NULL);
+    }
 }
 
 void children_stop_all(void)

@@ -27,6 +27,16 @@ pid_t child_start(int (*fn)(void *), void *arg);
  * if signal N ended it. */
 int child_join(pid_t pid);
 
+/* p.is_alive(): true while the child runs.  It is not reaped here. */
+bool child_is_alive(pid_t pid);
+
+/* p.join(timeout): wait at most `seconds` of lesson time for the child to
+ * end.  Returns its exit status, as child_join() does, having reaped it; or
+ * CHILD_RUNNING if it still runs when the time is up, or when a stop ended
+ * the wait: it is not reaped then, and may be joined again. */
+#define CHILD_RUNNING (-1)
+int child_join_timeout(pid_t pid, double seconds);
+
 /* For the engine: SIGKILL every child still alive, and any started later. */
 void children_stop_all(void);
 

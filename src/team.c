@@ -145,6 +145,14 @@ bool team_start(struct team *team, void *(*fn)(void *), void *arg)
     return true;
 }
 
+bool team_join_next(struct team *team)
+{
+    if (team->joined == team->started)
+        return false;
+    join_oldest(team);
+    return true;
+}
+
 void team_join_all(struct team *team)
 {
     while (team->joined < team->started)

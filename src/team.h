@@ -44,6 +44,11 @@ void team_limit_alive(struct team *team, long most);
  * a stop was requested, or the system refused a thread with none alive. */
 bool team_start(struct team *team, void *(*fn)(void *), void *arg);
 
+/* Join the oldest thread started and not yet joined, as in
+ * `for t in threads: t.join(); print(t.getResult())`.  Returns false if
+ * every thread started was joined already. */
+bool team_join_next(struct team *team);
+
 /* Join every thread started and not yet joined. */
 void team_join_all(struct team *team);
 

@@ -16,6 +16,10 @@ semaphore
 event-traffic-light --cars 3
 condition
 queue --part pool --processes --items 20
+queue --part process
+queue --part empty --tries 20
+queue --part deadlock
+queue --part shared --messages 200
 pipe
 pool
 coroutine

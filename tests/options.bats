@@ -188,7 +188,7 @@ accepted() {
             fi
         done < <(options_of "$lesson")
     done
-    # 10 lessons: 30 of their own numbers and 2 common ones each, at two ends
-    [ "$checked" -eq 100 ] || { echo "checked $checked"; return 1; }
+    # 10 lessons: each of their own numbers and 2 common ones, at two ends
+    [ "$checked" -ge 100 ] || { echo "checked $checked"; return 1; }
     [ "$ran" -ge 90 ] || { echo "only $ran of $checked ran"; return 1; }
 }

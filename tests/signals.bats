@@ -55,6 +55,9 @@ semaphore|acquired the semaphore: 5 holding|1|17 threads wait at the semaphore
 event-traffic-light --cars 3|sees red light, waiting|1|cars wait on the event
 condition --part order|lets go of the lock and sleeps|1|a thread waits on the condition
 queue --part pool --processes --items 200|consumer-[0-9] +get|3|producer and consumer processes run
+queue --part empty --tries 100000|q.get\(\) -> 1|1|fresh queues start and join their feeder threads
+queue --part deadlock|p.join\(timeout=1\) waits|1|a timed join waits on a child stuck in its feeder's write
+queue --part shared --messages 1000000|part 7:|1|a child puts into a pipe queue, the parent gets
 pipe --part torn --records 400 --big-bytes 1000000 --writers 4|records of 4096 bytes|1|4 child processes write 1 MB records
 pool|runs Foo|5|5 worker processes run tasks
 coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a child
