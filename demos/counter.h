@@ -79,7 +79,7 @@ bool crowd_init(struct crowd *crowd, long threads, long iterations, enum window 
 /* After the join: the yields made, and the windows left unwidened because
  * the yields had taken their share of the time. */
 void count_yields(const struct crowd *crowd, long *taken, long *skipped);
-#define YIELD_LIMIT_WORDS "half a second, or a quarter of the time if that is more"
+#define YIELD_LIMIT_WORDS "half a second, or a quarter of the time if more"
 void crowd_free(struct crowd *crowd);
 
 struct double_write {

@@ -89,9 +89,10 @@ static long tell_yields(const struct crowd *crowd)
 {
     long taken, skipped;
     count_yields(crowd, &taken, &skipped);
-    if (skipped > 0)
-        note("%ld yields widened the window; %ld more were skipped: the yields had used up their time, %s.",
-             taken, skipped, YIELD_LIMIT_WORDS);
+    if (skipped > 0) {
+        note("%ld yields widened the window; %ld more were skipped: the yields", taken, skipped);
+        note("had used up their time, %s.", YIELD_LIMIT_WORDS);
+    }
     return taken;
 }
 
