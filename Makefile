@@ -117,8 +117,13 @@ install: concdemo
 	install -m 755 concdemo $(DESTDIR)$(BINDIR)/concdemo
 	install -m 644 man/concdemo.1 $(DESTDIR)$(MANDIR)/concdemo.1
 
+# Also the folders install made, where nothing else is left in them: rmdir
+# removes only empty ones, up to PREFIX and no further.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/concdemo $(DESTDIR)$(MANDIR)/concdemo.1
+	for dir in $(BINDIR) $(MANDIR) $(dir $(MANDIR)) $(dir $(patsubst %/,%,$(dir $(MANDIR)))) $(PREFIX); do \
+	    rmdir "$(DESTDIR)$$dir" 2>/dev/null || true; \
+	done
 
 clean:
 	rm -rf concdemo concdemo-* sanitizer-reports fuzz-options fuzz-corpus fuzz-findings bench/floor bench/queue_bench bench/coro_bench

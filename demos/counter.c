@@ -11,7 +11,7 @@
  * and 24 MB more while find_double_write() sorts them. */
 enum { EVIDENCE_BUDGET = 2 * 1024 * 1024, STEPS_MAX_INCREMENTS = 40 };
 
-static bool bare_window, step_by_step;
+static enum window window;
 
 /* A coin toss from this thread's own generator (xorshift64): no shared state. */
 static bool coin_flip(struct counter_thread *me)
@@ -22,23 +22,65 @@ static bool coin_flip(struct counter_thread *me)
     return me->dice >> 63;
 }
 
+/* How much time yields may take: half a real second, or a quarter of the
+ * time since they began, whichever is more -- of a thread's own time, or,
+ * for yields made holding the lock, of the lesson's (only the holder yields
+ * there, and every waiter waits for it). */
+#define YIELD_ALLOWANCE 0.5
+#define YIELD_SHARE 0.25
+
+/* One budget for the yields made holding the lock: only the holder touches
+ * it, so the lock guards it too. */
+static struct yield_budget holder_yields;
+
 /* Between its read and its write a thread can lose the CPU, and another
  * thread can then read the same old value.  In C that window is a few
  * instructions wide and rarely hit, so the lessons widen it, honestly: the
  * thread gives the CPU away right there with sched_yield(), as the end of its
  * time slice would.  Time slices end at random moments, so it yields on a coin
- * toss.  --bare: no yield.  --steps: a pause long enough to read. */
+ * toss.  --bare: no yield.  --steps: a pause long enough to read.
+ *
+ * On an idle machine a yield costs a microsecond or hands the CPU to another
+ * of the lesson's threads.  On a busy one it can give a whole time slice, a
+ * few ms, to another program, and a lesson of 400000 yields would take
+ * minutes.  So each yield is timed, and once the yields have taken more than
+ * their share of the time, the window is left as it is until they are back
+ * under it: the lesson's cost stays bounded however busy the machine. */
 void lose_the_cpu_here(struct counter_thread *me)
 {
-    if (step_by_step)
+    if (window == WINDOW_STEPS) {
         lesson_sleep(STEP_PAUSE);
-    else if (!bare_window && coin_flip(me) && !lesson_stop_requested())
-        sched_yield(); /* after Ctrl-C, no yield: the threads queued at a lock get through faster */
+        return;
+    }
+    if (window == WINDOW_BARE || !coin_flip(me) || lesson_stop_requested())
+        return; /* after Ctrl-C, no yield: the threads queued at a lock get through faster */
+    struct yield_budget *budget = window == WINDOW_YIELD_HOLDING_LOCK ? &holder_yields : &me->yields;
+    double now = real_now();
+    if (budget->began == 0) /* this thread's first window */
+        budget->began = now;
+    double allowed = YIELD_SHARE * (now - budget->began);
+    if (budget->spent > (allowed > YIELD_ALLOWANCE ? allowed : YIELD_ALLOWANCE)) {
+        budget->skipped++;
+        return;
+    }
+    sched_yield();
+    budget->spent += real_now() - now;
+    budget->taken++;
+}
+
+void count_yields(const struct crowd *crowd, long *taken, long *skipped)
+{
+    *taken = holder_yields.taken;
+    *skipped = holder_yields.skipped;
+    for (long t = 0; t < crowd->count; t++) {
+        *taken += crowd->threads[t].yields.taken;
+        *skipped += crowd->threads[t].yields.skipped;
+    }
 }
 
 void step(struct counter_thread *me, const char *fmt, ...)
 {
-    if (!step_by_step)
+    if (window != WINDOW_STEPS)
         return;
     char text[200];
     va_list ap;
@@ -65,7 +107,7 @@ bool balance_possible(int balance)
     return a <= fives && 5 * a <= v;
 }
 
-bool crowd_init(struct crowd *crowd, long threads, long iterations, bool bare, bool steps)
+bool crowd_init(struct crowd *crowd, long threads, long iterations, enum window how)
 {
     memset(crowd, 0, sizeof *crowd);
     long keep = iterations;
@@ -87,8 +129,8 @@ bool crowd_init(struct crowd *crowd, long threads, long iterations, bool bare, b
     memset(crowd->threads, 0, (size_t)threads * sizeof *crowd->threads);
     crowd->count = threads;
     crowd->iterations = iterations;
-    bare_window = bare;
-    step_by_step = steps;
+    window = how;
+    holder_yields = (struct yield_budget){ .began = real_now() };
     fives = (threads + 1) / 2;
     eights = threads / 2;
     unsigned long long seed = (unsigned long long)option_int("seed");

@@ -15,8 +15,17 @@
 #include <stdalign.h>
 #include <stdbool.h>
 
+/* What a thread's yields have cost: see lose_the_cpu_here() in counter.c. */
+struct yield_budget {
+    double began;      /* real seconds: when the first window came */
+    double spent;      /* real seconds given away by its yields */
+    long taken;        /* yields made */
+    long skipped;      /* windows the coin chose, left unwidened: the yields had had their share */
+};
+
 struct counter_thread {
     alignas(64) char name[24]; /* "t-811", as the article names them; a cache line each */
+    struct yield_budget yields; /* its own: no race */
     int amount;                /* the balance workload: what it deposits, then withdraws */
     int *seen;                 /* its own slots: the value it read, per increment kept */
     long kept;                 /* how many increments it keeps evidence of */
@@ -27,6 +36,12 @@ struct counter_thread {
 
 /* Between its read and its write a thread can lose the CPU (see counter.c). */
 void lose_the_cpu_here(struct counter_thread *me);
+
+/* How lose_the_cpu_here() widens the window: a yield on a coin toss; a
+ * yield made while holding the lesson's one lock (mutex), whose cost every
+ * waiting thread pays; none (--bare); or a pause long enough to read
+ * (--steps). */
+enum window { WINDOW_YIELD, WINDOW_YIELD_HOLDING_LOCK, WINDOW_BARE, WINDOW_STEPS };
 
 /* With --steps, print one step of this thread's work; otherwise nothing. */
 void step(struct counter_thread *me, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -58,9 +73,13 @@ struct crowd {
     struct team team;
 };
 
-/* Returns false, after one line on stderr, if memory is short.  `bare` and
- * `steps` say how lose_the_cpu_here() widens the window. */
-bool crowd_init(struct crowd *crowd, long threads, long iterations, bool bare, bool steps);
+/* Returns false, after one line on stderr, if memory is short. */
+bool crowd_init(struct crowd *crowd, long threads, long iterations, enum window window);
+
+/* After the join: the yields made, and the windows left unwidened because
+ * the yields had taken their share of the time. */
+void count_yields(const struct crowd *crowd, long *taken, long *skipped);
+#define YIELD_LIMIT_WORDS "half a second, or a quarter of the time if more"
 void crowd_free(struct crowd *crowd);
 
 struct double_write {

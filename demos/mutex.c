@@ -224,7 +224,7 @@ static int mutex_run(void)
         return compare(threads);
 
     struct crowd crowd;
-    if (!crowd_init(&crowd, threads, iterations, false, steps))
+    if (!crowd_init(&crowd, threads, iterations, steps ? WINDOW_STEPS : WINDOW_YIELD_HOLDING_LOCK))
         return 1;
     say("main", "start %s; each takes the lock around %s %s", plural(threads, "thread"),
         balance_workload ? "change_it(n)" : "`num += 1`", times(iterations));

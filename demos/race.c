@@ -84,6 +84,18 @@ static void *run_thread(void *arg) /* def run_thread(n): for i in range(100000):
     return NULL;
 }
 
+/* How many yields widened the window, and how many the budget skipped. */
+static long tell_yields(const struct crowd *crowd)
+{
+    long taken, skipped;
+    count_yields(crowd, &taken, &skipped);
+    if (skipped > 0) {
+        note("%ld yields widened the window; %ld more were skipped: the yields", taken, skipped);
+        note("had used up their time, %s.", YIELD_LIMIT_WORDS);
+    }
+    return taken;
+}
+
 static void explain_count(const struct crowd *crowd, long long expected, bool bare, bool steps)
 {
     long long lost = expected - num;
@@ -113,7 +125,7 @@ static void explain_count(const struct crowd *crowd, long long expected, bool ba
         note("The yield makes every run hit the window. Without it (--bare) updates");
         note("vanish only now and then: Python 2.7 lost up to 14 of 20000.");
     }
-    result("num=%d expected=%lld lost=%lld", num, expected, lost);
+    result("num=%d expected=%lld lost=%lld yields=%ld", num, expected, lost, tell_yields(crowd));
 }
 
 static void explain_balance(const struct crowd *crowd)
@@ -135,7 +147,7 @@ static void explain_balance(const struct crowd *crowd)
         note("%d is what the lost changes left behind: erased deposits, withdrawals.", balance);
     else if (first >= 0)
         note("It still ended at 0: a stale write can also undo earlier damage. Luck.");
-    result("balance=%d expected=0 bad_reads=%ld", balance, bad_reads);
+    result("balance=%d expected=0 bad_reads=%ld yields=%ld", balance, bad_reads, tell_yields(crowd));
 }
 
 static int race_run(void)
@@ -147,7 +159,7 @@ static int race_run(void)
     bool balance_workload = strcmp(option_choice("workload"), "balance") == 0;
 
     struct crowd crowd;
-    if (!crowd_init(&crowd, threads, iterations, bare, steps))
+    if (!crowd_init(&crowd, threads, iterations, bare ? WINDOW_BARE : steps ? WINDOW_STEPS : WINDOW_YIELD))
         return 1;
     if (balance_workload)
         say("main", "start %s; each runs change_it(n) %s, n = 5 or 8", plural(threads, "thread"),
@@ -192,7 +204,8 @@ const struct lesson race_lesson = {
     .summary = "threads add to one shared int with no lock, and updates vanish",
     .source = "seed 000 §2.4 线程锁; seed 001 balance; seed 003 数据竞争",
     .options = race_options,
-    .results = "num expected lost (count workload); balance expected bad_reads (balance workload)",
+    .results = "num expected lost yields (count workload); balance expected bad_reads yields (balance "
+               "workload)",
     .explanation =
         "`num += 1` looks like one step, but it is three: read num, add one, write num.\n"
         "Two threads that both read 810 both write 811, and one increment is gone.\n"
@@ -203,7 +216,10 @@ const struct lesson race_lesson = {
         "widens that window the way the scheduler would: between its read and its\n"
         "write, each thread yields the CPU on a coin toss.  --bare removes the\n"
         "yield.  Either way the program is wrong; the yield only makes the\n"
-        "wrongness show every time.\n"
+        "wrongness show every time.  On a busy machine a yield can hand a whole\n"
+        "time slice to another program, so the yields stop once they have taken\n"
+        "half a second or a quarter of a thread's time; the transcript counts\n"
+        "them (yields=) and says how many were skipped.\n"
         "\n"
         "Each thread records the value it read in its own slot.  After the join the\n"
         "lesson looks for two threads that read the same value: they wrote the same\n"

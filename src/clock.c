@@ -54,8 +54,18 @@ double lesson_now(void)
     return real_now() * clock_speed;
 }
 
+/* The longest real wait the clock asks of the system: a year.  --speed's
+ * range keeps every lesson's waits far shorter; this bound keeps a deadline
+ * from overflowing time_t whatever a caller asks, so a wait that long sleeps
+ * and never spins on a deadline that wrapped into the past. */
+#define LONGEST_REAL_WAIT (365.0 * 24 * 3600)
+
 static struct timespec add_seconds(struct timespec t, double seconds)
 {
+    if (!(seconds > 0)) /* negative, or NaN: the deadline is now */
+        seconds = 0;
+    if (seconds > LONGEST_REAL_WAIT)
+        seconds = LONGEST_REAL_WAIT;
     double whole = (double)(long long)seconds;
     t.tv_sec += (time_t)whole;
     t.tv_nsec += (long)((seconds - whole) * 1e9);

@@ -7,6 +7,7 @@
 #include "step.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -384,8 +385,33 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     return status;
 }
 
+/* A file opened later (--trace's, a pipe's ends) must never land on a
+ * standard descriptor that was closed: the transcript would go into it.  So
+ * a closed stdin or stderr is filled with /dev/null, and a closed stdout,
+ * where the transcript goes, is refused.  Returns false after saying so. */
+static bool standard_descriptors_open(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0)
+            continue;
+        if (fd == STDOUT_FILENO) {
+            fprintf(stderr, "concdemo: standard output is closed: there is nowhere to print to\n");
+            return false;
+        }
+        int null = open("/dev/null", O_RDWR);
+        if (null != fd) { /* open() takes the lowest free number: this one */
+            if (null >= 0)
+                close(null);
+            return false;
+        }
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
+    if (!standard_descriptors_open())
+        return 1;
     if (argc < 2) {
         print_overview(stdout);
         return 0;

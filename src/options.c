@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 const struct option_spec common_option_specs[] = {
-    OPTION_REAL("speed", "1", 0, 10000, "lesson time runs X times faster; times shown stay lesson seconds"),
+    OPTION_REAL("speed", "1", 0.01, 10000, "lesson time runs X times faster; times shown stay lesson seconds"),
     OPTION_INT("seed", "random", 0, 4294967295.0, "seeds the lesson's own random choices, not the scheduler's"),
     OPTION_CHOICE("format", "text", "text|jsonl", "text for people; jsonl for scripts, one JSON object a line"),
     OPTION_CHOICE("color", "auto", "auto|always|never", "colour; auto: on a terminal, unless NO_COLOR is set"),
@@ -66,13 +66,13 @@ static void format_number(char *buf, size_t size, double x)
     snprintf(buf, size, "%.15g", x);
 }
 
-/* "1 to 1000000" or "more than 0, up to 10000" */
+/* "1 to 1000000", "0.01 to 10000", or "more than 0, up to 60" */
 static void format_range(const struct option_spec *spec, char *buf, size_t size)
 {
     char lo[24], hi[24];
     format_number(lo, sizeof lo, spec->min);
     format_number(hi, sizeof hi, spec->max);
-    if (spec->type == OPT_REAL)
+    if (spec->type == OPT_REAL && spec->min == 0)
         snprintf(buf, size, "more than %s, up to %s", lo, hi);
     else
         snprintf(buf, size, "%s to %s", lo, hi);
@@ -148,12 +148,17 @@ static bool parse_real(const struct option_spec *spec, const char *source, const
     double v = strtod(text, &end);
     if (*end != '\0' || end == text)
         return complain(spec, source, text, "is not a number");
-    if (errno == ERANGE || !isfinite(v))
-        return complain(spec, source, text, v == 0 ? "is too small" : "is too large");
-    if (v < 0)
-        return complain(spec, source, text, "is negative");
-    if (v <= spec->min)
-        return complain(spec, source, text, v == 0 ? "is zero, which makes no sense here" : "is too small");
+    bool underflow = errno == ERANGE && fabs(v) < 1;
+    if (v < 0 || (underflow && text[0] == '-'))
+        return complain(spec, source, text, "is negative"); /* -1e-400 too, which strtod makes -0 */
+    if (!isfinite(v) || (errno == ERANGE && !underflow))
+        return complain(spec, source, text, "is too large");
+    if (underflow) /* 1e-400; or 5e-324, a denormal, closer to 0 than a double can say well */
+        return complain(spec, source, text, "is too small");
+    if (v == 0)
+        return complain(spec, source, text, "is zero, which makes no sense here");
+    if (v < spec->min)
+        return complain(spec, source, text, "is too small");
     if (v > spec->max)
         return complain(spec, source, text, "is too large");
     *out = v;

@@ -10,8 +10,9 @@
 enum option_type {
     OPT_INT,    /* a whole number in [min, max]; fallback "random": a fresh
                    seed; "random 10-20": randint(10, 20) from --seed */
-    OPT_REAL,   /* a decimal number in (min, max]; fallback "none": unset
-                   until given (test with option_given) */
+    OPT_REAL,   /* a decimal number in [min, max], or in (0, max] when min
+                   is 0; fallback "none": unset until given (test with
+                   option_given) */
     OPT_CHOICE, /* one word of `choices`, "a|b|c" */
     OPT_FLAG,   /* present or absent; takes no value */
     OPT_TEXT,   /* any non-empty text, such as a file name; fallback "none":

@@ -60,10 +60,48 @@ load helpers
     [[ "$output" == *"--compare"* ]]
 }
 
-@test "--help wins over other arguments, even bad ones" {
+@test "--help wins over other arguments, even bad ones, before or after it" {
+    # asking for help is never an error: a user who typed a bad option and then
+    # --help wants the options listed, not told off
     run "$CONCDEMO" race --threads abc --help
     [ "$status" -eq 0 ]
     [[ "$output" == *"usage: concdemo race"* ]]
+    run --separate-stderr "$CONCDEMO" race --help --bogus
+    [ "$status" -eq 0 ] && [ -z "$stderr" ]
+    [[ "$output" == *"usage: concdemo race"* ]]
+}
+
+@test "a repeated option: the last one wins, as with most command-line tools" {
+    run "$CONCDEMO" race --threads 10 --threads 20 --quiet --seed 1
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "threads=20 "* ]]
+    [ "$(result_value expected)" = 20 ]
+    run "$CONCDEMO" semaphore --speed 1 --speed 50 --quiet --threads 2 --seed 1
+    [[ " ${lines[1]} " == *" speed=50 "* ]]
+}
+
+@test "COLUMNS that is not a width (0, -5, abc, huge) is ignored: 80 columns without a terminal" {
+    local columns width
+    for columns in 0 -5 abc 99999999999 ""; do
+        run env COLUMNS="$columns" "$CONCDEMO" semaphore --threads 6 --speed 50 --seed 1 --timeline --color never
+        [ "$status" -eq 0 ] || { echo "COLUMNS=$columns: exit $status"; return 1; }
+        [ "$(result_value peak)" -le 5 ]
+        width=$(sed -n '/^timeline/,$p' <<<"$output" | awk '{ if (length($0) > w) w = length($0) } END { print w }')
+        [ "$width" -le 80 ] && [ "$width" -ge 60 ] || { echo "COLUMNS=$columns: timeline $width wide"; return 1; }
+    done
+}
+
+@test "a closed standard output: one line and exit 1, and --trace does not take its place" {
+    run --separate-stderr bash -c '"$0" race --threads 10 --trace "$1" >&-' "$CONCDEMO" "$BATS_TEST_TMPDIR/t.json"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "concdemo: standard output is closed: there is nowhere to print to" ]
+    [ ! -s "$BATS_TEST_TMPDIR/t.json" ]
+    run --separate-stderr bash -c '"$0" race --threads 10 >&-' "$CONCDEMO"
+    [ "$status" -eq 1 ] && [ "${#stderr_lines[@]}" -eq 1 ]
+    # a closed stdin or stderr is no problem, and the trace is still valid JSON
+    run bash -c '"$0" race --threads 10 --quiet --trace "$1" <&- 2>&-' "$CONCDEMO" "$BATS_TEST_TMPDIR/t.json"
+    [ "$status" -eq 0 ] && [[ "$output" == *"result: "* ]]
+    jq -e '.traceEvents | length > 0' "$BATS_TEST_TMPDIR/t.json" >/dev/null
 }
 
 @test "bad input: unknown lesson, option, argument" {
@@ -98,11 +136,20 @@ load helpers
 @test "bad input: speed, choices and combinations" {
     usage_error "--speed: '0' is zero" race --speed 0
     usage_error "--speed: '-2' is negative" race --speed -2
-    usage_error "--speed: 'fast' is not a number (allowed: more than 0, up to 10000)" race --speed fast
+    usage_error "--speed: 'fast' is not a number (allowed: 0.01 to 10000)" race --speed fast
     usage_error "--speed: '0x10' is not a number" race --speed 0x10
     usage_error "--speed: 'inf' is not a number" race --speed inf
     usage_error "--speed: '1e999' is too large" race --speed 1e999
     usage_error "--speed: '20000' is too large" race --speed 20000
+    # the lesson clock's own floor: a hundred times slower than the article, no slower
+    usage_error "--speed: '0.009' is too small (allowed: 0.01 to 10000)" race --speed 0.009
+    usage_error "--speed: '1e-20' is too small" semaphore --speed 1e-20
+    usage_error "--speed: '5e-324' is too small" queue --speed 5e-324
+    usage_error "--speed: '1e-400' is too small" race --speed 1e-400
+    usage_error "--speed: '-1e-400' is negative" race --speed -1e-400
+    usage_error "--speed: '-0' is zero" race --speed -0
+    usage_error "--speed: '0e5' is zero" race --speed 0e5
+    CONCDEMO_SPEED=1e-20 usage_error "CONCDEMO_SPEED: '1e-20' is too small" race
     usage_error "--workload: 'bank' is not one of the choices (allowed: count|balance)" race --workload bank
     usage_error "--format: 'xml' is not one of the choices (allowed: text|jsonl)" race --format xml
     usage_error "--color: 'yes' is not one of the choices (allowed: auto|always|never)" race --color=yes
@@ -283,6 +330,13 @@ load helpers
     [ "$status" -eq 0 ]
     [ ! -e "$stage/opt/cd/bin/concdemo" ]
     [ ! -e "$stage/opt/cd/share/man/man1/concdemo.1" ]
+    # and the folders it made, now empty, are gone: nothing is left under PREFIX
+    [ ! -e "$stage/opt/cd" ] || { find "$stage"; return 1; }
+    # a folder that holds something else stays, with what it holds
+    mkdir -p "$stage/opt/cd/bin" && touch "$stage/opt/cd/bin/other"
+    run make -s -C "$BATS_TEST_DIRNAME/.." install SANITIZE= PREFIX=/opt/cd DESTDIR="$stage"
+    run make -s -C "$BATS_TEST_DIRNAME/.." uninstall SANITIZE= PREFIX=/opt/cd DESTDIR="$stage"
+    [ -e "$stage/opt/cd/bin/other" ] && [ ! -e "$stage/opt/cd/bin/concdemo" ] && [ ! -e "$stage/opt/cd/share" ]
 }
 
 @test "the manual renders without warnings and documents every lesson and its result keys" {

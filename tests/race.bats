@@ -119,6 +119,36 @@ balance_explained() {
     balance_explained
 }
 
+# The yields' limit: "N yields widened the window; M more were skipped", and
+# the two add up to no more than the windows the coin could choose.
+yields_accounted() {
+    local windows=$1 note taken skipped
+    taken=$(result_value yields)
+    note=$(grep -oE '# [0-9]+ yields widened the window; [0-9]+ more were skipped: the yields$' <<<"$output")
+    [ -n "$note" ] || { echo "no note of the skipped yields"; return 1; }
+    [[ "$output" == *"# had used up their time, half a second, or a quarter of the time if more."* ]]
+    [ "$(awk '{ print $2 }' <<<"$note")" -eq "$taken" ]
+    skipped=$(awk '{ print $7 }' <<<"$note")
+    [ "$skipped" -gt 0 ] && [ $((taken + skipped)) -le "$windows" ]
+}
+
+@test "--workload balance beside a CPU hog on its one core: the yields stop at their limit, and it says so" {
+    command -v taskset >/dev/null || skip "taskset is not installed"
+    # a busy classroom PC: every yield hands the hog a whole time slice
+    taskset -c 0 bash -c 'while :; do :; done' &
+    local hog=$!
+    run taskset -c 0 "$CONCDEMO" race --workload balance
+    kill "$hog"
+    [ "$status" -eq 0 ]
+    [ "$(result_value yields)" -gt 0 ]
+    yields_accounted $((2 * 100000 * 4))
+    if [ "$(result_value bad_reads)" -eq 0 ]; then
+        [[ "$output" == *"No thread read an impossible balance this time."* ]]
+    else
+        balance_explained
+    fi
+}
+
 @test "past the system's thread limit the lesson rolls a window, says so, and completes" {
     # ulimit -u makes the limit small enough to reach at once.
     run bash -c "ulimit -u 300 && exec '$CONCDEMO' race --threads 3000"
