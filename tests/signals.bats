@@ -52,7 +52,7 @@ mutex --threads 20000|start 20000 threads|1|20000 threads starting, to queue at 
 mutex --steps --threads 2|ready to update num|2|a thread waits on the lock another holds
 rlock --part deadlock|waits for \.\.\. itself|1|a thread waits on a lock it holds
 semaphore|acquired the semaphore: 5 holding|1|17 threads wait at the semaphore
-event-traffic-light --cars 3|sees red light, waiting|1|cars wait on the event
+event-traffic-light --cars 3|sees red light,waiting|1|cars wait on the event
 condition --part order|lets go of the lock and sleeps|1|a thread waits on the condition
 queue --part pool --processes --items 200|consumer-[0-9] +get|3|producer and consumer processes run
 pipe --part torn --records 400 --big-bytes 1000000 --writers 4|records of 4096 bytes|1|4 child processes write 1 MB records
