@@ -14,7 +14,7 @@
  *         t = threading.Thread(target=run, args=("t-%s" % i,))
  *         t.start()
  *     while threading.active_count() != 1:
- *         pass                   # busy-waits: burns a whole core for 5 s
+ *         pass                   # busy-waits: burns CPU all 5 s
  *     else:
  *         print('-----all threads done-----')
  *
@@ -264,15 +264,14 @@ static int semaphore_run(void)
         if (!team_start(&team, run, &threads[i]))
             break;
     say("main", "started %ld threads; joining them", team.started);
-    note("The article busy-waits on active_count() here and burns a core. Join sleeps.");
+    note("The article busy-waits on active_count() here, burning CPU. Join sleeps.");
     team_join_all(&team);
 
     int status = team_report_refusal(&team);
     if (status == 0 && !lesson_stop_requested()) {
         double elapsed = lesson_now();
         say("main", "-----all threads done-----");
-        note("main joined all %ld threads. The article's loops on active_count() until only", count);
-        note("main is left, then prints this line.");
+        note("All %ld joined. The article's main prints it once active_count() is 1.", count);
         bool in_start_order = true;
         char sizes[256];
         int waves = report_waves(threads, count, permits, &in_start_order, sizes, sizeof sizes);
