@@ -154,7 +154,7 @@ static void *lighter(void *unused)
             /* The article prints nothing here: green again, without a line.
              * The note comes first, so that it stands before the cars' starts. */
             note("count is 11: the light sets the event, green again, and prints nothing;");
-            note("count goes back to 0, so this cycle has 5 green lines, not 6.");
+            note("count goes back to 0, so from here a cycle has 5 green lines, not 6.");
             green_at[atomic_load(&greens)] = lesson_now();
             atomic_fetch_add(&greens, 1);
             span_end("light", "red");
