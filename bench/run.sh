@@ -24,7 +24,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     times[floor-yield]+="$(wall bench/floor "$THREADS" yield) "
     times[race]+="$(wall ./concdemo race --threads "$THREADS" --quiet) "
     times[floor-lock]+="$(wall bench/floor "$THREADS" lock) "
-    times[mutex]+="$(wall ./concdemo mutex --threads "$THREADS" --quiet) "
+    times[mutex]+="$(wall ./concdemo mutex --part count --threads "$THREADS" --quiet) "
     times[race-bare]+="$(wall ./concdemo race --threads "$THREADS" --bare --quiet) "
 done
 declare -A med

@@ -151,11 +151,10 @@ static void *lighter(void *unused)
             }
             say_in_color("light", RED, "red light is on...");
         } else if (count > 10) {
-            /* The article prints nothing here; the lesson announces the green
-             * first, so that no car's start comes before it in the transcript. */
-            say_in_color("light", GREEN, "green light is on...");
-            if (greens == 1)
-                note("count passed 10: set the event, count from 0 again (the article prints nothing here).");
+            /* The article prints nothing here: green again, without a line.
+             * The note comes first, so that it stands before the cars' starts. */
+            note("count is 11: the light sets the event, green again, and prints nothing;");
+            note("count goes back to 0, so from here a cycle has 5 green lines, not 6.");
             green_at[atomic_load(&greens)] = lesson_now();
             atomic_fetch_add(&greens, 1);
             span_end("light", "red");
@@ -174,7 +173,8 @@ static void *lighter(void *unused)
     atomic_store(&road_closed, true);
     span_end("light", count > 5 && count <= 10 ? "red" : "green");
     event_set(&light); /* wake any car still waiting */
-    say("light", "lights out after %d cycle%s: the road is closed", reds, reds == 1 ? "" : "s");
+    note("lights out after %d cycle%s: the road is closed (the article's light runs forever).", reds,
+         reds == 1 ? "" : "s");
     return NULL;
 }
 
@@ -206,7 +206,7 @@ static void *car(void *arg) /* def car(name): */
                 break;
             next_tick += 1;
         } else {
-            say(me->actor, "[%s] sees red light, waiting...", me->name);
+            say(me->actor, "[%s] sees red light,waiting...", me->name); /* the article's words: no space */
             me->waits++;
             int greens_before = atomic_load(&greens);
             span_begin(me->actor, SPAN_WAITING);
@@ -223,7 +223,7 @@ static void *car(void *arg) /* def car(name): */
             span_end(me->actor, SPAN_WAITING);
             if (atomic_load(&greens) == greens_before) /* woken by the road closing, not by a green */
                 break;
-            say(me->actor, "[%s] green light is on, start going...", me->name);
+            say(me->actor, "[%s] green light is on,start going...", me->name);
             me->starts++;
             double lag = lesson_now() - green_at[atomic_load(&greens) - 1]; /* written before the set() */
             if (lag > me->worst_start_lag)
@@ -295,8 +295,9 @@ static void report(const struct car *cars, int count)
     } else {
         note("This run no car looked in the half second before a red: the cars look just after");
         note("the light's second begins. The window is still there: nothing stops the lighter");
-        note("clearing the event just after a car's is_set(). Python's car drove into the red");
-        note("second in 2 runs of 5; --car-phase 0.2 makes the cars look 0.2 s before the change.");
+        note("clearing the event just after a car's is_set(). Python's car, which ticks with its");
+        note("light, drove into a red's first second in 9 of 15 cycles here (5 runs of 3);");
+        note("--car-phase 0.2 makes the cars look 0.2 s before the change.");
     }
     result("cycles=%d cars=%d green=%.2f red=%.2f period=%.2f waits=%d timeouts=%d starts=%d start_lag=%.3f "
            "ran_red=%d elapsed=%.2f",
@@ -381,10 +382,13 @@ const struct lesson event_traffic_light_lesson = {
         "mutex and a condition variable, in a dozen lines.\n"
         "\n"
         "Seed 000's traffic light: the lighter thread keeps the event set (green)\n"
-        "for 6 seconds and clear (red) for 5, one line a second.  A car prints\n"
-        "`[MINI] running...` once a second while it is green; at red it says so\n"
-        "once and blocks in wait(), using no CPU, until the lighter sets the event;\n"
-        "it starts again exactly at the green edge.\n"
+        "for 6 seconds and clear (red) for 5, and prints the article's lines, one a\n"
+        "second -- except at count 11, where it sets the event and prints nothing.\n"
+        "So the first cycle has 6 green lines and later ones 5.  A car prints\n"
+        "`[MINI] running...` once a second while it is green; at red it prints\n"
+        "`[MINI] sees red light,waiting...` once and blocks in wait(), using no CPU,\n"
+        "until the lighter sets the event; it starts again exactly at the green\n"
+        "edge.  What the article leaves out is said in notes.\n"
         "\n"
         "The article runs forever; this lesson runs --cycles cycles, then closes the\n"
         "road and sets the event once more, so no car is left waiting.\n"

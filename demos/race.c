@@ -14,7 +14,7 @@
  *         t_obj.append(t)
  *     for t in t_obj:
  *         t.join()
- *     print("num:", num)            # num: 19999 -- an update was lost
+ *     print "num:", num             # num: 19999 -- an update was lost
  *
  * Here it is in C, with the same shape: start every thread, then join them. */
 #include "counter.h"
@@ -99,7 +99,8 @@ static long tell_yields(const struct crowd *crowd)
 static void explain_count(const struct crowd *crowd, long long expected, bool bare, bool steps)
 {
     long long lost = expected - num;
-    say("main", "num = %d, expected %lld", num, expected);
+    say("main", "num: %d", num); /* print "num:", num */
+    note("Expected %lld: %s, %s each.", expected, plural(crowd->count, "thread"), times(crowd->iterations));
     struct double_write caught;
     if (lost > 0 && find_double_write(crowd, &caught)) {
         char pair[96];

@@ -18,10 +18,17 @@
  *     for i in range(2):
  *         Thread(target=test).start()
  *
+ * (The article writes `lock = Rlock()` and `def show():` with no i.  As
+ * printed, Python stops at once with NameError: name 'Rlock' is not defined;
+ * with RLock spelled right, each thread stops with TypeError: show() takes 0
+ * positional arguments but 1 was given.  Mended, as above, it prints what
+ * the lesson prints.)
+ *
  * test() holds the lock while show() takes it again.  An RLock allows that:
  * it remembers its owning thread and counts how deep the owner holds it (the
  * "recursion level").  A plain lock does not, and the same code waits for
  * itself forever.  In POSIX the RLock is a mutex of type RECURSIVE. */
+#include "errno_names.h"
 #include "lesson.h"
 
 #include <errno.h>
@@ -30,25 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* "EDEADLK", and "EDEADLK (Resource deadlock avoided)" for the transcript. */
-static const char *errno_symbol(int error)
-{
-    switch (error) {
-    case 0: return "none";
-    case EDEADLK: return "EDEADLK";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case EPERM: return "EPERM";
-    default: return "other";
-    }
-}
-
-static const char *errno_name(int error)
-{
-    static _Thread_local char text[96];
-    snprintf(text, sizeof text, "%s (%s)", errno_symbol(error), strerror(error));
-    return text;
-}
 
 static pthread_mutex_t rlock; /* lock = RLock(): a PTHREAD_MUTEX_RECURSIVE mutex */
 static int level;             /* how deep its owner holds it; only the owner touches it */
@@ -144,6 +132,8 @@ static int nested(void)
     double began = lesson_now();
     say("main", "part 1, seed 002: test() holds the lock while show() takes it again");
     note("An RLock lets its owner in again: the level counts how deep it holds it.");
+    note("Each print is the article's `print current_thread().name, i`, as Python 2 prints");
+    note("it: Thread-1 0. Python 3.10 and later name the thread Thread-1 (test).");
     int status = run_threads(threads, count, test) ? 0 : 1;
     if (status == 0 && !lesson_stop_requested()) {
         /* Each thread's prints together, one thread after another? */

@@ -14,10 +14,18 @@
  *         t = threading.Thread(target=run, args=("t-%s" % i,))
  *         t.start()
  *     while threading.active_count() != 1:
- *         pass                   # busy-waits: burns a whole core for 5 s
+ *         pass                   # busy-waits: burns CPU all 5 s
+ *     else:
+ *         print('-----all threads done-----')
  *
  * A POSIX sem_t is the counting semaphore; C has no bounded one, so it is
- * built below in a few lines. */
+ * built below in a few lines.
+ *
+ * Which waiter goes next is promised by neither.  Python's acquire() waits
+ * on a Condition in a loop, so a thread that asks while a permit is free
+ * takes it, even if a waiter was woken for that permit (barging); its docs
+ * say the order of wake-ups "should not be relied on".  POSIX leaves it to
+ * sem_post which waiter to wake. */
 #include "lesson.h"
 
 #include <errno.h>
@@ -113,7 +121,7 @@ static void *run(void *arg) /* def run(n): */
     count_holder(me->name, +1);
 
     lesson_sleep(hold); /* time.sleep(1) */
-    say(me->name, "run the thread:%s", me->name);
+    say(me->name, "run the thread:%s", me->name); /* print("run the thread:%s\n" % n) */
 
     count_holder(me->name, -1);
     span_end(me->name, SPAN_HOLDING);
@@ -250,30 +258,36 @@ static int semaphore_run(void)
     bounded_init(&semaphore, permits);
 
     say("main", "start %ld threads; each holds the semaphore (%d permits) for %g s", count, permits, hold);
+    note("Each prints the article's \"run the thread:%%s\\n\"; Python's output has an empty line");
+    note("after each, from that \\n, which the transcript leaves out.");
     for (long i = 0; i < count; i++)
         if (!team_start(&team, run, &threads[i]))
             break;
     say("main", "started %ld threads; joining them", team.started);
-    note("The article busy-waits on active_count() here and burns a core. Join sleeps.");
+    note("The article busy-waits on active_count() here, burning CPU. Join sleeps.");
     team_join_all(&team);
 
     int status = team_report_refusal(&team);
     if (status == 0 && !lesson_stop_requested()) {
         double elapsed = lesson_now();
-        say("main", "joined all %ld threads; -----all threads done-----", count);
+        say("main", "-----all threads done-----");
+        note("All %ld joined. The article's main prints it once active_count() is 1.", count);
         bool in_start_order = true;
         char sizes[256];
         int waves = report_waves(threads, count, permits, &in_start_order, sizes, sizeof sizes);
         note("The peak was %d holders, with %d permits: %ld threads took %d waves of %g s.", peak, permits,
              count, waves, hold);
         if (in_start_order)
-            note("Each wave was the next %d threads in start order, as Python's always are.", permits);
+            note("This run each wave was the next %d threads in start order.", permits);
         else
-            note("The waves are not the threads in start order, as Python's always are.");
-        note("Python queues its waiters first in, first out. A POSIX sem_t wakes some");
-        note("waiter, with no promise which; and a thread started first may still call");
-        note("sem_wait after one started later.");
+            note("This run the waves were not the threads in start order.");
         long overtaken = report_overtaking(threads, count);
+        note("No order is promised. The article's Python gave start-order waves in 20 runs");
+        note("of 20 here, but its acquire() is a wait on a Condition, in a loop: a thread");
+        note("that asks while a permit is free takes it, even if a waiter was woken for it");
+        note("(barging), and its docs say the wake-up order should not be relied on. POSIX");
+        note("leaves it to sem_post which waiter wakes; a thread started first may also");
+        note("call sem_wait after one started later.");
         release_too_many(permits);
         result("threads=%ld permits=%d peak=%d waves=%d wave_sizes=%s in_start_order=%s overtaken=%ld elapsed=%.2f",
                count, permits, peak, waves, sizes, in_start_order ? "yes" : "no", overtaken, elapsed);
@@ -312,8 +326,11 @@ const struct lesson semaphore_lesson = {
         "this lesson builds one from a sem_t, and shows that a plain sem_t would\n"
         "have let the count grow past its start.\n"
         "\n"
-        "Python's waiters go first in, first out, so its waves are always t-0..t-4,\n"
-        "t-5..t-9, and so on.  POSIX promises no order; the transcript shows the\n"
-        "order the waiters actually got.\n",
+        "Which waiter goes next is promised by neither Python nor POSIX.  The\n"
+        "article's program gave waves t-0..t-4, t-5..t-9, ... in every run here,\n"
+        "but Python's docs say the wake-up order should not be relied on, and a\n"
+        "thread that asks while a permit is free can take it before a woken waiter\n"
+        "(barging).  POSIX leaves the choice to sem_post.  The transcript lists\n"
+        "each wave and says which order this run gave.\n",
     .run = semaphore_run,
 };

@@ -284,7 +284,7 @@ load helpers
 }
 
 @test "Ctrl-C while threads wait at a lock and sleep: exit 130" {
-    interrupt_when 'ready to update' INT mutex --steps --speed 1
+    interrupt_when ': 准备更新计数器' INT mutex --steps --speed 1
     [ "$status" -eq 130 ]
     [[ "$output" == *"interrupted by Ctrl-C"* ]]
     [[ "$output" != *"result:"* ]]

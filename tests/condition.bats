@@ -134,3 +134,12 @@ Thread-1 4"
         [[ "$stderr" == *"the most this system should have (ulimit -u"*"ask for fewer"* ]]
     done
 }
+
+@test "the article's lines: the ten prints are Python 2's Thread-N i; Python 3's names are in a note" {
+    run "$CONCDEMO" condition --part order --speed 50
+    [ "$status" -eq 0 ]
+    # every event of the two threads that is a print is exactly "Thread-N i", its own thread's name
+    [ "$(grep -cE '^\[ *[0-9.]+\] Thread-([12]) +Thread-\1 [0-4]$' <<<"$output")" -eq 10 ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] Thread-[12] +Thread-[12] ' <<<"$output")" -eq 10 ]
+    [[ "$output" == *"# prints them: Thread-1 0. Python 3.10 and later name it Thread-1 (tc1)."* ]]
+}

@@ -19,52 +19,94 @@ light_seconds() {
     within 4.7 "$(result_value red)" 5.3
     within 10.8 "$(result_value period)" 11.2
     within 22.3 "$(result_value elapsed)" 23.8
-    # the light speaks 23 times, about a second apart: 6 green, 5 red, 6 green, 5 red, 1 green
-    [ "$(light_seconds | wc -l)" -eq 23 ]
-    local gap
-    for gap in $(light_seconds | awk 'NR > 1 { print $1 - last } { last = $1 }'); do
-        within 0.5 "$gap" 1.5
-    done
+    # the light speaks 21 times, as the article's does: 6 green, 5 red, then nothing at
+    # count 11, 5 green, 5 red, and nothing at the last green edge
+    [ "$(light_seconds | wc -l)" -eq 21 ]
     local colours
     colours=$(grep -oE '^\[ *[0-9.]+\] light +(green|red) light is on' <<<"$output" | grep -oE '(green|red) light' \
         | cut -c1 | tr -d '\n')
-    [ "$colours" = "ggggggrrrrrggggggrrrrrg" ]
+    [ "$colours" = "ggggggrrrrrgggggrrrrr" ]
+    # one a lesson second, on the light's deadlines, and none at 11, the silent green edge
+    # (a loaded machine may wake the light late, by up to a lesson second, never early)
+    [ "$(light_seconds | paste -d' ' - <(printf '%s\n' 0 1 2 3 4 5 6 7 8 9 10 12 13 14 15 16 17 18 19 20 21) \
+        | awk '$1 >= $2 - 0.05 && $1 <= $2 + 1' | wc -l)" -eq 21 ]
     # the first red comes at about 6 s, the second at about 17
     within 5.7 "$(time_of 'light +red light is on')" 6.5
     # the car sees red once a cycle, and starts once at each green edge
-    [ "$(grep -c '\[MINI\] sees red light, waiting\.\.\.$' <<<"$output")" -eq 2 ]
-    [ "$(grep -c '\[MINI\] green light is on, start going\.\.\.$' <<<"$output")" -eq 2 ]
+    [ "$(grep -c '\[MINI\] sees red light,waiting\.\.\.$' <<<"$output")" -eq 2 ]
+    [ "$(grep -c '\[MINI\] green light is on,start going\.\.\.$' <<<"$output")" -eq 2 ]
     [ "$(result_value waits)" -eq 2 ]
     [ "$(result_value starts)" -eq 2 ]
-    [[ "$output" == *"lights out after 2 cycles"* ]]
+    [[ "$output" == *"# lights out after 2 cycles"* ]]
+}
+
+@test "the article's exact lines: the light's and the car's events are the article's strings, and nothing else" {
+    run "$CONCDEMO" event-traffic-light --cars 2 --cycles 2 --speed 40 --format jsonl
+    [ "$status" -eq 0 ]
+    # every event of the light and of the cars is one of the article's five strings
+    jq -e -s '[ .[] | select(.kind == "event" and (.actor == "light" or (.actor | startswith("car ")))) | .text ]
+              | unique - ["green light is on...", "red light is on...",
+                          "[MINI] running...", "[MINI] sees red light,waiting...", "[MINI] green light is on,start going...",
+                          "[TAXI] running...", "[TAXI] sees red light,waiting...", "[TAXI] green light is on,start going..."]
+              | length == 0' <<<"$output"
+    # the article's spelling: no space after the comma
+    jq -e -s '[ .[] | select(.kind == "event" and (.text | test("sees red light|start going"))) | .text ]
+              | length == 8 and all(test("\\] sees red light,waiting\\.\\.\\.$|\\] green light is on,start going\\.\\.\\.$"))' <<<"$output"
+    # what the article leaves out is a note: the silent green edge, and the end
+    jq -e -s '[ .[] | select(.kind == "note" and (.text | startswith("count is 11: the light sets the event"))) ]
+              | length == 2' <<<"$output"
+    jq -e -s '[ .[] | select(.kind == "note" and (.text | startswith("lights out after 2 cycles"))) ] | length == 1' <<<"$output"
+}
+
+@test "green lines per cycle: 6 in the first, 5 in each later one (the article prints nothing at count 11)" {
+    run "$CONCDEMO" event-traffic-light --cycles 3 --speed 40
+    [ "$status" -eq 0 ]
+    local runs
+    runs=$(grep -oE '^\[ *[0-9.]+\] light +(green|red) light is on\.\.\.$' <<<"$output" | grep -oE '(green|red) light' \
+        | cut -c1 | tr -d '\n' | grep -oE 'g+|r+' | awk '{ printf "%s%d", (NR > 1 ? "," : ""), length($0) }')
+    [ "$runs" = "6,5,5,5,5,5" ]
+    # yet green lasts 6 s every cycle: the event is set at count 11, a second before the first green line
+    within 5.7 "$(result_value green)" 6.3
+    [ "$(result_value cycles)" -eq 3 ]
+    # each car start falls at a silent green edge: no light line in the lesson-second before it
+    local start
+    for start in $(grep -E 'car MINI +\[MINI\] green light is on,start going' <<<"$output" | sed -E 's/^\[ *([0-9.]+)\].*/\1/'); do
+        [ "$(light_seconds | awk -v s="$start" '$1 > s - 0.9 && $1 <= s' | wc -l)" -eq 0 ]
+    done
 }
 
 @test "start going falls on the green edge, after the light turns green" {
     run "$CONCDEMO" event-traffic-light --speed 20
     [ "$status" -eq 0 ]
     local starts
-    starts=$(grep -E 'car MINI +\[MINI\] green light is on, start going' <<<"$output" | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
+    starts=$(grep -E 'car MINI +\[MINI\] green light is on,start going' <<<"$output" | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
     within 10.95 "$(sed -n 1p <<<"$starts")" 12.0 # absolute: a loaded machine may wake the light late
     within 21.95 "$(sed -n 2p <<<"$starts")" 23.0 # how close to the edge: start_lag, below
     within 0 "$(result_value start_lag)" 0.4
-    # in the transcript the light's green line comes before the car's start
-    local green_11 start_11
-    green_11=$(grep -nE '^\[ *1[01]\.[0-9]+\] light +green light is on' <<<"$output" | head -1 | cut -d: -f1)
-    start_11=$(grep -n 'start going' <<<"$output" | head -1 | cut -d: -f1)
-    [ "$green_11" -lt "$start_11" ]
+    # the light prints nothing at the green edge; its note comes before the car's start,
+    # and its first green line after it
+    local note_11 start_11 green_12
+    note_11=$(line_of '# count is 11: the light sets the event')
+    start_11=$(line_of 'start going')
+    green_12=$(grep -nE '^\[ *1[12]\.[0-9]+\] light +green light is on' <<<"$output" | head -1 | cut -d: -f1)
+    [ "$note_11" -lt "$start_11" ] && [ "$start_11" -lt "$green_12" ]
 }
 
 @test "no car moves after it saw red and before the next green; none prints while it waits (jsonl)" {
     run "$CONCDEMO" event-traffic-light --cars 4 --cycles 2 --speed 40 --format jsonl
     [ "$status" -eq 0 ]
     # Walk the events in order.  A car that saw red may say nothing until the
-    # light has turned green again, and then only "start going".
+    # light has turned green again, and then only "start going".  The light
+    # turns green at count 11 without a line, as the article's does; its note
+    # there, written just before the set(), marks the edge.
     jq -e -s '
-        [ .[] | select(.kind == "event" and (.actor == "light" or (.actor | startswith("car ")))) ]
+        [ .[] | select((.kind == "event" and (.actor == "light" or (.actor | startswith("car "))))
+                       or (.kind == "note" and .actor == "light")) ]
         | reduce .[] as $e ({light: "green", waiting: {}, bad: 0, starts: 0, seen_red: 0};
             if $e.actor == "light" then
                 (if ($e.text | test("^red light")) then .light = "red"
-                 elif ($e.text | test("^green light")) then .light = "green" else . end)
+                 elif ($e.text | test("^green light|^count is 11: the light sets the event")) then .light = "green"
+                 else . end)
             elif ($e.text | test("sees red light")) then
                 .waiting[$e.actor] = true | .seen_red += 1
             elif ($e.text | test("start going")) then
@@ -82,7 +124,7 @@ light_seconds() {
     local car
     for car in MINI TAXI BUS VAN; do
         [ "$(grep -c "car $car *\[$car\] sees red light" <<<"$output")" -eq 1 ]
-        [ "$(grep -c "car $car *\[$car\] green light is on, start going" <<<"$output")" -eq 1 ]
+        [ "$(grep -c "car $car *\[$car\] green light is on,start going" <<<"$output")" -eq 1 ]
         # 6 green seconds, then 1 after the green edge at 11: running at 0..5 and 11, and
         # once more at 6 if the car looked before the light changed (see ran_red)
         local running
@@ -149,7 +191,7 @@ light_seconds() {
     [[ "$output" != *$'\e['* ]]
     run "$CONCDEMO" event-traffic-light --cycles 1 --speed 50 --format jsonl --color always
     [[ "$output" != *'\u001b'* ]]
-    jq -e -s 'map(select(.actor == "light" and .kind == "event" and (.text | endswith("light is on...")))) | length == 12' <<<"$output"
+    jq -e -s 'map(select(.actor == "light" and .kind == "event" and (.text | endswith("light is on...")))) | length == 11' <<<"$output"
 }
 
 @test "bad input for every event-traffic-light option" {
@@ -177,7 +219,7 @@ light_seconds() {
 }
 
 @test "Ctrl-C during a red light: exit 130 at once, the waiting car woken and joined" {
-    interrupt_when 'sees red light, waiting' INT event-traffic-light --cars 3 --speed 5
+    interrupt_when 'sees red light,waiting' INT event-traffic-light --cars 3 --speed 5
     [ "$status" -eq 130 ]
     [[ "$output" == *"interrupted by Ctrl-C"* ]]
     [[ "$output" != *"result:"* ]]

@@ -42,7 +42,7 @@ assert_caught_pair() {
     start=$(line_of 'main +start 500 threads')
     started=$(line_of 'main +started 500 threads; joining them')
     joined=$(line_of 'main +joined all 500 threads')
-    num=$(line_of 'main +num = [0-9]+, expected 500')
+    num=$(line_of 'main +num: [0-9]+$')
     [ "$start" -lt "$started" ] && [ "$started" -lt "$joined" ] && [ "$joined" -lt "$num" ]
     [ "$(line_of '^result:')" -gt "$num" ]
 }
@@ -166,4 +166,13 @@ yields_accounted() {
     [ "$status" -eq 0 ]
     jq -e -s 'map(select(.kind == "note" and (.text | test("^t-[0-9]+ and t-[0-9]+ both read [0-9]+ and both wrote [0-9]+[.]$")))) | length == 1' <<<"$output"
     jq -e -s 'map(select(.kind == "result"))[0].data | .lost > 0 and .num + .lost == 1000' <<<"$output"
+}
+
+@test "the article's line: main prints num: N, as print \"num:\", num does; what was expected is a note" {
+    run "$CONCDEMO" race --threads 300 --format jsonl
+    [ "$status" -eq 0 ]
+    jq -e -s '(map(select(.kind == "result"))[0].data.num) as $num
+              | [ .[] | select(.kind == "event" and .actor == "main" and (.text | startswith("num"))) | .text ]
+              == ["num: \($num)"]' <<<"$output"
+    jq -e -s '[ .[] | select(.kind == "note" and .text == "Expected 300: 300 threads, once each.") ] | length == 1' <<<"$output"
 }

@@ -129,3 +129,14 @@ load helpers
     [[ "$output" != *"result:"* ]]
     within 1 "$(time_of 'interrupted by Ctrl-C')" 2.5
 }
+
+@test "the article's lines: Thread-N i as Python 2 prints them, and print(gl_num) alone; Python 3's names in a note" {
+    run "$CONCDEMO" rlock --part nested --speed 50
+    [ "$status" -eq 0 ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] Thread-([12]) +Thread-\1 [0-2]$' <<<"$output")" -eq 6 ]
+    [[ "$output" == *"# it: Thread-1 0. Python 3.10 and later name the thread Thread-1 (test)."* ]]
+    run "$CONCDEMO" rlock --part counter --counter-threads 4 --speed 50
+    [ "$status" -eq 0 ]
+    # each print is gl_num and nothing else: 1, 2, 3, 4
+    [ "$(grep -oE '^\[ *[0-9.]+\] Thread-[1-4] +[0-9]+$' <<<"$output" | awk '{ print $NF }' | tr '\n' ' ')" = "1 2 3 4 " ]
+}

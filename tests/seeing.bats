@@ -72,7 +72,7 @@ timeline_rows() {
 }
 
 @test "timeline: two actors, and a narrow terminal, still draw" {
-    COLUMNS=30 run "$CONCDEMO" mutex --steps --speed 50 --timeline --color never
+    COLUMNS=30 run "$CONCDEMO" mutex --steps --part count --speed 50 --timeline --color never
     [ "$status" -eq 0 ]
     [ "$(timeline_rows | wc -l)" -eq 3 ]
     [ "$(timeline_rows | awk '{ print length($0) }' | sort -u)" = "30" ]
@@ -117,7 +117,7 @@ timeline_rows() {
         jq -e '[.traceEvents[] | select(.ts != null) | .ts] | min >= 0' "$BATS_TEST_TMPDIR/$lesson.json" >/dev/null
     done <<'EOF'
 race --threads 50
-mutex --threads 50
+mutex --threads 50 --speed 50
 rlock --speed 50
 semaphore --speed 50
 event-traffic-light --speed 50 --cycles 1

@@ -40,7 +40,40 @@ load helpers
     within 1.95 "$(awk -v a="$got" -v b="$done" 'BEGIN { print b - a }')" 2.5
     [ "$(result_value waves)" -eq 1 ]
     [[ "$output" == *"busy-waits on active_count()"* ]]
-    [ "$(line_of 'joined all 3 threads')" -gt "$(line_of 'run the thread:t-2')" ]
+    [ "$(line_of 'main +-----all threads done-----$')" -gt "$(line_of 'run the thread:t-2')" ]
+    [[ "$output" == *"# All 3 joined. The article's main prints it once active_count() is 1."* ]]
+}
+
+@test "the article's lines: run the thread:t-N from each thread, then -----all threads done----- from main" {
+    run "$CONCDEMO" semaphore --speed 50
+    [ "$status" -eq 0 ]
+    # each thread prints the article's string, exactly, once
+    [ "$(grep -cE '^\[ *[0-9.]+\] t-([0-9]+) +run the thread:t-\1$' <<<"$output")" -eq 22 ]
+    # main's one line, the article's string alone, after the last thread's
+    [ "$(grep -cE '^\[ *[0-9.]+\] main +-----all threads done-----$' <<<"$output")" -eq 1 ]
+    [ "$(line_of 'main +-----all threads done-----$')" -gt "$(grep -n 'run the thread:' <<<"$output" | tail -1 | cut -d: -f1)" ]
+    # what Python prints and the transcript leaves out is said in a note
+    [[ "$output" == *'# Each prints the article'"'"'s "run the thread:%s\n"; Python'"'"'s output has an empty line'* ]]
+}
+
+@test "no FIFO claim: the transcript says which order this run gave, and that none is promised" {
+    run "$CONCDEMO" semaphore --speed 50 --explain
+    [ "$status" -eq 0 ]
+    # neither the transcript nor the explanation claims Python's or POSIX's order
+    ! grep -iE 'FIFO|first in, first out|as Python.s always|always are|in order,? as Python' <<<"$output"
+    [[ "$output" == *"No order is promised."* ]]
+    [[ "$output" == *"(barging)"* ]]
+    if [ "$(result_value in_start_order)" = yes ]; then
+        [ "$(grep -c '# This run each wave was the next 5 threads in start order\.$' <<<"$output")" -eq 1 ]
+    else
+        [ "$(grep -c '# This run the waves were not the threads in start order\.$' <<<"$output")" -eq 1 ]
+    fi
+    run "$CONCDEMO" help semaphore
+    ! grep -iE 'FIFO|first in, first out|always are' <<<"$output"
+    [[ "$output" == *"promised by neither Python nor POSIX"* ]]
+    # nor does the manual's section
+    local man="$BATS_TEST_DIRNAME/../man/concdemo.1"
+    ! sed -n '/^\.SS semaphore$/,/^\.SS /p' "$man" | grep -iE 'FIFO|first in, first out|always are'
 }
 
 @test "--permits and --threads: waves of the permits' size" {
@@ -74,9 +107,9 @@ load helpers
         [[ "$output" =~ $overtaken\ waiters?\ (was|were)\ overtaken:\ t-[0-9]+\ called\ sem_wait ]]
     fi
     if [ "$(result_value in_start_order)" = yes ]; then
-        [[ "$output" == *"Each wave was the next 5 threads in start order"* ]]
+        [[ "$output" == *"This run each wave was the next 5 threads in start order"* ]]
     else
-        [[ "$output" == *"The waves are not the threads in start order"* ]]
+        [[ "$output" == *"This run the waves were not the threads in start order"* ]]
     fi
     # every thread is in exactly one wave
     [ "$(grep -oE 'wave [0-9]+: [0-9]+ in at [0-9.]+ s:.*' <<<"$output" | grep -oE 't-[0-9]+' | sort -u | wc -l)" -eq 22 ]
@@ -93,7 +126,7 @@ load helpers
 }
 
 @test "Ctrl-C while threads wait at the semaphore: exit 130, no result" {
-    interrupt_when 'run the thread:' INT semaphore --speed 1
+    interrupt_when 't-[0-9]+ +run the thread:t-' INT semaphore --speed 1
     [ "$status" -eq 130 ]
     [[ "$output" == *"interrupted by Ctrl-C"* ]]
     [[ "$output" != *"result:"* ]]

@@ -49,10 +49,11 @@ moments() {
     cat <<'EOF_MOMENTS'
 race --threads 20000|start 20000 threads|1|20000 threads starting
 mutex --threads 20000|start 20000 threads|1|20000 threads starting, to queue at the lock
-mutex --steps --threads 2|ready to update num|2|a thread waits on the lock another holds
+mutex --steps --threads 2|: 准备更新计数器|2|a thread waits on the lock another holds
+mutex --part owner|start loop 1 at|1|main waits in sem_wait for a lock a loop thread will release
 rlock --part deadlock|waits for \.\.\. itself|1|a thread waits on a lock it holds
 semaphore|acquired the semaphore: 5 holding|1|17 threads wait at the semaphore
-event-traffic-light --cars 3|sees red light, waiting|1|cars wait on the event
+event-traffic-light --cars 3|sees red light,waiting|1|cars wait on the event
 condition --part order|lets go of the lock and sleeps|1|a thread waits on the condition
 queue --part pool --processes --items 200|consumer-[0-9] +get|3|producer and consumer processes run
 queue --part empty --tries 100000|q.get\(\) -> 1|1|fresh queues start and join their feeder threads
