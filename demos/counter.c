@@ -68,14 +68,18 @@ void lose_the_cpu_here(struct counter_thread *me)
     budget->taken++;
 }
 
-void count_yields(const struct crowd *crowd, long *taken, long *skipped)
+long tell_yields(const struct crowd *crowd)
 {
-    *taken = holder_yields.taken;
-    *skipped = holder_yields.skipped;
+    long taken = holder_yields.taken, skipped = holder_yields.skipped;
     for (long t = 0; t < crowd->count; t++) {
-        *taken += crowd->threads[t].yields.taken;
-        *skipped += crowd->threads[t].yields.skipped;
+        taken += crowd->threads[t].yields.taken;
+        skipped += crowd->threads[t].yields.skipped;
     }
+    if (skipped > 0) {
+        note("%ld yields widened the window; %ld more were skipped: the yields", taken, skipped);
+        note("had used up their time, half a second, or a quarter of the time if more.");
+    }
+    return taken;
 }
 
 void step(struct counter_thread *me, const char *fmt, ...)

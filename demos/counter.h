@@ -76,10 +76,10 @@ struct crowd {
 /* Returns false, after one line on stderr, if memory is short. */
 bool crowd_init(struct crowd *crowd, long threads, long iterations, enum window window);
 
-/* After the join: the yields made, and the windows left unwidened because
- * the yields had taken their share of the time. */
-void count_yields(const struct crowd *crowd, long *taken, long *skipped);
-#define YIELD_LIMIT_WORDS "half a second, or a quarter of the time if more"
+/* After the join: how many yields widened the window, for the result; and a
+ * note of the windows left unwidened because the yields had used up their
+ * time, if any were. */
+long tell_yields(const struct crowd *crowd);
 void crowd_free(struct crowd *crowd);
 
 struct double_write {

@@ -278,7 +278,7 @@ static int part_count(void)
                 note("No thread ever read an impossible balance: each change saw the last.");
             else
                 note("Yet %ld reads saw an impossible balance: the lock failed?!", bad_reads);
-            result_at_end("balance=%d expected=0 bad_reads=%ld", balance, bad_reads);
+            result_at_end("balance=%d expected=0 bad_reads=%ld yields=%ld", balance, bad_reads, tell_yields(&crowd));
         } else {
             long long expected = (long long)threads * iterations;
             if (steps)
@@ -293,7 +293,8 @@ static int part_count(void)
                 note("No two increments read the same value: each saw the one before it.");
                 note("The lock makes read-and-write one step that no thread can split.");
             }
-            result_at_end("num=%d expected=%lld lost=%lld", num, expected, expected - num);
+            result_at_end("num=%d expected=%lld lost=%lld yields=%ld", num, expected, expected - num,
+                          tell_yields(&crowd));
         }
     }
     crowd_free(&crowd);
@@ -624,7 +625,7 @@ const struct lesson mutex_lesson = {
     .summary = "the race's threads take a lock around the update, and nothing is lost",
     .source = "seed 000 §2.5 互斥锁; 001 lock; 002 thread; 003 线程(共享变量), with lock",
     .options = mutex_options,
-    .results = "num expected lost (count); balance expected bad_reads (balance); part=owner foreign_post "
+    .results = "num expected lost yields (count); balance expected bad_reads yields (balance); part=owner foreign_post "
                "foreign_unlock extra_post_count elapsed; part=with end return break scoped_return scoped_break "
                "counter; with --compare, one line per variant: variant num expected lost seconds",
     .explanation =

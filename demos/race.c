@@ -84,18 +84,6 @@ static void *run_thread(void *arg) /* def run_thread(n): for i in range(100000):
     return NULL;
 }
 
-/* How many yields widened the window, and how many the budget skipped. */
-static long tell_yields(const struct crowd *crowd)
-{
-    long taken, skipped;
-    count_yields(crowd, &taken, &skipped);
-    if (skipped > 0) {
-        note("%ld yields widened the window; %ld more were skipped: the yields", taken, skipped);
-        note("had used up their time, %s.", YIELD_LIMIT_WORDS);
-    }
-    return taken;
-}
-
 static void explain_count(const struct crowd *crowd, long long expected, bool bare, bool steps)
 {
     long long lost = expected - num;
