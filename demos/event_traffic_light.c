@@ -364,7 +364,7 @@ static int event_traffic_light_run(void)
 static const struct option_spec event_traffic_light_options[] = {
     OPTION_INT("cycles", "2", 1, MAX_CYCLES, "how many 11-second cycles of the light to run"),
     OPTION_INT("cars", "1", 1, 100, "cars on the road: MINI, TAXI, BUS, VAN, TRUCK, CAR-6, ..."),
-    OPTION_REAL("patience", "none", 0, 60, "at red, wait at most X lesson seconds at a time: event.wait(X)"),
+    OPTION_REAL("patience", "none", 0.1, 60, "at red, wait at most X lesson seconds at a time: event.wait(X)"),
     OPTION_REAL("car-phase", "none", 0, 0.9, "cars look X lesson seconds before each of the light's seconds"),
     OPTIONS_END,
 };

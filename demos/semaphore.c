@@ -301,7 +301,7 @@ static int semaphore_run(void)
 static const struct option_spec semaphore_options[] = {
     OPTION_INT("threads", "22", 1, 10000, "threads that want the semaphore"),
     OPTION_INT("permits", "5", 1, 1000, "how many may hold it at once: BoundedSemaphore(5)"),
-    OPTION_REAL("hold", "1", 0, 60, "lesson seconds each thread holds it: time.sleep(1)"),
+    OPTION_REAL("hold", "1", 0.1, 60, "lesson seconds each thread holds it: time.sleep(1)"),
     OPTIONS_END,
 };
 

@@ -202,7 +202,9 @@ light_seconds() {
     usage_error "--cars: 'MINI' is not a whole number" event-traffic-light --cars MINI
     usage_error "--cars: '-1' is negative" event-traffic-light --cars -1
     usage_error "--patience: '0' is zero" event-traffic-light --patience 0
-    usage_error "--patience: '61' is too large (allowed: more than 0, up to 60)" event-traffic-light --patience 61
+    usage_error "--patience: '61' is too large (allowed: 0.1 to 60)" event-traffic-light --patience 61
+    # a wait shorter than that would print a line each time it runs out, thousands a second
+    usage_error "--patience: '1e-300' is too small (allowed: 0.1 to 60)" event-traffic-light --patience 1e-300
     usage_error "--patience: 'forever' is not a number" event-traffic-light --patience forever
     usage_error "--patience needs a value" event-traffic-light --patience
     usage_error "--car-phase: '0' is zero" event-traffic-light --car-phase 0

@@ -121,7 +121,8 @@ load helpers
     usage_error "--threads: '10001' is too large (allowed: 1 to 10000)" semaphore --threads 10001
     usage_error "--threads: '5x' is not a whole number" semaphore --threads 5x
     usage_error "--hold: '0' is zero" semaphore --hold 0
-    usage_error "--hold: '61' is too large (allowed: more than 0, up to 60)" semaphore --hold 61
+    usage_error "--hold: '61' is too large (allowed: 0.1 to 60)" semaphore --hold 61
+    usage_error "--hold: '0.05' is too small (allowed: 0.1 to 60)" semaphore --hold 0.05
     usage_error "--hold: 'long' is not a number" semaphore --hold long
 }
 
