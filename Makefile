@@ -43,22 +43,35 @@ PROGRAM   = concdemo$(UCONTEXT_SUFFIX)
 endif
 comma := ,
 
-.PHONY: all check bench install uninstall clean sanitize tsan asan memcheck helgrind stress fuzz
+.PHONY: all check ucontext-build bench install uninstall clean sanitize tsan asan memcheck helgrind stress fuzz
 
 all: $(PROGRAM)
 
 $(PROGRAM): $(SOURCES) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SOURCES) $(LDLIBS)
 
-check: $(PROGRAM)
-	@command -v bats >/dev/null || { echo "make check needs bats: apt-get install -y bats jq" >&2; exit 1; }
+# The suite's tests mostly wait in lesson time, so they run JOBS at once
+# (bats --jobs, which needs GNU parallel; without it, one at a time).
+JOBS ?= 6
+BATS = bats $(if $(shell command -v parallel),--jobs $(JOBS))
+
+# coroutine.bats runs the lesson built with swapcontext() too.
+ifeq ($(shell uname -m)-$(CORO),x86_64-asm)
+CHECK_BUILDS = $(PROGRAM) ucontext-build
+endif
+ucontext-build:
+	$(MAKE) -s CORO=ucontext
+
+check: $(PROGRAM) $(CHECK_BUILDS)
+	@command -v bats >/dev/null || { echo "make check needs bats: apt-get install -y bats jq parallel" >&2; exit 1; }
 	@command -v jq >/dev/null || { echo "make check needs jq: apt-get install -y jq" >&2; exit 1; }
+	@command -v parallel >/dev/null || echo "make check: without GNU parallel the tests run one at a time (apt-get install -y parallel)" >&2
 ifdef SANITIZE
 	rm -rf $(REPORTS) && mkdir -p -m 1777 $(REPORTS) # tests of ulimit -u run as another user
-	CONCDEMO=$(CURDIR)/$(PROGRAM) CONCDEMO_SANITIZER=$(SANITIZE) BATS_TEST_TIMEOUT=300 bats tests/; \
+	CONCDEMO=$(CURDIR)/$(PROGRAM) CONCDEMO_SANITIZER=$(SANITIZE) BATS_TEST_TIMEOUT=300 $(BATS) tests/; \
 	    status=$$?; tests/sanitizer-reports.sh $(REPORTS) && exit $$status
 else
-	CONCDEMO=$(CURDIR)/$(PROGRAM) BATS_TEST_TIMEOUT=120 bats tests/
+	CONCDEMO=$(CURDIR)/$(PROGRAM) BATS_TEST_TIMEOUT=120 $(BATS) tests/
 endif
 
 # The suite 10 times, on one CPU, and with both CPUs busy: any test that

@@ -24,6 +24,17 @@ fresh_user() {
     FRESH_USER=(setpriv --reuid="$uid" --regid="$uid" --clear-groups)
 }
 
+# A --seed that no other run has: children of a lesson are forks, with its
+# command line, so `none_left SEED` finds any process of that run left behind.
+# (A pid seen in the transcript cannot tell: other tests' threads reuse pids
+# within milliseconds.)
+unique_seed() {
+    echo $((3000000000 + RANDOM * 32768 + RANDOM))
+}
+none_left() {
+    ! pgrep -f -- "--seed $1( |\$)" >/dev/null
+}
+
 # The value of `key` on the first result: line of $output that has it.
 result_value() {
     local key=$1
@@ -98,7 +109,6 @@ interrupt_when() {
     seen+=$(cat <&"$fd")
     exec {fd}<&-
     status=0
-    wait "$pid" || status=$?
+    wait "$pid" || status=$? # returns once it has ended, and reaps it
     output=$seen
-    ! kill -0 "$pid" 2>/dev/null
 }

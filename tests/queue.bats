@@ -262,44 +262,40 @@ times_of() {
 }
 
 @test "Ctrl-C while processes pass items: exit 130, no process left behind" {
-    interrupt_when 'get\(\) -> \[' INT queue --part pool --processes --items 5000 --consumers 4 --speed 1
+    local seed
+    seed=$(unique_seed)
+    interrupt_when 'get\(\) -> \[' INT queue --part pool --processes --items 5000 --consumers 4 --speed 1 --seed "$seed"
     [ "$status" -eq 130 ]
     [[ "$output" == *"interrupted by Ctrl-C"* ]]
     [[ "$output" != *"result:"* ]]
     [ ! -s "$BATS_TEST_TMPDIR/stderr" ] # no "left unreaped"
     # the process table holds no child of that run
-    local pids pid
-    pids=$(grep -oE 'is process [0-9]+$' <<<"$output" | cut -d' ' -f3)
-    [ "$(wc -l <<<"$pids")" -eq 6 ]
-    for pid in $pids; do
-        ! kill -0 "$pid" 2>/dev/null
-    done
+    [ "$(grep -cE 'is process [0-9]+$' <<<"$output")" -eq 6 ]
+    none_left "$seed"
 }
 
 @test "Ctrl-C at a terminal, to the whole process group: the processes' pool stops, none left" {
-    local k
+    local k seed
     for k in 1 2 3 4 5; do
-        INTERRUPT_GROUP=1 interrupt_when 'get\(\) -> \[' INT queue --part pool --processes --items 5000 --consumers 8 --speed 20
+        seed=$(unique_seed)
+        INTERRUPT_GROUP=1 interrupt_when 'get\(\) -> \[' INT queue --part pool --processes --items 5000 --consumers 8 --speed 20 --seed "$seed"
         [ "$status" -eq 130 ]
         [[ "$output" == *"interrupted by Ctrl-C"* ]]
         [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
-        local pid
-        for pid in $(grep -oE 'is process [0-9]+$' <<<"$output" | cut -d' ' -f3); do
-            ! kill -0 "$pid" 2>/dev/null
-        done
+        none_left "$seed"
     done
 }
 
 @test "Ctrl-C while the parent's timed join waits on the stuck child: exit 130, the child gone" {
-    interrupt_when 'p.join\(timeout=1\) waits' INT queue --part deadlock --speed 1
+    local seed
+    seed=$(unique_seed)
+    interrupt_when 'p.join\(timeout=1\) waits' INT queue --part deadlock --speed 1 --seed "$seed"
     [ "$status" -eq 130 ]
     [[ "$output" == *"interrupted by Ctrl-C"* ]]
     [[ "$output" != *"result:"* ]]
     [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
-    local pid
-    pid=$(grep -oE 'waits for the child, process [0-9]+' <<<"$output" | grep -oE '[0-9]+$')
-    [ -n "$pid" ]
-    ! kill -0 "$pid" 2>/dev/null
+    grep -qE 'waits for the child, process [0-9]+' <<<"$output"
+    none_left "$seed"
 }
 
 @test "Ctrl-C while the parent gets from a child's pipe queue: exit 130, no process left" {
