@@ -19,7 +19,11 @@
  * by the end of its own pipe.  So a worker says which task it took before
  * it runs it, and the result handler also watches each worker's sentinel,
  * a pipe that ends when the worker does: if the worker had said "took"
- * with no result after, its task died with it. */
+ * with no result after, its task died with it.  (A worker killed from
+ * outside between reading a task and saying so would lose that task
+ * unseen, and join() would wait for it, as Python's does for any lost
+ * task; in this lesson only terminate() and Ctrl-C kill workers, and both
+ * end them all.) */
 #include "pool_internal.h"
 
 #include "lesson.h"
@@ -66,8 +70,9 @@ struct report {
 /* Many workers write the result pipe, and no lock is taken among them:
  * each report, with its length, is one write of at most PIPE_BUF bytes,
  * which POSIX writes whole, never mixed with another writer's (connection.h).
- * Python takes a lock there instead, since a pickled result can be of any
- * size.  The largest report must fit, or the build fails: */
+ * Python takes a lock there (its SimpleQueue's _wlock), since a pickled
+ * result can be longer than that.  The largest report must fit, or the
+ * build fails: */
 _Static_assert(sizeof(uint32_t) + REPORT_BYTES(CHUNK_MOST) <= PIPE_BUF, "a report must fit in PIPE_BUF");
 
 /* The lock among the readers of the task pipe: a message is read in two
