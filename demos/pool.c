@@ -19,7 +19,9 @@
  *     pool.join()
  *
  * The pools are in process_pool.c (forked workers, pipes) and thread_pool.c
- * (threads, one shared queue); pool.h says how each call maps to Python's. */
+ * (threads, queues); pool.h says how each call maps to Python's, and how a
+ * pool is built: a task handler, one task queue for all the workers, one
+ * result queue, and a result handler that runs the callbacks. */
 #include "lesson.h"
 
 #include "pool.h"
@@ -35,6 +37,7 @@ static int workers;           /* Pool(5) */
 static long tasks;            /* range(10) */
 static double task_seconds;   /* time.sleep(2) */
 static atomic_int *delivered; /* [i]: how often Foo(i)'s result reached main */
+static void tally(long value); /* the lesson's evidence: does each result come once, and on which thread? */
 
 static long Foo(long i) /* def Foo(i): */
 {
@@ -42,10 +45,10 @@ static long Foo(long i) /* def Foo(i): */
     return i + 100;
 }
 
-static void Bar(long arg) /* def Bar(arg): runs in main's process, on a thread of the pool's */
+static void Bar(long arg) /* def Bar(arg): runs in main's process, on the pool's result-handler thread */
 {
-    say("callback", "-->exec done: %ld", arg); /* print('-->exec done:', arg) */
-    atomic_fetch_add(&delivered[arg - 100], 1); /* the lesson's tally: does each result come once? */
+    say(current_thread_name(), "-->exec done: %ld", arg); /* print('-->exec done:', arg) */
+    tally(arg);
 }
 
 static const char *pool_name(void)
@@ -59,6 +62,9 @@ static int tell_waves(struct pool *pool);
 static void tell_workers(struct pool *pool);
 static long list_tasks(struct pool *pool, enum task_state state, char *list, size_t size);
 static void count_delivered(long *total, long *duplicates, long *missing);
+static const char *callback_thread(void);
+static int count_per_worker(struct pool *pool, char *list, size_t size);
+static void tell_turns(struct pool *pool);
 
 /* -- part 1, seed 000: Pool(5), ten tasks of 2 s --------------------------- */
 
@@ -116,12 +122,15 @@ static void article_map(struct pool *pool, double *end_at)
 static int part_article(void)
 {
     const char *mode = option_choice("mode");
+    callback_thread(); /* forget any earlier part's */
     say("main", "part 1, seed 000: pool = %s(%d); %ld tasks Foo(i): sleep(%g), return i+100", pool_name(),
         workers, tasks, task_seconds);
-    if (strcmp(mode, "async") == 0)
-        note("apply_async() hands a task in and returns at once; Bar(result) runs when it comes back.");
-    else if (strcmp(mode, "sync") == 0)
-        note("apply() hands a task in and waits for its result: one task at a time, whatever the pool's size.");
+    if (strcmp(mode, "async") == 0) {
+        note("apply_async() writes the task down and returns at once.  The task-handler puts it into the");
+        note("task %s, a worker takes it, and the result-handler runs Bar(result) when it comes back.",
+             kind == PROCESS_POOL ? "pipe" : "queue");
+    } else if (strcmp(mode, "sync") == 0)
+        note("apply() hands a task in and waits for its result, so one task runs at a time, whatever the pool's size.");
     else
         note("map() hands them all in, waits for all, and gives the values in the order of its arguments.");
     delivered = calloc((size_t)tasks, sizeof *delivered);
@@ -149,6 +158,10 @@ static int part_article(void)
             rounds == 1 ? "" : "s", task_seconds, expected);
         int waves = tell_waves(pool);
         tell_workers(pool);
+        char per_worker[POOL_MOST_WORKERS * 8];
+        int used = count_per_worker(pool, per_worker, sizeof per_worker);
+        if (strcmp(mode, "sync") == 0)
+            tell_turns(pool);
         long done = 0, total, duplicates, missing;
         for (long n = 0; n < pool_task_count(pool); n++)
             done += pool_task(pool, n)->state == TASK_DONE;
@@ -157,10 +170,16 @@ static int part_article(void)
             note("Every result reached main exactly once.");
         else
             note("NOT exactly once: %ld results twice, %ld never.", duplicates, missing);
+        const char *on = callback_thread();
+        if (strcmp(on, "result-handler") == 0)
+            note("Every callback ran on the result-handler, one at a time, as Python's run on _handle_results.");
+        else if (strcmp(on, "none") != 0)
+            note("The callbacks ran on %s, NOT on the result handler alone.", on);
         result_at_end("part=article kind=%s mode=%s workers=%d tasks=%ld done=%ld delivered=%ld duplicates=%ld "
-                      "missing=%ld end_at=%.2f waves=%d elapsed=%.2f expected=%.2f",
+                      "missing=%ld end_at=%.2f waves=%d elapsed=%.2f expected=%.2f callback_thread=%s "
+                      "workers_used=%d per_worker=%s",
                       option_choice("kind"), mode, workers, tasks, done, total, duplicates, missing,
-                      end_at - began, waves, elapsed, expected);
+                      end_at - began, waves, elapsed, expected, on, used, per_worker);
     }
     pool_free(pool);
     free(delivered);
@@ -183,33 +202,49 @@ static int part_terminate(void)
         apply_async(pool, Foo, i, Bar, NULL);
     lesson_sleep(task_seconds / 2);
     say("main", "pool.terminate(): stop now, finished or not");
+    long before, duplicates, missing;
+    count_delivered(&before, &duplicates, &missing);
     double asked = lesson_now();
     pool_terminate(pool);
     pool_join(pool);
     double join_after = lesson_now() - asked;
     if (!lesson_stop_requested()) {
-        long counts[TASK_DROPPED + 1] = { 0 };
-        for (long n = 0; n < pool_task_count(pool); n++)
+        long counts[TASK_DROPPED + 1] = { 0 }, dropped_results = 0, after;
+        for (long n = 0; n < pool_task_count(pool); n++) {
             counts[pool_task(pool, n)->state]++;
-        say("main", "pool.join() returned %.2f s after terminate(): %ld done, %ld killed running, %ld never ran",
-            join_after, counts[TASK_DONE], counts[TASK_KILLED], counts[TASK_DROPPED]);
+            dropped_results += pool_task(pool, n)->result_dropped;
+        }
+        count_delivered(&after, &duplicates, &missing);
+        long callbacks = after - before; /* Bar's own count: the callbacks that ran after terminate() */
+        say("main", "pool.join() returned %.2f s after terminate(): %ld ran to their end, %ld killed running, "
+            "%ld never ran; %ld callbacks", join_after, counts[TASK_DONE] + counts[TASK_FAILED],
+            counts[TASK_KILLED], counts[TASK_DROPPED], callbacks);
         char listed[80];
         if (counts[TASK_KILLED]) {
             list_tasks(pool, TASK_KILLED, listed, sizeof listed);
             note("killed while running: tasks %s", listed);
         }
+        if (dropped_results)
+            note("ran to their end, results dropped: %ld tasks", dropped_results);
         list_tasks(pool, TASK_DROPPED, listed, sizeof listed);
         note("never ran: tasks %s", listed);
-        if (kind == PROCESS_POOL)
-            note("The workers were killed (SIGKILL) and reaped: the tasks they ran are lost, not finished.");
+        if (callbacks == 0)
+            note("No callback ran after terminate(), as in Python: its result handler stops there.");
         else
-            note("A thread cannot be killed from outside: the running tasks ran to their end, and only the");
-        if (kind == THREAD_POOL)
-            note("tasks still waiting in the queue were dropped.  Processes can be killed; threads cannot.");
+            note("%ld callbacks ran after terminate(): Python's would run none.", callbacks);
+        if (kind == PROCESS_POOL) {
+            note("A process can be killed: its memory is its own, and the kernel takes all of it back.");
+            note("The workers were killed (SIGKILL) and reaped: the tasks they ran are lost, not finished.");
+        } else {
+            note("A thread cannot be killed: it shares the process's memory and locks, and stopped in the");
+            note("middle of a task it could leave a lock held or memory half-written.  pthread_cancel() acts");
+            note("only where the thread waits (cancellation points); Python's threads have no kill() at all.");
+            note("So the running tasks ran to their end, join() waited for them, and their results were dropped.");
+        }
         result_at_end("part=terminate kind=%s workers=%d tasks=%ld done=%ld killed=%ld dropped=%ld "
-                      "join_after=%.2f",
+                      "join_after=%.2f callbacks_after_terminate=%ld results_dropped=%ld",
                       option_choice("kind"), workers, tasks, counts[TASK_DONE], counts[TASK_KILLED],
-                      counts[TASK_DROPPED], join_after);
+                      counts[TASK_DROPPED], join_after, callbacks, dropped_results);
     }
     pool_free(pool);
     free(delivered);
@@ -228,9 +263,9 @@ static long Risky(long i) /* Foo, except that task 1 raises and task 2 crashes i
     return i + 100;
 }
 
-static void Oops(long task, const char *error) /* error_callback */
+static void Oops(long task, const char *error) /* error_callback: on the result-handler thread too */
 {
-    say("callback", "-->exec failed: task %ld: %s", task, error);
+    say(current_thread_name(), "-->exec failed: task %ld: %s", task, error);
 }
 
 static int part_failure(void)
@@ -276,7 +311,9 @@ static int part_failure(void)
         }
         note("Each failure is reported against its own task; the others' results are whole.");
         int waves = tell_waves(pool);
-        if (crashed && waves > (tasks + workers - 1) / workers)
+        if (crashed && left == 0)
+            note("A worker died, and no worker was left: the tasks still waiting never ran.");
+        else if (crashed && waves > (tasks + workers - 1) / workers)
             note("A worker died: the pool went on with the other %d, so the rest took more waves.", left);
         else if (crashed)
             note("A worker died: the pool went on with the other %d.", left);
@@ -579,6 +616,46 @@ static void tell_workers(struct pool *pool)
         note("... and %d workers more", workers - 8);
 }
 
+/* How many tasks each worker took, "2,2,2,2,2"; returns how many workers
+ * took any. */
+static int count_per_worker(struct pool *pool, char *list, size_t size)
+{
+    int used = 0;
+    size_t at = 0;
+    list[0] = '\0';
+    for (int w = 1; w <= workers; w++) {
+        long took = 0;
+        for (long n = 0; n < pool_task_count(pool); n++)
+            took += pool_task(pool, n)->worker == w;
+        used += took > 0;
+        if (at < size)
+            at += (size_t)snprintf(list + at, size - at, "%s%ld", w > 1 ? "," : "", took);
+    }
+    return used;
+}
+
+/* apply(): which worker took each task, in the order they were handed in. */
+static void tell_turns(struct pool *pool)
+{
+    char order[96];
+    size_t at = 0;
+    for (long n = 0; n < pool_task_count(pool) && at < sizeof order - 8; n++)
+        at += (size_t)snprintf(order + at, sizeof order - at, " %d", pool_task(pool, n)->worker);
+    if (at >= sizeof order - 8)
+        snprintf(order + at, sizeof order - at, " ...");
+    note("apply() waits for each result, so one worker has a task at a time, and the idle ones wait");
+    note("their turn at the task %s.  The workers that took the tasks, in order:%s", kind == PROCESS_POOL ? "pipe" : "queue",
+         order);
+    if (kind == PROCESS_POOL)
+        note("Python's Pool passes them round too, and promises no order: in runs here each of its 5");
+    else
+        note("Python's ThreadPool promises no order either: in runs here it passed the tasks round 3 of");
+    if (kind == PROCESS_POOL)
+        note("workers took 2 of the 10 in about 6 runs of 10.");
+    else
+        note("its 5 threads in most runs.");
+}
+
 /* Did each result reach main exactly once? */
 static void count_delivered(long *total, long *duplicates, long *missing)
 {
@@ -589,6 +666,26 @@ static void count_delivered(long *total, long *duplicates, long *missing)
         *duplicates += times > 1 ? times - 1 : 0;
         *missing += times == 0;
     }
+}
+
+/* The callbacks' tally: each result counted, and the thread each ran on. */
+static _Atomic(const char *) first_callback_thread;
+static atomic_bool callback_threads_differ;
+
+static void tally(long value)
+{
+    atomic_fetch_add(&delivered[value - 100], 1);
+    const char *first = NULL, *name = current_thread_name();
+    if (!atomic_compare_exchange_strong(&first_callback_thread, &first, name) && strcmp(first, name) != 0)
+        atomic_store(&callback_threads_differ, true);
+}
+
+/* "result-handler", "none" if no callback ran, or "several"; and forget. */
+static const char *callback_thread(void)
+{
+    const char *name = atomic_exchange(&first_callback_thread, NULL);
+    bool several = atomic_exchange(&callback_threads_differ, false);
+    return !name ? "none" : several ? "several" : name;
 }
 
 /* -- the lesson -------------------------------------------------------------- */
@@ -636,22 +733,30 @@ const struct lesson pool_lesson = {
     .source = "seed 000 §3.4 进程池; seed 003 进程/线程池; seed 004 进程池, 线程池",
     .options = pool_options,
     .results = "part=article kind mode workers tasks done delivered duplicates missing end_at waves elapsed "
-               "expected; part=terminate kind workers tasks done killed dropped join_after workers_left; "
-               "part=failure kind workers tasks done failed failed_tasks crashed workers_left waves elapsed; part=cost tasks workers "
+               "expected callback_thread workers_used per_worker; part=terminate kind workers tasks done killed "
+               "dropped join_after callbacks_after_terminate results_dropped; part=failure kind workers tasks "
+               "done failed failed_tasks crashed workers_left waves elapsed; part=cost tasks workers "
                "thread_async_s thread_map_s thread_each_s thread_ratio process_async_s process_map_s "
                "process_each_s process_ratio mismatches",
     .explanation =
         "A pool starts a fixed number of workers once; every task handed in waits\n"
-        "for a free worker and reuses it.  Pool(5) is five forked processes, each\n"
-        "with a pipe for tasks and one for results; ThreadPool(5) is five threads\n"
-        "taking tasks from one shared queue.\n"
+        "for a free worker and reuses it.  It is built as Python builds it:\n"
+        "apply_async() writes the task down and returns; a task-handler thread\n"
+        "puts it into one task queue that all the workers read; the worker that\n"
+        "takes it puts its result into one result queue; and a result-handler\n"
+        "thread takes the result and runs the callback, one at a time.  Pool(5)\n"
+        "is five forked processes, whose queues are pipes (a lock lets one worker\n"
+        "read at a time); ThreadPool(5) is five threads, whose queues are in memory.\n"
         "\n"
         "Part 1 is seed 000's program: ten apply_async() calls return at once, so\n"
         "'end' comes first; five workers run ten 2-second tasks in two waves, and\n"
-        "the callback prints each result, 4 s in all.  --mode sync uses apply(),\n"
-        "which waits for each result: 20 s.  --mode map waits for all, in order.\n"
-        "Part 2: terminate() while tasks run.  Processes are killed; threads\n"
-        "cannot be, so a thread pool drops only the tasks still waiting.\n"
+        "the callback prints each result on the result handler, 4 s in all.\n"
+        "--mode sync uses apply(), which waits for each result, so the workers\n"
+        "take turns at the task queue, 20 s in all.  --mode map waits for all.\n"
+        "Part 2: terminate() while tasks run.  No callback runs after it, as in\n"
+        "Python.  Worker processes are killed; a thread cannot be (it shares the\n"
+        "process's memory and locks), so a thread pool's running tasks run to\n"
+        "their end, join() waits for them, and their results are dropped.\n"
         "Part 3: one task raises, one crashes its worker process; each is\n"
         "reported against its task, and the pool goes on with the others.\n"
         "(Python's Pool replaces a dead worker, but never ends its task:\n"
@@ -659,6 +764,6 @@ const struct lesson pool_lesson = {
         "Part 4 measures why pools exist: many tiny tasks through a pool against\n"
         "a new thread, or a new process, for each one.\n",
     .check = pool_check,
-    .actor_width = 8,
+    .actor_width = 14,
     .run = pool_run,
 };

@@ -8,24 +8,33 @@
  *     values = pool.map(Foo, range(10))     pool_map(pool, Foo, args, values, 10)
  *     pool.close(); pool.join()             pool_close(pool); pool_join(pool)
  *     pool.terminate()                      pool_terminate(pool)
+ *     threading.current_thread().name       current_thread_name()
  *
  * A pool starts its workers once, and every task reuses them: that is the
- * whole point of it.  process_pool.c forks worker processes and talks to each
- * over two pipes; thread_pool.c starts threads that take task numbers from
- * one shared Queue (blocking_queue.c).  What both share -- the tasks, their
- * results and the callbacks -- is in pool_tasks.c, and the pool's insides
- * in pool_internal.h.
+ * whole point of it.  It is built as Python builds it (pool_internal.h):
+ * apply_async() only writes the task down; a task-handler thread puts it
+ * into one task queue that every worker reads; the worker that takes it
+ * puts its result into one result queue; and a result-handler thread takes
+ * the result and runs the callback.  So the callbacks run one at a time, on
+ * the result handler, in both kinds.  process_pool.c forks the workers, and
+ * its two queues are pipes; thread_pool.c starts threads, and its queues
+ * are the queue lesson's (blocking_queue.c).  What both share is in
+ * pool_tasks.c.
  *
  * Where this differs from Python, and why:
  *   - error_callback gets the task's number and the error, where Python's
  *     gets the exception alone: C has no exception object to carry both.
- *   - ThreadPool runs each callback on the worker thread that ran the task,
- *     so callbacks may run at once; Python runs them one at a time on a
- *     result-handler thread.  Pool runs them on one thread, as Python does.
- *   - A worker process that dies fails the task it ran, and the pool goes
- *     on with the others.  Python's Pool starts a new worker instead, and
- *     the lost task never ends: its error_callback never runs and join()
- *     waits for ever (concurrent.futures marks its whole pool broken). */
+ *   - A worker process that dies fails the task it ran (its error_callback
+ *     runs), and the pool goes on with the others.  Python's Pool starts a
+ *     new worker instead (a third thread, the worker handler, does that),
+ *     and the lost task never ends: its error_callback never runs and
+ *     join() waits for ever.  Here the result handler watches each worker's
+ *     sentinel, as Python's worker handler does, and starts none.
+ *   - terminate() kills worker processes with SIGKILL, where Python sends
+ *     SIGTERM: these children ignore SIGTERM (process.h).
+ *   - The process pool sends a function's address down the pipe, where
+ *     Python pickles its name: a forked worker is a copy of this program.
+ *   - join() implies close(); Python raises ValueError without one. */
 #ifndef CONCDEMO_POOL_H
 #define CONCDEMO_POOL_H
 #include <stdbool.h>
@@ -73,17 +82,23 @@ bool pool_apply(struct pool *pool, const char *name, task_fn *fn, long arg, long
 bool pool_map_named(struct pool *pool, const char *name, task_fn *fn, const long *args, long *values, long count);
 
 /* close(): no more tasks; the workers finish those handed in.
- * terminate(): stop now; what has not ended is reported unfinished.
+ * terminate(): stop now, and run no callback from now on, as Python's.  A
+ * worker process is killed; a worker thread cannot be, so it runs its task
+ * to the end and its result is dropped.  What never ran is dropped too.
  * join(): after close() or terminate(), wait until every worker is gone. */
 void pool_close(struct pool *pool);
 void pool_terminate(struct pool *pool);
 void pool_join(struct pool *pool);
 void pool_free(struct pool *pool);
 
+/* threading.current_thread().name, as the pool names its threads:
+ * "result-handler" in a callback, "worker3" in a task, "main" elsewhere. */
+const char *current_thread_name(void);
+
 /* What became of a task: Python's AsyncResult. */
 enum task_state {
-    TASK_WAITING, /* handed in, not yet given to a worker */
-    TASK_RUNNING,
+    TASK_WAITING, /* handed in, no worker said it took it */
+    TASK_RUNNING, /* a worker process said it took it */
     TASK_DONE,    /* value holds what fn returned */
     TASK_FAILED,  /* it raised, or its worker process died: error says why */
     TASK_KILLED,  /* its worker was stopped while it ran (terminate) */
@@ -99,10 +114,11 @@ struct task {
     long value;
     const char *error;
     int died_of;          /* the signal that ended its worker process, or 0 */
-    int worker;           /* 1.. the worker that ran it; 0 if none did */
+    int worker;           /* 1.. the worker that took it; 0 if none did */
     pid_t pid;            /* that worker's process id (process pools) */
     double started, ended; /* lesson seconds */
     bool awaited;         /* apply() waits for this one */
+    bool result_dropped;  /* it returned after terminate(): no callback, no value for main */
     int chunk;            /* at a chunk's first task: how many tasks it holds */
 };
 /* After join(): task n (0 <= n < pool_task_count), and how many workers

@@ -1,5 +1,16 @@
 /* pool_internal: the insides of a pool, shared by pool_tasks.c,
- * thread_pool.c and process_pool.c.  A lesson needs only pool.h. */
+ * thread_pool.c and process_pool.c.  A lesson needs only pool.h.
+ *
+ * Both kinds are built the way Python's multiprocessing builds them:
+ *
+ *   main --apply_async--> the pool's table of tasks
+ *        task-handler:    moves each task from the table into the task queue
+ *        workers:         each takes the next task from that one queue, runs it,
+ *                         and puts its result into the one result queue
+ *        result-handler:  takes each result, and runs its callback
+ *
+ * A process pool's task queue and result queue are pipes; a thread pool's
+ * are queues in memory. */
 #ifndef CONCDEMO_POOL_INTERNAL_H
 #define CONCDEMO_POOL_INTERNAL_H
 #include "pool.h"
@@ -12,56 +23,93 @@
 
 struct pool_worker {
     struct pool *pool;
-    int number; /* 1.. */
+    int number;    /* 1.. */
     char name[24]; /* "worker1": its actor in the transcript */
     bool alive;
-    long task;  /* the first task of the chunk it runs, or -1 when idle */
-    int chunk;  /* how many tasks that chunk holds */
-    /* PROCESS_POOL: the process, and the parent's ends of its two pipes
-     * (tasks go out on one, results come back on the other) and its own. */
+    /* PROCESS_POOL: the process; the chunk it said it took and has not
+     * returned (-1: none); and its sentinel, the parent's end of a pipe whose
+     * other end only the worker holds: it reads end of file when the worker
+     * ends, however it ends (Python's Process.sentinel). */
     pid_t pid;
-    struct connection to_worker, from_worker;
-    struct connection worker_in, worker_out;
+    long task;
+    int chunk;
+    int sentinel;
 };
+
+/* The table of tasks handed in, in blocks that never move once made: a
+ * worker reads its task's fields, and writes its result, without the pool's
+ * lock.  At most TASK_BLOCK * TASK_BLOCKS tasks in a pool's life. */
+enum { TASK_BLOCK = 4096, TASK_BLOCKS = 512 };
 
 struct pool {
     enum pool_kind kind;
     int size;
     enum pool_voice voice;
-    pthread_mutex_t lock;        /* guards everything below */
-    pthread_cond_t task_ended;   /* apply(), map() and join() wait here */
-    struct task *tasks;          /* every task handed in, by number */
-    long count, room, ended;
-    int alive;                   /* workers alive */
-    int lost;                    /* workers that died while they ran a task */
+    pthread_mutex_t lock;          /* guards everything below that changes */
+    pthread_cond_t changed;        /* a task handed in or ended, a worker gone, close, terminate */
+    struct task *blocks[TASK_BLOCKS];
+    long count;                    /* tasks handed in */
+    long sent;                     /* of them, those the task handler put into the task queue */
+    long ended;                    /* and those whose result the result handler took (or lost) */
+    int alive;                     /* workers alive */
+    int lost;                      /* workers that died while they ran a task */
     bool closed, terminated;
-    struct pool_worker *workers; /* size of them */
-    /* THREAD_POOL */
-    struct queue *queue;         /* chunks, [first task, count]; then one None per worker */
+    bool handler_waits;            /* the task handler sleeps on `changed`: wake it */
+    struct pool_worker *workers;   /* size of them */
+    pthread_t task_handler, result_handler;
+    int handlers;                  /* how many of the two were started */
+    /* THREAD_POOL: the task queue holds [first, count] orders and then one
+     * None per worker; the result queue holds [first, count] of chunks
+     * that ended, whose values the workers wrote in the table. */
+    struct queue *task_queue, *result_queue;
     struct team team;
-    /* PROCESS_POOL */
-    long next_to_send;           /* the first task no worker was given yet */
-    pthread_t handler;           /* reads results, runs the callbacks */
-    bool handler_started;
+    /* PROCESS_POOL: the two pipes, the parent's ends (it writes tasks and
+     * reads results) and the workers' (closed in the parent once all are
+     * forked); and the lock the workers take to read the task pipe, in
+     * memory they share. */
+    struct connection task_pipe, result_pipe;
+    struct connection tasks_for_workers, results_from_workers;
+    pthread_mutex_t *readers;
 };
+
+/* Task n of the table.  Its block exists once n < pool->count. */
+static inline struct task *task_at(struct pool *pool, long n)
+{
+    return &pool->blocks[n / TASK_BLOCK][n % TASK_BLOCK];
+}
 
 /* pool_tasks.c, for the two kinds. */
 long run_task(task_fn *fn, long arg, const char **error); /* fn(arg), catching task_raise */
-/* A worker took tasks first..first+count-1 (the lock is held); they ended,
- * each DONE with values[k] or FAILED with errors[k]; or they were lost with
- * their worker.  Each runs the tasks' callbacks, then wakes the waiters. */
-void chunk_began(struct pool *pool, long first, int count, const struct pool_worker *worker);
-void chunk_ended(struct pool *pool, long first, int count, const long *values, const char *const *errors);
+void set_thread_name(const char *name);                   /* what current_thread_name() says */
+/* The task handler's and the result handler's bodies, the same for both
+ * kinds.  The task handler calls the kind's send_tasks() and send_nones(). */
+void *task_handler(void *pool);
+/* A worker took tasks first..first+count-1 (the result handler tells it,
+ * with the lock held).  Then they ended: each DONE with the value and
+ * error the worker wrote in the table, or FAILED if error is set; or they
+ * were lost with their worker.  Each runs the tasks' callbacks -- or none
+ * after terminate() -- and wakes the waiters.  The result handler calls
+ * them, without the lock. */
+void chunk_taken(struct pool *pool, long first, int count, const struct pool_worker *worker, double at);
+void chunk_ended(struct pool *pool, long first, int count);
 void chunk_lost(struct pool *pool, long first, int count, enum task_state state, const char *error, int died_of);
 void worker_gone(struct pool *pool, struct pool_worker *worker); /* a worker ended */
+/* For the transcript: "Foo(3)", or "Foo(0) .. Foo(9)" for a run of tasks. */
+void name_tasks(struct pool *pool, long first, long count, char *text, size_t size);
 
-/* thread_pool.c and process_pool.c: each kind's own part. */
+/* thread_pool.c and process_pool.c: each kind's own part.  start() starts
+ * the workers and the two handlers; send_tasks() puts tasks first.. into
+ * the task queue (false: no worker is left to read them); send_nones()
+ * puts one None per worker after the last; terminate() stops the workers
+ * that can be stopped; join() waits for every thread and process. */
 bool thread_pool_start(struct pool *pool);
-void thread_pool_submit(struct pool *pool, long first, int count);
+bool thread_pool_send_tasks(struct pool *pool, long first, long count);
+void thread_pool_send_nones(struct pool *pool);
 void thread_pool_terminate(struct pool *pool);
 void thread_pool_join(struct pool *pool);
 bool process_pool_start(struct pool *pool);
-void process_pool_submit(struct pool *pool, long first, int count);
+bool process_pool_send_tasks(struct pool *pool, long first, long count);
+void process_pool_send_nones(struct pool *pool);
 void process_pool_terminate(struct pool *pool);
 void process_pool_join(struct pool *pool);
 #endif

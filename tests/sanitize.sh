@@ -40,6 +40,7 @@ runs=(
     "pool --kind thread --speed 50 --tasks 6"
     "pool --part article --mode map --kind thread --speed 50"
     "pool --part article --mode sync --tasks 3 --speed 50"
+    "pool --part article --mode sync --kind thread --tasks 3 --speed 50"
     "pool --part cost --tasks 300 --workers 3"
     "coroutine --speed 50"
     "coroutine --part scale --tasks 300"

@@ -61,6 +61,9 @@ queue --part deadlock|p.join\(timeout=1\) waits|1|a timed join waits on a child 
 queue --part shared --messages 1000000|part 7:|1|a child puts into a pipe queue, the parent gets
 pipe --part torn --records 400 --big-bytes 1000000 --writers 4|records of 4096 bytes|1|4 child processes write 1 MB records
 pool|runs Foo|5|5 worker processes run tasks
+pool --mode sync|runs Foo|2|apply() waits; the task handler waits for tasks, the result handler in poll()
+pool --mode sync --kind thread|runs Foo|2|apply() waits; the handler threads and idle workers wait on their queues
+pool --part terminate --kind thread|pool\.terminate\(\)|1|join() waits for running threads that cannot be killed
 coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a child
 coroutine --part scale --tasks 5000|coroutines: all done|1|5000 threads starting
 EOF_MOMENTS
