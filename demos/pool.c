@@ -723,7 +723,7 @@ static const struct option_spec pool_options[] = {
     OPTION_CHOICE("mode", "async", "async|sync|map", "how part 1 hands tasks in: apply_async, apply, or map"),
     OPTION_INT("workers", "5", 1, POOL_MOST_WORKERS, "workers in the pool: Pool(5)"),
     OPTION_INT("tasks", "10", 1, 1000000, "tasks each part hands in; the cost part's default is 20000"),
-    OPTION_REAL("task-seconds", "2", 0, 60, "how long Foo sleeps, in lesson seconds: time.sleep(2)"),
+    OPTION_REAL("task-seconds", "2", 0.1, 60, "how long Foo sleeps, in lesson seconds: time.sleep(2)"),
     OPTIONS_END,
 };
 

@@ -336,6 +336,7 @@ callback_values() {
     usage_error "--tasks: '0' is zero" pool --tasks 0
     usage_error "--task-seconds: '0' is zero" pool --task-seconds 0
     usage_error "--task-seconds: '61' is too large" pool --task-seconds 61
+    usage_error "--task-seconds: '0.01' is too small (allowed: 0.1 to 60)" pool --task-seconds 0.01
     usage_error "--task-seconds: 'soon' is not a number" pool --task-seconds soon
     usage_error "--tasks must be 3 or more for the failure part" pool --tasks 2
     usage_error "--tasks must be 3 or more for the failure part" pool --part failure --tasks 1
