@@ -21,26 +21,29 @@ coroutine
 EOF
 }
 
-@test "every lesson: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" {
-    local shm_before signal lesson args seed=$((1000000 + $$ * 100)) # a seed no other run has, for pgrep
+# SIGINT, then SIGTERM, once a lesson's first event is out.
+stops_cleanly() {
+    local lesson=$1 shm_before signal line args seed
+    line=$(lesson_runs | awk -v l="$lesson" '$1 == l')
+    [ -n "$line" ] || { echo "no run of $lesson in lesson_runs"; return 1; }
+    args=${line#"$lesson"}
     shm_before=$(ls /dev/shm 2>/dev/null | sort)
-    while read -r lesson args; do
-        for signal in INT TERM; do
-            seed=$((seed + 1))
-            # shellcheck disable=SC2086
-            interrupt_when '^\[ *[0-9.]+\]' "$signal" "$lesson" $args --color always --seed "$seed"
-            local expected=130
-            [ "$signal" = TERM ] && expected=143
-            [ "$status" -eq "$expected" ] || { echo "$lesson $signal: exit $status"; return 1; }
-            [[ "$output" != *"result:"* ]] || { echo "$lesson $signal: a result after the signal"; return 1; }
-            [[ "$output" == *"interrupted by "* ]] || { echo "$lesson $signal: no interrupted line"; return 1; }
-            # the last thing written resets the colour
-            [[ "$output" == *$'\e[0m' ]] || { echo "$lesson $signal: colour not reset at the end"; return 1; }
-            [ ! -s "$BATS_TEST_TMPDIR/stderr" ] || { echo "$lesson $signal: stderr: $(cat "$BATS_TEST_TMPDIR/stderr")"; return 1; }
-            ! pgrep -f -- "--seed $seed\$" || { echo "$lesson $signal: a process was left"; return 1; }
-        done
-    done < <(lesson_runs)
-    [ "$(ls /dev/shm 2>/dev/null | sort)" = "$shm_before" ]
+    for signal in INT TERM; do
+        seed=$(unique_seed) # a seed no other run has, for pgrep
+        # shellcheck disable=SC2086
+        interrupt_when '^\[ *[0-9.]+\]' "$signal" "$lesson" $args --color always --seed "$seed"
+        local expected=130
+        [ "$signal" = TERM ] && expected=143
+        [ "$status" -eq "$expected" ] || { echo "$lesson $signal: exit $status"; return 1; }
+        [[ "$output" != *"result:"* ]] || { echo "$lesson $signal: a result after the signal"; return 1; }
+        [[ "$output" == *"interrupted by "* ]] || { echo "$lesson $signal: no interrupted line"; return 1; }
+        # the last thing written resets the colour
+        [[ "$output" == *$'\e[0m' ]] || { echo "$lesson $signal: colour not reset at the end"; return 1; }
+        [ ! -s "$BATS_TEST_TMPDIR/stderr" ] || { echo "$lesson $signal: stderr: $(cat "$BATS_TEST_TMPDIR/stderr")"; return 1; }
+        none_left "$seed" || { echo "$lesson $signal: a process was left"; return 1; }
+    done
+    # other tests run beside this one: only what this lesson would have named
+    [ "$(comm -13 <(echo "$shm_before") <(ls /dev/shm 2>/dev/null | sort) | grep -c concdemo)" -eq 0 ]
 }
 
 # Moments of a run, at --speed 1: "lesson args | the cue line | which of its
@@ -69,16 +72,18 @@ coroutine --part scale --tasks 5000|coroutines: all done|1|5000 threads starting
 EOF_MOMENTS
 }
 
-@test "every lesson at several moments -- start-up, waits, children: stopped within half a lesson-second, nothing left" {
-    local shm_before mq_before signal args cue nth what seed=$((1000050 + $$ * 100))
+# Each of a lesson's moments, with each signal: stopped within half a
+# lesson-second of the cue, with nothing left.
+stops_at_its_moments() {
+    local lesson=$1 shm_before mq_before signal args cue nth what seed ran=0
     # half a lesson-second; an instrumented build joins its threads slower
     local budget=0.5
     [ -z "${CONCDEMO_SANITIZER:-}" ] || budget=2
-    shm_before=$(ls /dev/shm 2>/dev/null | sort)
-    mq_before=$(ls /dev/mqueue 2>/dev/null | sort) # POSIX message queues, where mounted
     while IFS='|' read -r args cue nth what; do
+        [ "${args%% *}" = "$lesson" ] || continue
+        ran=$((ran + 1))
         for signal in INT TERM; do
-            seed=$((seed + 1))
+            seed=$(unique_seed)
             # shellcheck disable=SC2086
             INTERRUPT_AT=$nth interrupt_when "$cue" "$signal" $args --color always --seed "$seed"
             local said="$args, $signal while $what"
@@ -88,7 +93,7 @@ EOF_MOMENTS
             [[ "$output" != *"result:"* ]] || { echo "$said: a result after the signal"; return 1; }
             [[ "$output" == *$'\e[0m' ]] || { echo "$said: colour not reset at the end"; return 1; }
             [ ! -s "$BATS_TEST_TMPDIR/stderr" ] || { echo "$said: stderr: $(cat "$BATS_TEST_TMPDIR/stderr")"; return 1; }
-            ! pgrep -f -- "--seed $seed\$" || { echo "$said: a process was left"; return 1; }
+            none_left "$seed" || { echo "$said: a process was left"; return 1; }
             # from the cue's line to the line that says it stopped: the signal came after the one
             local plain cued stopped
             plain=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$output")
@@ -98,6 +103,41 @@ EOF_MOMENTS
                 { echo "$said: the cue at $cued s, stopped at $stopped s"; return 1; }
         done
     done < <(moments)
-    [ "$(ls /dev/shm 2>/dev/null | sort)" = "$shm_before" ]
-    [ "$(ls /dev/mqueue 2>/dev/null | sort)" = "$mq_before" ]
+    [ "$ran" -gt 0 ] || { echo "no moment of $lesson"; return 1; }
 }
+
+# No lesson leaves a file in /dev/shm or a POSIX message queue: concdemo's
+# shared memory is anonymous, so there is none of its own by name at all.
+@test "no lesson's shared memory has a name: nothing of concdemo's in /dev/shm or /dev/mqueue" {
+    ! ls /dev/shm /dev/mqueue 2>/dev/null | grep -qi concdemo
+    ! grep -rqE 'shm_open|sem_open|mq_open' "$BATS_TEST_DIRNAME/../src" "$BATS_TEST_DIRNAME/../demos"
+}
+
+@test "each lesson below is tested: the list of lessons and the tests agree" {
+    local lesson
+    for lesson in $("$CONCDEMO" list | awk '{ print $1 }'); do
+        grep -q "^@test \"$lesson: SIGINT and SIGTERM" "$BATS_TEST_FILENAME" || { echo "no signal test for $lesson"; return 1; }
+        grep -q "^@test \"$lesson: at each of its moments" "$BATS_TEST_FILENAME" || { echo "no moments test for $lesson"; return 1; }
+    done
+}
+
+@test "race: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly race; }
+@test "mutex: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly mutex; }
+@test "rlock: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly rlock; }
+@test "semaphore: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly semaphore; }
+@test "event-traffic-light: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly event-traffic-light; }
+@test "condition: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly condition; }
+@test "queue: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly queue; }
+@test "pipe: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pipe; }
+@test "pool: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pool; }
+@test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
+@test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
+@test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
+@test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
+@test "semaphore: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments semaphore; }
+@test "event-traffic-light: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments event-traffic-light; }
+@test "condition: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments condition; }
+@test "queue: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments queue; }
+@test "pipe: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pipe; }
+@test "pool: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pool; }
+@test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
