@@ -113,10 +113,10 @@ times_of() {
 }
 
 @test "blocking: put waits on a full queue, get on an empty one; the timeouts give up" {
-    run "$CONCDEMO" queue --part blocking --speed 20
+    run "$CONCDEMO" queue --part blocking --speed 5
     [ "$status" -eq 0 ]
-    # about 1 s and 0.5 s: never less; more by a late wake-up (up to 45 ms
-    # here, 0.9 s at --speed 20; a machine loaded 20 deep woke threads 65 ms late)
+    # about 1 s and 0.5 s: never less; more by a late wake-up (a machine
+    # loaded 20 deep woke threads 65 ms late: 0.33 s at --speed 5)
     within 0.9 "$(result_value put_waited)" 1.9
     within 0.9 "$(result_value get_waited)" 1.9
     [ "$(result_value get_timeout)" = Empty ]
