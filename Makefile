@@ -74,8 +74,8 @@ else
 	CONCDEMO=$(CURDIR)/$(PROGRAM) BATS_TEST_TIMEOUT=120 $(BATS) tests/
 endif
 
-# The suite 10 times, on one CPU, and with both CPUs busy: any test that
-# ever failed, and how often.  About 30 minutes; not part of CI.
+# The suite 10 times, 3 times on one CPU, and 3 times with both CPUs busy:
+# any test that ever failed, and how often.  About 25 minutes; not part of CI.
 stress: $(PROGRAM)
 	tests/stress.sh
 
