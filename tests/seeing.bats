@@ -44,7 +44,7 @@ timeline_rows() {
 @test "timeline: the traffic light's green and red, and the cars waiting at red" {
     COLUMNS=80 run "$CONCDEMO" event-traffic-light --speed 20 --cars 2 --timeline --color never
     [ "$status" -eq 0 ]
-    grep -qE '^light +\|g+r+g+r+g' <<<"$(timeline_rows)"
+    grep -qE '^light +\|g+r+g+r+' <<<"$(timeline_rows)" || { timeline_rows; return 1; }
     # running (a loaded machine may leave a gap or an event mark between two seconds), waiting, and again
     [ "$(grep -cE '^car [A-Z]+ +\|[=* ]*=[=* ]*~+[=* ]*=[=* ]*~+' <<<"$(timeline_rows)")" -eq 2 ]
     [[ "$output" == *"next task g green r red"* ]]
