@@ -57,7 +57,7 @@ struct pool {
     bool handler_waits;            /* the task handler sleeps on `changed`: wake it */
     struct pool_worker *workers;   /* size of them */
     pthread_t task_handler, result_handler;
-    int handlers;                  /* how many of the two were started */
+    int handlers;                  /* 2 once both were started, else 0 */
     /* THREAD_POOL: the task queue holds [first, count] orders and then one
      * None per worker; the result queue holds [first, count] of chunks
      * that ended, whose values the workers wrote in the table. */
@@ -84,6 +84,10 @@ void set_thread_name(const char *name);                   /* what current_thread
 /* The task handler's and the result handler's bodies, the same for both
  * kinds.  The task handler calls the kind's send_tasks() and send_nones(). */
 void *task_handler(void *pool);
+/* Start the task handler and the kind's result handler.  True; or false,
+ * said on stderr with the `others` threads of the pool alive beside them,
+ * and with the task handler, if it had started, stopped and joined again. */
+bool start_handlers(struct pool *pool, void *(*result_handler)(void *), long others);
 /* A worker took tasks first..first+count-1 (the result handler tells it,
  * with the lock held).  Then they ended: each DONE with the value and
  * error the worker wrote in the table, or FAILED if error is set; or they

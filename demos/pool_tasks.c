@@ -195,6 +195,26 @@ void name_tasks(struct pool *pool, long first, long count, char *text, size_t si
         snprintf(text, size, "%s(%ld) .. %s(%ld)", a->name, a->arg, b->name, b->arg);
 }
 
+bool start_handlers(struct pool *pool, void *(*result_handler)(void *), long others)
+{
+    int error = pthread_create(&pool->task_handler, NULL, task_handler, pool);
+    if (!error) {
+        error = pthread_create(&pool->result_handler, NULL, result_handler, pool);
+        if (error) { /* the task handler goes home: a terminated pool has nothing for it */
+            pthread_mutex_lock(&pool->lock);
+            pool->closed = pool->terminated = true;
+            pthread_cond_broadcast(&pool->changed);
+            pthread_mutex_unlock(&pool->lock);
+            pthread_join(pool->task_handler, NULL);
+            others++;
+        }
+    }
+    if (error && !lesson_stop_requested())
+        report_thread_refusal(error, others);
+    pool->handlers = error ? 0 : 2;
+    return !error;
+}
+
 /* Python's _handle_tasks: take what apply_async() and map() wrote in the
  * table, and put it into the task queue, where the workers take it.  When
  * the pool is closed and every task has ended, put one None per worker:

@@ -329,24 +329,10 @@ bool process_pool_start(struct pool *pool)
     conn_close(&pool->tasks_for_workers); /* the workers' ends are theirs */
     conn_close(&pool->results_from_workers);
     fcntl(pool->result_pipe.fd, F_SETFL, fcntl(pool->result_pipe.fd, F_GETFL) | O_NONBLOCK);
-    int error = pthread_create(&pool->task_handler, NULL, task_handler, pool);
-    if (!error) {
-        pool->handlers = 1;
-        error = pthread_create(&pool->result_handler, NULL, result_handler, pool);
-    }
-    if (error) {
-        if (!lesson_stop_requested())
-            report_thread_refusal(error, pool->handlers);
-        pthread_mutex_lock(&pool->lock);
-        pool->closed = pool->terminated = true;
-        pthread_cond_broadcast(&pool->changed);
-        pthread_mutex_unlock(&pool->lock);
-        if (pool->handlers)
-            pthread_join(pool->task_handler, NULL);
+    if (!start_handlers(pool, result_handler, 0)) {
         abandon(pool);
         return false;
     }
-    pool->handlers = 2;
     if (pool->voice == SAY_EACH_TASK) {
         say("pool", "task-handler and result-handler started: threads of this process");
         note("The workers share one task pipe (a lock lets one read at a time) and one result pipe.");

@@ -76,10 +76,10 @@ static void abandon(struct pool *pool)
     pthread_mutex_unlock(&pool->lock);
     queue_shutdown(pool->task_queue);
     queue_shutdown(pool->result_queue);
-    if (pool->handlers >= 1)
+    if (pool->handlers) {
         pthread_join(pool->task_handler, NULL);
-    if (pool->handlers >= 2)
         pthread_join(pool->result_handler, NULL);
+    }
     team_join_all(&pool->team);
     if (!lesson_stop_requested())
         team_report_refusal(&pool->team);
@@ -119,18 +119,10 @@ bool thread_pool_start(struct pool *pool)
             return false;
         }
     }
-    int error = pthread_create(&pool->task_handler, NULL, task_handler, pool);
-    if (!error) {
-        pool->handlers = 1;
-        error = pthread_create(&pool->result_handler, NULL, result_handler, pool);
-    }
-    if (error) {
-        if (!lesson_stop_requested())
-            report_thread_refusal(error, pool->size + pool->handlers);
+    if (!start_handlers(pool, result_handler, pool->size)) {
         abandon(pool);
         return false;
     }
-    pool->handlers = 2;
     if (pool->voice == SAY_EACH_TASK) {
         say("pool", "worker1 to worker%d, task-handler and result-handler started: threads of this process",
             pool->size);
