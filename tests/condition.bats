@@ -4,9 +4,10 @@
 load helpers
 
 @test "all four parts run in order, and their results come at the end" {
-    run "$CONCDEMO" condition --speed 20
+    # --speed 2: in_time=yes needs main's notify within 0.5 lesson-seconds, 0.25 s of real time
+    run "$CONCDEMO" condition --speed 2
     [ "$status" -eq 0 ]
-    [[ "${lines[1]}" == "part=all waiters=3 speed=20 "* ]]
+    [[ "${lines[1]}" == "part=all waiters=3 speed=2 "* ]]
     [ "$(line_of 'part 1, seed 002')" -lt "$(line_of 'part 2:')" ]
     [ "$(line_of 'part 2:')" -lt "$(line_of 'part 3:')" ]
     [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4:')" ]
@@ -37,8 +38,9 @@ Thread-2 3
 Thread-2 4
 Thread-1 4"
     local k
+    # --speed 1: ten sleeps in a row, and 0.5 s of real time for their late wake-ups
     for k in 1 2 3; do
-        run "$CONCDEMO" condition --part order --speed 20
+        run "$CONCDEMO" condition --part order --speed 1
         [ "$status" -eq 0 ]
         [ "$(prints)" = "$expected" ]
         [ "$(result_value as_article)" = yes ]
@@ -50,7 +52,8 @@ Thread-1 4"
 }
 
 @test "order: tc1 is notified at tc2's first notify, but runs only after tc2 lets go of the lock" {
-    run "$CONCDEMO" condition --part order --speed 20
+    # --speed 1: four sleeps in a row, and 0.3 s of real time for their late wake-ups
+    run "$CONCDEMO" condition --part order --speed 1
     [ "$status" -eq 0 ]
     # tc1 waits after 4 prints of 0.3 s: at about 1.2 s
     within 1.1 "$(time_of 'Thread-1 +con.wait\(\)')" 1.5
@@ -94,7 +97,8 @@ Thread-1 4"
 }
 
 @test "timeout: notified in time returns True; nobody notifies, ETIMEDOUT after the timeout" {
-    run "$CONCDEMO" condition --part timeout --speed 20
+    # --speed 1: main's notify and the waiter's wake-up may both be late: 0.3 s of real time
+    run "$CONCDEMO" condition --part timeout --speed 1
     [ "$status" -eq 0 ]
     [ "$(result_value in_time)" = yes ]
     within 0.4 "$(result_value in_time_waited)" 0.8

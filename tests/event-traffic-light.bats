@@ -10,9 +10,11 @@ light_seconds() {
 }
 
 @test "defaults: one car, 2 cycles of 11 s: green 6 s, red 5 s, one light line a second" {
-    run "$CONCDEMO" event-traffic-light --speed 20
+    # --speed 2: the tightest window, the period's (an average of two: a late edge counts
+    # half), takes a light 0.4 lesson-seconds late, 0.2 s of real time
+    run "$CONCDEMO" event-traffic-light --speed 2
     [ "$status" -eq 0 ]
-    [[ "${lines[1]}" == "cycles=2 cars=1 patience=none car-phase=none speed=20 "* ]]
+    [[ "${lines[1]}" == "cycles=2 cars=1 patience=none car-phase=none speed=2 "* ]]
     [ "$(result_value cycles)" -eq 2 ]
     [ "$(result_value cars)" -eq 1 ]
     within 5.7 "$(result_value green)" 6.3
@@ -59,8 +61,9 @@ light_seconds() {
 }
 
 @test "green lines per cycle: 6 in the first, 5 in each later one (the article prints nothing at count 11)" {
-    # --speed 5: a car woken 0.2 s late on a busy machine still starts before the next light line
-    run "$CONCDEMO" event-traffic-light --cycles 3 --speed 5
+    # --speed 3: a car woken 0.3 s late on a busy machine still starts before the next light
+    # line, and green's average of three takes one edge 0.3 s late
+    run "$CONCDEMO" event-traffic-light --cycles 3 --speed 3
     [ "$status" -eq 0 ]
     local runs
     runs=$(grep -oE '^\[ *[0-9.]+\] light +(green|red) light is on\.\.\.$' <<<"$output" | grep -oE '(green|red) light' \
@@ -79,7 +82,8 @@ light_seconds() {
 }
 
 @test "start going falls on the green edge, after the light turns green" {
-    run "$CONCDEMO" event-traffic-light --speed 20
+    # --speed 2: start_lag's 0.4 lesson-seconds are 0.2 s of real time for the car's wake-up
+    run "$CONCDEMO" event-traffic-light --speed 2
     [ "$status" -eq 0 ]
     local starts
     starts=$(grep -E 'car MINI +\[MINI\] green light is on,start going' <<<"$output" | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
@@ -122,7 +126,9 @@ light_seconds() {
 }
 
 @test "four cars: each runs once a second while green, and waits through red" {
-    run "$CONCDEMO" event-traffic-light --cars 4 --cycles 1 --speed 20
+    # --speed 2: the light closes the road 0.5 lesson-seconds before the cars' next look,
+    # 0.25 s of real time; later, each car would run once more
+    run "$CONCDEMO" event-traffic-light --cars 4 --cycles 1 --speed 2
     [ "$status" -eq 0 ]
     local car
     for car in MINI TAXI BUS VAN; do
@@ -137,8 +143,10 @@ light_seconds() {
 }
 
 @test "look, then act: a car that looked just before the red is named afterwards and counted" {
-    # at --speed 2, a look or a light 0.1 s late on a busy machine stays in the window
-    run "$CONCDEMO" event-traffic-light --cars 3 --cycles 2 --car-phase 0.3 --speed 2
+    # a car that looks 0.3 s before the red is counted if the red comes less than 0.5 s
+    # after its look: the light may be 0.2 lesson-seconds late, the look 0.2; at --speed
+    # 1.25 each is 0.16 s of real time (a slower speed would make this test longer still)
+    run "$CONCDEMO" event-traffic-light --cars 3 --cycles 2 --car-phase 0.3 --speed 1.25
     [ "$status" -eq 0 ]
     [[ "${lines[1]}" == "cycles=2 cars=3 patience=none car-phase=0.3 "* ]]
     # each car looks 0.3 s before each red: 3 cars x 2 cycles
@@ -167,7 +175,8 @@ light_seconds() {
 }
 
 @test "--patience: wait(timeout) returns False while red, and the car waits again" {
-    run "$CONCDEMO" event-traffic-light --cycles 1 --patience 2 --speed 20
+    # --speed 2: the windows' 0.5 lesson-seconds above their times are 0.25 s of real time
+    run "$CONCDEMO" event-traffic-light --cycles 1 --patience 2 --speed 2
     [ "$status" -eq 0 ]
     [[ "${lines[1]}" == "cycles=1 cars=1 patience=2 car-phase=none "* ]]
     # red from 6 to 11: the 2-second waits run out at about 8 and 10 (once, at 9,

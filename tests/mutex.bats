@@ -43,7 +43,10 @@ load helpers
 }
 
 @test "--steps: seed 003's program and its own prints; the second thread waits for the first to release" {
-    run "$CONCDEMO" mutex --steps --part count --speed 10
+    # --speed 0.5: the second thread, if the machine starts it late, still asks for the lock
+    # within 0.1 lesson-seconds, 0.2 s of real time, of the first taking it; and a late wake-up
+    # has 1 lesson-second, 2 s of real time, above the 0.5 s pause
+    run "$CONCDEMO" mutex --steps --part count --speed 0.5
     [ "$status" -eq 0 ]
     # Whichever thread got the lock first is "first"; the other waited.
     local first second
@@ -104,7 +107,8 @@ load helpers
 }
 
 @test "owner: seed 002's program -- main takes each lock, the thread that did not take it releases it" {
-    run "$CONCDEMO" mutex --part owner --speed 20
+    # --speed 2: the windows' 0.5 lesson-seconds or more are 0.25 s of real time or more
+    run "$CONCDEMO" mutex --part owner --speed 2
     [ "$status" -eq 0 ]
     [[ "${lines[1]}" == *" part=owner "* ]]
     # the article's lines, with lesson seconds for time(), in the program's order

@@ -15,9 +15,12 @@ callback_values() {
 }
 
 @test "all four parts run in order, and their results come at the end" {
-    run "$CONCDEMO" pool --speed 50 --tasks 10
+    # --speed 5: the results count on the workers taking their first tasks within 1
+    # lesson-second (terminate()'s killed=5) and a worker never 2 behind the others
+    # (per_worker=2,...): 0.2 s and 0.4 s of real time
+    run "$CONCDEMO" pool --speed 5 --tasks 10
     [ "$status" -eq 0 ]
-    [[ "${lines[1]}" == "part=all kind=process mode=async workers=5 tasks=10 task-seconds=2 speed=50 seed="* ]]
+    [[ "${lines[1]}" == "part=all kind=process mode=async workers=5 tasks=10 task-seconds=2 speed=5 seed="* ]]
     [ "$(line_of 'part 1, seed 000')" -lt "$(line_of 'part 2:')" ]
     [ "$(line_of 'part 2:')" -lt "$(line_of 'part 3:')" ]
     [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4, why pools exist')" ]
@@ -32,7 +35,9 @@ callback_values() {
 }
 
 @test "seed 000: 'end' first, then {100..104} near 2 s and {105..109} near 4 s, each once" {
-    run "$CONCDEMO" pool --part article --speed 10
+    # --speed 2: end_at's 0.5 lesson-seconds are 0.25 s of real time; the waves' 1.5, 0.75 s;
+    # and a task a second late, 0.5 s, still ends in its wave
+    run "$CONCDEMO" pool --part article --speed 2
     [ "$status" -eq 0 ]
     # end comes before any result, at once
     [ "$(line_of 'main +end$')" -lt "$(line_of 'result-handler +-->exec done')" ]
@@ -57,7 +62,9 @@ callback_values() {
 }
 
 @test "seed 000 in processes: five workers, each its own pid, each ran two tasks, all reaped" {
-    run --separate-stderr "$CONCDEMO" pool --part article --speed 20
+    # --speed 5: a worker would run one task, and another three, only if it were 2 lesson-seconds
+    # behind the others, 0.4 s of real time
+    run --separate-stderr "$CONCDEMO" pool --part article --speed 5
     [ "$status" -eq 0 ]
     [ -z "$stderr" ] # the engine found no child of the lesson's left in the process table
     [ "$(grep -cE 'pool +worker[1-5] is process [0-9]+$' <<<"$output")" -eq 5 ]
@@ -102,7 +109,7 @@ callback_values() {
 }
 
 @test "seed 000 in a thread pool: the same two waves, every result once" {
-    run "$CONCDEMO" pool --part article --kind thread --speed 10
+    run "$CONCDEMO" pool --part article --kind thread --speed 2
     [ "$status" -eq 0 ]
     [[ "$output" == *"pool = ThreadPool(5)"* ]]
     [[ "$output" == *"worker1 to worker5, task-handler and result-handler started: threads of this process"* ]]
@@ -119,7 +126,8 @@ callback_values() {
 @test "apply(): in order, one result every 2 s, 20 s in all, in either kind" {
     local kind
     for kind in process thread; do
-        run "$CONCDEMO" pool --part article --mode sync --kind "$kind" --speed 20
+        # --speed 5: each gap's 1.9 lesson-seconds above 2 s are 0.38 s of real time
+        run "$CONCDEMO" pool --part article --mode sync --kind "$kind" --speed 5
         [ "$status" -eq 0 ]
         [ "$(grep -oE 'apply\(Foo, \([0-9]+,\)\) -> [0-9]+' <<<"$output" | tr '\n' ';')" = \
             "apply(Foo, (0,)) -> 100;apply(Foo, (1,)) -> 101;apply(Foo, (2,)) -> 102;apply(Foo, (3,)) -> 103;apply(Foo, (4,)) -> 104;apply(Foo, (5,)) -> 105;apply(Foo, (6,)) -> 106;apply(Foo, (7,)) -> 107;apply(Foo, (8,)) -> 108;apply(Foo, (9,)) -> 109;" ]
@@ -157,7 +165,7 @@ callback_values() {
 }
 
 @test "map(): the values in the order of the arguments, all at once after two waves" {
-    run "$CONCDEMO" pool --part article --mode map --kind thread --speed 10
+    run "$CONCDEMO" pool --part article --mode map --kind thread --speed 2
     [ "$status" -eq 0 ]
     [ "$(grep -cE 'main +values -> ' <<<"$output")" -eq 1 ]
     [[ "$output" == *"values -> [100, 101, 102, 103, 104, 105, 106, 107, 108, 109]"* ]]
@@ -168,7 +176,8 @@ callback_values() {
 }
 
 @test "map() in chunks: 24 tasks on 5 workers go 2 at a time, and take the 12 s the chunks make" {
-    run "$CONCDEMO" pool --part article --mode map --tasks 24 --speed 20
+    # --speed 5: the windows' 1.9 lesson-seconds are 0.38 s of real time
+    run "$CONCDEMO" pool --part article --mode map --tasks 24 --speed 5
     [ "$status" -eq 0 ]
     [ "$(result_value expected)" = "12.00" ]
     within 11.99 "$(result_value elapsed)" 13.9
@@ -183,7 +192,7 @@ callback_values() {
 }
 
 @test "one worker: the tasks go one at a time, a wave each" {
-    run "$CONCDEMO" pool --part article --workers 1 --tasks 3 --speed 20
+    run "$CONCDEMO" pool --part article --workers 1 --tasks 3 --speed 5
     [ "$status" -eq 0 ]
     [ "$(result_value waves)" -eq 3 ]
     within 5.99 "$(result_value elapsed)" 7.9
@@ -191,7 +200,9 @@ callback_values() {
 }
 
 @test "terminate() in a process pool: the running tasks are killed, the waiting never run, all reaped" {
-    run --separate-stderr "$CONCDEMO" pool --part terminate --speed 20
+    # --speed 2: main's terminate() may come a lesson-second late, 0.5 s of real time, before
+    # a task could end; and the workers have as long to take their tasks
+    run --separate-stderr "$CONCDEMO" pool --part terminate --speed 2
     [ "$status" -eq 0 ]
     [ "$(result_value done)" -eq 0 ]
     [ "$(result_value killed)" -eq 5 ]
@@ -213,14 +224,15 @@ callback_values() {
 
 @test "terminate() in a process pool: join() returns at once, it does not wait for the tasks" {
     unless_sanitized 'thread|address' "a killed instrumented process takes tens of ms to be torn down (its shadow memory)"
-    run "$CONCDEMO" pool --part terminate --speed 20
+    # --speed 2: killing and reaping the workers has 0.9 lesson-seconds, 0.45 s of real time
+    run "$CONCDEMO" pool --part terminate --speed 2
     [ "$status" -eq 0 ]
     within 0 "$(result_value join_after)" 0.9
 }
 
 @test "terminate() with 1000 tasks: every unfinished one is counted, and the list says it is cut" {
-    # --speed 10: the workers have 0.1 s of real time to take their first tasks
-    run "$CONCDEMO" pool --part terminate --tasks 1000 --speed 10
+    # --speed 2: the workers have 0.5 s of real time to take their first tasks
+    run "$CONCDEMO" pool --part terminate --tasks 1000 --speed 2
     [ "$status" -eq 0 ]
     [ "$(result_value killed)" -eq 5 ]
     [ "$(result_value dropped)" -eq 995 ]
@@ -229,7 +241,9 @@ callback_values() {
 }
 
 @test "terminate() in a thread pool: the running tasks run to their end, no callback runs, their results are dropped" {
-    run "$CONCDEMO" pool --part terminate --kind thread --speed 20
+    # --speed 0.25: join_after is about 1 s only if main's terminate() is on time: main
+    # woken 0.05 lesson-seconds late would bring it under 0.95; that is 0.2 s of real time
+    run "$CONCDEMO" pool --part terminate --kind thread --speed 0.25
     [ "$status" -eq 0 ]
     [ "$(result_value done)" -eq 5 ]
     [ "$(result_value killed)" -eq 0 ]
@@ -255,7 +269,9 @@ callback_values() {
 }
 
 @test "failure in a process pool: task 1 raises, task 2's worker dies; both reported, the pool goes on with 4" {
-    run --separate-stderr "$CONCDEMO" pool --part failure --speed 20
+    # --speed 2: the windows' 1.9 lesson-seconds are 0.95 s of real time; a task a second
+    # late, 0.5 s, still ends in its wave
+    run --separate-stderr "$CONCDEMO" pool --part failure --speed 2
     [ "$status" -eq 0 ]
     [ "$(result_value failed_tasks)" = "1,2" ]
     [ "$(result_value done)" -eq 8 ]
@@ -275,7 +291,8 @@ callback_values() {
 }
 
 @test "failure with more workers than tasks: the crash costs no wave, and the notes do not claim one" {
-    run "$CONCDEMO" pool --part failure --workers 64 --speed 50
+    # --speed 2: one wave while no task ends a lesson-second, 0.5 s of real time, after the one before
+    run "$CONCDEMO" pool --part failure --workers 64 --speed 2
     [ "$status" -eq 0 ]
     [ "$(result_value waves)" -eq 1 ]
     [ "$(result_value workers_left)" -eq 63 ]
@@ -284,7 +301,7 @@ callback_values() {
 }
 
 @test "failure in a thread pool: task 1 raises and is reported; nothing crashes the program" {
-    run "$CONCDEMO" pool --part failure --kind thread --speed 20
+    run "$CONCDEMO" pool --part failure --kind thread --speed 2
     [ "$status" -eq 0 ]
     [ "$(result_value failed_tasks)" = "1" ]
     [ "$(result_value done)" -eq 9 ]

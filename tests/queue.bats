@@ -32,7 +32,9 @@ times_of() {
 }
 
 @test "article: one put a second, a get then a 2-5 s sleep; the run lasts the reader's sleeps" {
-    run "$CONCDEMO" queue --part article --seed 7 --speed 20
+    # --speed 5: 49 lesson-seconds, about 10 s; the tightest window, a get's 1.5
+    # lesson-seconds above its 5 s sleep, is 0.3 s of real time
+    run "$CONCDEMO" queue --part article --seed 7 --speed 5
     [ "$status" -eq 0 ]
     local loops sleeps
     loops=$(result_value loops)
@@ -44,20 +46,20 @@ times_of() {
     # the sum of the reader's sleeps: between 2 and 5 s each
     [ "$sleeps" -ge $((2 * loops)) ] && [ "$sleeps" -le $((5 * loops)) ]
     # and not much more: each of its sleeps may end late on a loaded machine
-    # (0.25 s a loop, 12 ms each at --speed 20, on average), but the writer's
+    # (0.25 s a loop, 50 ms each at --speed 5, on average), but the writer's
     # own second a loop is not added
     within "$(awk -v s="$sleeps" 'BEGIN { print s - 0.2 }')" "$(result_value elapsed)" \
         "$(awk -v s="$sleeps" -v n="$loops" 'BEGIN { print s + 1 + 0.25 * n }')"
     # the writer's puts come once a second, to deadlines: the k-th is never
     # early, and over the run they average one a second (on a machine loaded
-    # 20 deep one wake-up came 65 ms late, 1.3 s at --speed 20, and the next
-    # deadline then came at once)
+    # 20 deep one wake-up came 65 ms late, 1.3 s at --speed 20, 0.33 s at
+    # --speed 5, and the next deadline then came at once)
     local puts gaps
     puts=$(times_of 'writer +producing object')
     awk 'NR == 1 { first = $1 } { if ($1 < first + (NR - 1) - 0.3) exit 1 }' <<<"$puts"
     within 0.9 "$(awk 'NR == 1 { first = $1 } { last = $1 } END { print (last - first) / (NR - 1) }' <<<"$puts")" 1.3
     # the reader's gets come 2 to 5 s apart: never sooner; later by a late
-    # wake-up at most (up to 75 ms here, 1.5 s at --speed 20)
+    # wake-up at most (up to 0.3 s here, 1.5 s at --speed 5)
     gaps=$(times_of "reader +\('consumed object" | awk 'NR > 1 { print $1 - last } { last = $1 }')
     while read -r gap; do within 1.7 "$gap" 6.5; done <<<"$gaps"
     # the queue grows: the writer outpaces the reader, and a size never passes 32
@@ -94,7 +96,7 @@ times_of() {
 }
 
 @test "article with --size 2: the full queue makes the writer wait for the reader" {
-    run "$CONCDEMO" queue --part article --size 2 --seed 7 --speed 20
+    run "$CONCDEMO" queue --part article --size 2 --seed 7 --speed 5
     [ "$status" -eq 0 ]
     local waits
     waits=$(result_value put_waits)
@@ -104,7 +106,8 @@ times_of() {
     # a wait ends when the reader takes one: each "waited" line is within a
     # second of a "consumed" line (the reader's gets are 2 s or more apart, so
     # the second is unambiguous; half a second, 25 ms at --speed 20, was
-    # missed once under ThreadSanitizer on a machine loaded 9 deep)
+    # missed once under ThreadSanitizer on a machine loaded 9 deep; a second
+    # at --speed 5 is 0.2 s of real time)
     local t consumed
     consumed=$(times_of "reader +\('consumed object")
     for t in $(times_of 'writer +put\(\) waited'); do
@@ -113,10 +116,13 @@ times_of() {
 }
 
 @test "blocking: put waits on a full queue, get on an empty one; the timeouts give up" {
-    run "$CONCDEMO" queue --part blocking --speed 5
+    run "$CONCDEMO" queue --part blocking --speed 1
     [ "$status" -eq 0 ]
     # about 1 s and 0.5 s: never less; more by a late wake-up (a machine
-    # loaded 20 deep woke threads 65 ms late: 0.33 s at --speed 5)
+    # loaded 20 deep woke threads 65 ms late; at --speed 1 the windows take
+    # 0.7 s of real time above their times).  The waits count from main's
+    # asking, after it started the other thread: main running 0.1 s late
+    # there would make them short
     within 0.9 "$(result_value put_waited)" 1.9
     within 0.9 "$(result_value get_waited)" 1.9
     [ "$(result_value get_timeout)" = Empty ]
@@ -198,7 +204,8 @@ times_of() {
 }
 
 @test "deadlock: joining a child before getting its item -- the timed join times out, then get() and join() succeed" {
-    run --separate-stderr "$CONCDEMO" queue --part deadlock --speed 20
+    # --speed 5: the timed join's 2 lesson-seconds above its 1 s timeout are 0.4 s of real time
+    run --separate-stderr "$CONCDEMO" queue --part deadlock --speed 5
     [ "$status" -eq 0 ]
     [ -z "$stderr" ]
     local capacity

@@ -72,7 +72,9 @@ assert_caught_pair() {
 }
 
 @test "--steps: two threads both read 0 before either writes, and one update is lost" {
-    run "$CONCDEMO" race --steps --speed 10
+    # --speed 1: t-1 may start 0.5 s late and still read before t-0 writes; the first read
+    # has 0.3 s of real time, the write 1 s above its 0.5 s pause
+    run "$CONCDEMO" race --steps --speed 1
     [ "$status" -eq 0 ]
     [[ "${lines[1]}" == "threads=2 iterations=1 workload=count steps=yes "* ]]
     local r0 r1 w0 w1

@@ -22,8 +22,9 @@ load helpers
 }
 
 @test "nested: each thread's three prints come out together, 0.1 s apart, about 0.6 s in all" {
-    # --speed 2: 0.1 lesson-seconds is 50 ms, and a busy machine's late wake-up stays in the window
-    run "$CONCDEMO" rlock --part nested --speed 2
+    # --speed 0.5: 0.1 lesson-seconds is 0.2 s, and the window's 0.2 lesson-seconds above it
+    # are 0.4 s of real time for a busy machine's late wake-up
+    run "$CONCDEMO" rlock --part nested --speed 0.5
     [ "$status" -eq 0 ]
     # the prints, in order: "Thread-N  Thread-N i"
     local prints
@@ -68,7 +69,8 @@ load helpers
 }
 
 @test "deadlock: an error-checking lock says EDEADLK; a normal one waits, here for 1 s" {
-    run "$CONCDEMO" rlock --part deadlock --speed 20
+    # --speed 2: 0.6 lesson-seconds above the 1 s wait are 0.3 s of real time
+    run "$CONCDEMO" rlock --part deadlock --speed 2
     [ "$status" -eq 0 ]
     [[ "$output" == *"show() takes it again: refused, EDEADLK"* ]]
     [[ "$output" == *"gave up after 1 s: ETIMEDOUT"* ]]
@@ -93,7 +95,8 @@ load helpers
 }
 
 @test "counter: seed 000's threads print 1..N, one a lesson-second" {
-    run "$CONCDEMO" rlock --part counter --counter-threads 5 --speed 10
+    # --speed 2: each gap's 0.6 lesson-seconds above 1 s are 0.3 s of real time
+    run "$CONCDEMO" rlock --part counter --counter-threads 5 --speed 2
     [ "$status" -eq 0 ]
     local values times
     values=$(grep -oE '^\[ *[0-9.]+\] Thread-[0-9]+ +[0-9]+$' <<<"$output" | awk '{ print $NF }' | tr '\n' ' ')

@@ -51,7 +51,8 @@ timeline_rows() {
 }
 
 @test "timeline: the pool's two waves, a seam between each worker's two tasks" {
-    COLUMNS=80 run "$CONCDEMO" pool --part article --speed 20 --timeline --color never
+    # --speed 5: a worker 2 lesson-seconds behind the others, 0.4 s of real time, would run one task, not two
+    COLUMNS=80 run "$CONCDEMO" pool --part article --speed 5 --timeline --color never
     [ "$status" -eq 0 ]
     # two runs of '=', apart: a seam where the second task began in the column the first ended,
     # or a gap where a loaded machine gave the worker its next task a column or more later;
@@ -89,8 +90,8 @@ timeline_rows() {
 
 @test "trace: terminate()'s killed workers' tasks end where they were reaped, marked unfinished" {
     unless_sanitized "thread|address" "its margin is 0.1 s of real time, less than an instrumented build's killed workers take to go beside another suite"
-    # --speed 5: the workers take their tasks, and are reaped, within 0.1 s of real time
-    run "$CONCDEMO" pool --part terminate --speed 5 --quiet --trace "$BATS_TEST_TMPDIR/t.json"
+    # --speed 2: the workers take their tasks within 0.5 s of real time, and are reaped within 0.25 s
+    run "$CONCDEMO" pool --part terminate --speed 2 --quiet --trace "$BATS_TEST_TMPDIR/t.json"
     [ "$status" -eq 0 ]
     local t=$BATS_TEST_TMPDIR/t.json
     [ "$(jq '[.traceEvents[] | select(.ph == "X" and .name == "running a task" and .args.unfinished == true)] | length' "$t")" -eq 5 ]
@@ -158,7 +159,8 @@ EOF
 }
 
 @test "trace: a process pool's workers are their own processes, with their tasks" {
-    run "$CONCDEMO" pool --part article --speed 50 --quiet --trace "$BATS_TEST_TMPDIR/p.json"
+    # --speed 10: each worker takes a task unless it starts 4 lesson-seconds, 0.4 s, behind the others
+    run "$CONCDEMO" pool --part article --speed 10 --quiet --trace "$BATS_TEST_TMPDIR/p.json"
     [ "$status" -eq 0 ]
     local t=$BATS_TEST_TMPDIR/p.json
     [ "$(jq '[.traceEvents[] | select(.ph == "M" and .name == "process_name")] | length' "$t")" -eq 6 ]

@@ -4,9 +4,12 @@
 load helpers
 
 @test "defaults: 22 threads, 5 permits, five waves of 5, 5, 5, 5, 2 in about 5 s" {
-    run "$CONCDEMO" semaphore --speed 10
+    # --speed 1: a wave begins up to 0.4 lesson-seconds late, 0.4 s of real time, after the
+    # late wake-ups of the waves before it; a holder that wakes up to half a hold late,
+    # 0.5 s, still lets its successor into the same wave
+    run "$CONCDEMO" semaphore --speed 1
     [ "$status" -eq 0 ]
-    [[ "${lines[1]}" == "threads=22 permits=5 hold=1 speed=10 "* ]]
+    [[ "${lines[1]}" == "threads=22 permits=5 hold=1 speed=1 "* ]]
     [ "$(result_value peak)" -eq 5 ]
     [ "$(result_value waves)" -eq 5 ]
     [ "$(result_value wave_sizes)" = "5,5,5,5,2" ]
@@ -32,8 +35,8 @@ load helpers
 }
 
 @test "a thread holds it about --hold lesson-seconds, and the main thread joins" {
-    # at --speed 5 a wake-up 0.1 s late on a busy machine is half a lesson-second
-    run "$CONCDEMO" semaphore --threads 3 --permits 3 --hold 2 --speed 5
+    # at --speed 2 a wake-up 0.3 s late on a busy machine is 0.6 lesson-seconds
+    run "$CONCDEMO" semaphore --threads 3 --permits 3 --hold 2 --speed 2
     [ "$status" -eq 0 ]
     local got done
     got=$(time_of 't-0 +acquired the semaphore')
@@ -78,12 +81,13 @@ load helpers
 }
 
 @test "--permits and --threads: waves of the permits' size" {
-    run "$CONCDEMO" semaphore --threads 7 --permits 3 --hold 0.5 --speed 10
+    # --speed 1: a wave holds together while its entries are within half a hold, 0.25 s of real time
+    run "$CONCDEMO" semaphore --threads 7 --permits 3 --hold 0.5 --speed 1
     [ "$status" -eq 0 ]
     [ "$(result_value peak)" -eq 3 ]
     [ "$(result_value wave_sizes)" = "3,3,1" ]
     within 1.45 "$(result_value elapsed)" 2.9 # 3 waves of 0.5 s; one at a time would take 3.5
-    run "$CONCDEMO" semaphore --threads 4 --permits 10 --speed 20
+    run "$CONCDEMO" semaphore --threads 4 --permits 10 --speed 1
     [ "$(result_value peak)" -eq 4 ]
     [ "$(result_value waves)" -eq 1 ]
 }
