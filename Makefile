@@ -52,7 +52,7 @@ $(PROGRAM): $(SOURCES) $(HEADERS)
 
 # The suite's tests mostly wait in lesson time, so they run JOBS at once
 # (bats --jobs, which needs GNU parallel; without it, one at a time).
-JOBS ?= 6
+JOBS ?= 8
 BATS = bats $(if $(shell command -v parallel),--jobs $(JOBS))
 
 # coroutine.bats runs the lesson built with swapcontext() too.
