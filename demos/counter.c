@@ -22,11 +22,11 @@ static bool coin_flip(struct counter_thread *me)
     return me->dice >> 63;
 }
 
-/* How much time yields may take: half a real second, or a quarter of the
+/* How much time yields may take: a tenth of a real second, or a quarter of the
  * time since they began, whichever is more -- of a thread's own time, or,
  * for yields made holding the lock, of the lesson's (only the holder yields
  * there, and every waiter waits for it). */
-#define YIELD_ALLOWANCE 0.5
+#define YIELD_ALLOWANCE 0.1
 #define YIELD_SHARE 0.25
 
 /* One budget for the yields made holding the lock: only the holder touches
@@ -77,7 +77,7 @@ long tell_yields(const struct crowd *crowd)
     }
     if (skipped > 0) {
         note("%ld yields widened the window; %ld more were skipped: the yields", taken, skipped);
-        note("had used up their time, half a second, or a quarter of the time if more.");
+        note("had used up their time, a tenth of a second, or a quarter of the time if more.");
     }
     return taken;
 }

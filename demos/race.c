@@ -207,7 +207,7 @@ const struct lesson race_lesson = {
         "yield.  Either way the program is wrong; the yield only makes the\n"
         "wrongness show every time.  On a busy machine a yield can hand a whole\n"
         "time slice to another program, so the yields stop once they have taken\n"
-        "half a second or a quarter of a thread's time; the transcript counts\n"
+        "a tenth of a second or a quarter of a thread's time; the transcript counts\n"
         "them (yields=) and says how many were skipped.\n"
         "\n"
         "Each thread records the value it read in its own slot.  After the join the\n"

@@ -128,7 +128,7 @@ yields_accounted() {
     taken=$(result_value yields)
     note=$(grep -oE '# [0-9]+ yields widened the window; [0-9]+ more were skipped: the yields$' <<<"$output")
     [ -n "$note" ] || { echo "no note of the skipped yields"; return 1; }
-    [[ "$output" == *"# had used up their time, half a second, or a quarter of the time if more."* ]]
+    [[ "$output" == *"# had used up their time, a tenth of a second, or a quarter of the time if more."* ]]
     [ "$(awk '{ print $2 }' <<<"$note")" -eq "$taken" ]
     skipped=$(awk '{ print $7 }' <<<"$note")
     [ "$skipped" -gt 0 ] && [ $((taken + skipped)) -le "$windows" ]
