@@ -78,6 +78,8 @@ long tell_yields(const struct crowd *crowd)
     if (skipped > 0) {
         note("%ld yields widened the window; %ld more were skipped: the yields", taken, skipped);
         note("had used up their time, a tenth of a second, or a quarter of the time if more.");
+        note("Each yield skipped leaves a window narrow: on a busy machine, a run");
+        note("may then lose little, or nothing.");
     }
     return taken;
 }

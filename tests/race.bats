@@ -118,7 +118,15 @@ balance_explained() {
     command -v taskset >/dev/null || skip "taskset is not installed"
     run taskset -c 0 "$CONCDEMO" race --workload balance
     [ "$status" -eq 0 ]
-    balance_explained
+    if [ "$(result_value bad_reads)" -eq 0 ]; then
+        # so busy a machine that the yields ran out (seen once, under ThreadSanitizer
+        # beside two other suites): the transcript must say so
+        [[ "$output" == *"No thread read an impossible balance this time."* ]]
+        yields_accounted $((2 * 100000 * 4))
+        [[ "$output" == *"# may then lose little, or nothing."* ]]
+    else
+        balance_explained
+    fi
 }
 
 # The yields' limit: "N yields widened the window; M more were skipped", and

@@ -9,7 +9,8 @@ timeline_rows() {
 }
 
 @test "timeline: the semaphore's waves, one row per thread, each row the width asked for" {
-    COLUMNS=72 run "$CONCDEMO" semaphore --speed 20 --timeline --color never
+    # --speed 4: a thread started 0.2 s late on a busy machine still waits in line
+    COLUMNS=72 run "$CONCDEMO" semaphore --speed 4 --timeline --color never
     [ "$status" -eq 0 ]
     [[ "$output" == *"timeline: 23 actors, 0 to "*" lesson seconds"* ]]
     # after the results
@@ -30,7 +31,8 @@ timeline_rows() {
 }
 
 @test "timeline: rlock's counter threads hold the lock one after another" {
-    COLUMNS=80 run "$CONCDEMO" rlock --part counter --speed 50 --timeline --color never
+    # --speed 5: a thread started 0.2 s late still asks for the lock before its turn
+    COLUMNS=80 run "$CONCDEMO" rlock --part counter --speed 5 --timeline --color never
     [ "$status" -eq 0 ]
     local rows
     rows=$(timeline_rows | grep -E '^Thread-')
