@@ -57,7 +57,20 @@ time_of() {
 }
 
 # True if $1 <= $2 <= $3 (decimals).
+# Under a sanitizer only the lower bound counts: an instrumented build in CI,
+# beside another instrumented suite, was seen to wake threads more than half
+# a second late, and no window sized for the plain build holds that.  The
+# lower bound is the proof that nothing came early, and it stays; how soon
+# it came is the plain suite's to check.
 within() {
+    local hi=$3
+    [ -z "${CONCDEMO_SANITIZER:-}" ] || hi=1e300
+    within_always "$1" "$2" "$hi"
+}
+
+# Both bounds, in every build: for how soon a signal stops a lesson, which a
+# test sizes for an instrumented build itself.
+within_always() {
     awk -v lo="$1" -v x="$2" -v hi="$3" 'BEGIN { exit !(x != "" && lo <= x && x <= hi) }'
 }
 

@@ -102,7 +102,7 @@ stops_at_its_moments() {
             plain=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$output")
             cued=$(grep -E "$cue" <<<"$plain" | sed -n "${nth}p" | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
             stopped=$(grep -m1 'interrupted by ' <<<"$plain" | sed -E 's/^\[ *([0-9.]+)\].*/\1/')
-            within "$cued" "$stopped" "$(awk -v t="$cued" -v b="$budget" 'BEGIN { print t + b }')" ||
+            within_always "$cued" "$stopped" "$(awk -v t="$cued" -v b="$budget" 'BEGIN { print t + b }')" ||
                 { echo "$said: the cue at $cued s, stopped at $stopped s"; return 1; }
         done
     done < <(moments)
