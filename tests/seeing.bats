@@ -46,7 +46,8 @@ timeline_rows() {
 @test "timeline: the traffic light's green and red, and the cars waiting at red" {
     COLUMNS=80 run "$CONCDEMO" event-traffic-light --speed 20 --cars 2 --timeline --color never
     [ "$status" -eq 0 ]
-    grep -qE '^light +\|g+r+g+r+' <<<"$(timeline_rows)" || { timeline_rows; return 1; }
+    # (a light started late on a busy machine begins its row with a blank)
+    grep -qE '^light +\| *g+r+g+r+' <<<"$(timeline_rows)" || { timeline_rows; return 1; }
     # running (a loaded machine may leave a gap or an event mark between two seconds), waiting, and again
     [ "$(grep -cE '^car [A-Z]+ +\|[=* ]*=[=* ]*~+[=* ]*=[=* ]*~+' <<<"$(timeline_rows)")" -eq 2 ]
     [[ "$output" == *"next task g green r red"* ]]
@@ -80,7 +81,8 @@ timeline_rows() {
     [ "$status" -eq 0 ]
     [ "$(timeline_rows | wc -l)" -eq 3 ]
     [ "$(timeline_rows | awk '{ print length($0) }' | sort -u)" = "30" ]
-    grep -qE '^t-[01] +\| *\+*#' <<<"$(timeline_rows)"
+    # each thread's row shows it holding the lock (a busy machine may add blanks and marks before)
+    [ "$(grep -cE '^t-[01] +\|.*#' <<<"$(timeline_rows)")" -eq 2 ] || { timeline_rows; return 1; }
 }
 
 @test "timeline and trace with a million packed coroutines' small stacks: no crash, the record's writes need no stack" {
