@@ -9,6 +9,7 @@ timeline_rows() {
 }
 
 @test "timeline: the semaphore's waves, one row per thread, each row the width asked for" {
+    unless_sanitized "thread|address" "where the marks fall moves with every late wake-up, and an instrumented build beside another suite wakes threads over 0.5 s late; the drawing itself runs under the sanitizer in the tests below"
     # --speed 4: a thread started 0.2 s late on a busy machine still waits in line
     COLUMNS=72 run "$CONCDEMO" semaphore --speed 4 --timeline --color never
     [ "$status" -eq 0 ]
@@ -31,6 +32,7 @@ timeline_rows() {
 }
 
 @test "timeline: rlock's counter threads hold the lock one after another" {
+    unless_sanitized "thread|address" "where the marks fall moves with every late wake-up, and an instrumented build beside another suite wakes threads over 0.5 s late; the drawing itself runs under the sanitizer in the tests below"
     # --speed 5: a thread started 0.2 s late still asks for the lock before its turn
     COLUMNS=80 run "$CONCDEMO" rlock --part counter --speed 5 --timeline --color never
     [ "$status" -eq 0 ]
@@ -44,6 +46,7 @@ timeline_rows() {
 }
 
 @test "timeline: the traffic light's green and red, and the cars waiting at red" {
+    unless_sanitized "thread|address" "where the marks fall moves with every late wake-up, and an instrumented build beside another suite wakes threads over 0.5 s late; the drawing itself runs under the sanitizer in the tests below"
     COLUMNS=80 run "$CONCDEMO" event-traffic-light --speed 20 --cars 2 --timeline --color never
     [ "$status" -eq 0 ]
     # (a light started late on a busy machine begins its row with a blank)
@@ -54,6 +57,7 @@ timeline_rows() {
 }
 
 @test "timeline: the pool's two waves, a seam between each worker's two tasks" {
+    unless_sanitized "thread|address" "where the marks fall moves with every late wake-up, and an instrumented build beside another suite wakes threads over 0.5 s late; the drawing itself runs under the sanitizer in the tests below"
     # --speed 5: a worker 2 lesson-seconds behind the others, 0.4 s of real time, would run one task, not two
     COLUMNS=80 run "$CONCDEMO" pool --part article --speed 5 --timeline --color never
     [ "$status" -eq 0 ]
