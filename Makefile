@@ -2,14 +2,14 @@
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARNINGS  = -Wall -Wextra -Wpedantic
-CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc -Idemos
+CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc -Idemos -Idemos/primitives
 LDLIBS   += -pthread -lm
 PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man/man1
 
-SOURCES   = $(wildcard src/*.c) $(wildcard demos/*.c)
-HEADERS   = $(wildcard src/*.h) $(wildcard demos/*.h)
+SOURCES   = $(wildcard src/*.c) $(wildcard demos/*.c) $(wildcard demos/primitives/*.c)
+HEADERS   = $(wildcard src/*.h) $(wildcard demos/primitives/*.h)
 
 # The coroutine switch: the hand-written one on x86-64 (CORO=asm), else
 # swapcontext() (CORO=ucontext), which `make CORO=ucontext` builds here too,
@@ -18,7 +18,7 @@ ifeq ($(CORO),)
 CORO := $(if $(filter x86_64,$(shell uname -m)),asm,ucontext)
 endif
 ifeq ($(CORO),asm)
-SOURCES  += demos/coro_switch_x86_64.S
+SOURCES  += demos/primitives/coro_switch_x86_64.S
 else
 CPPFLAGS += -DCORO_UCONTEXT
 endif
@@ -47,7 +47,7 @@ comma := ,
 
 all: $(PROGRAM)
 
-$(PROGRAM): $(SOURCES) $(HEADERS)
+$(PROGRAM): $(SOURCES) $(HEADERS) Makefile
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SOURCES) $(LDLIBS)
 
 # The suite's tests mostly wait in lesson time, so they run JOBS at once
@@ -83,15 +83,15 @@ bench: concdemo bench/floor bench/queue_bench bench/coro_bench
 	bench/run.sh
 
 # The bare switch, beside the coroutine lesson's.
-bench/coro_bench: bench/coro_bench.c demos/coro_switch_x86_64.S
-	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ bench/coro_bench.c demos/coro_switch_x86_64.S
+bench/coro_bench: bench/coro_bench.c demos/primitives/coro_switch_x86_64.S
+	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ bench/coro_bench.c demos/primitives/coro_switch_x86_64.S
 
 bench/floor: bench/floor.c
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDLIBS)
 
 # The queue and pipe figures run the lessons' own queue code.
-QUEUE_BENCH_SOURCES = bench/queue_bench.c demos/blocking_queue.c demos/message.c src/clock.c src/shared.c \
-                      src/events.c src/transcript.c src/step.c demos/process_queue.c demos/connection.c \
+QUEUE_BENCH_SOURCES = bench/queue_bench.c demos/primitives/blocking_queue.c demos/primitives/message.c src/clock.c src/shared.c \
+                      src/events.c src/transcript.c src/step.c demos/primitives/process_queue.c demos/primitives/connection.c \
                       src/refusal.c
 bench/queue_bench: $(QUEUE_BENCH_SOURCES) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ $(QUEUE_BENCH_SOURCES) $(LDLIBS)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-void coro_switch_context(void **save_here, void *resume); /* demos/coro_switch_x86_64.S */
+void coro_switch_context(void **save_here, void *resume); /* demos/primitives/coro_switch_x86_64.S */
 
 static void *main_sp, *other_sp;
 static long rounds;

@@ -3,12 +3,12 @@
  * two pipes.  Prints the wall time, in seconds, of moving N items.
  *
  *   bench/queue_bench threads P C N   P producer and C consumer threads,
- *                                     N items in all, demos/blocking_queue.c
+ *                                     N items in all, demos/primitives/blocking_queue.c
  *   bench/queue_bench processes N     a producer process and the parent as
  *                                     consumer, the same queue in shared memory
  *   bench/queue_bench mpqueue N       the same two, through multiprocessing's
  *                                     Queue: a pipe and a feeder thread,
- *                                     demos/process_queue.c
+ *                                     demos/primitives/process_queue.c
  *   bench/queue_bench pipe N          framed struct messages from a child
  *                                     to the parent, as pipe.c's send/recv
  *   bench/queue_bench pingpong N      N one-byte round trips: the floor */

@@ -79,7 +79,7 @@ for n in threads-1-1 threads-4-4 processes mpqueue pipe; do
     printf '  %-44s %9s items/s  %6s us each  %sx the ping-pong rate\n' "$label" "${rate[$n]}" \
         "$(per_item "${rate[$n]}")" "$(ratio "${rate[$n]}" "${rate[pingpong]}")"
 done
-echo "  (multiprocessing's Queue: a pipe and a feeder thread, demos/process_queue.c; the queue in shared memory moved $(ratio "${rate[processes]}" "${rate[mpqueue]}")x as many a second)"
+echo "  (multiprocessing's Queue: a pipe and a feeder thread, demos/primitives/process_queue.c; the queue in shared memory moved $(ratio "${rate[processes]}" "${rate[mpqueue]}")x as many a second)"
 
 # The pool lesson: tiny tasks through a pool against a new worker for each,
 # beside the floors, a bare new thread (pthread_create+join) and a bare new

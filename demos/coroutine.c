@@ -32,8 +32,8 @@
 #define _GNU_SOURCE /* gettid(), timerfd */
 #include "lesson.h"
 
-#include "coro.h"
-#include "generator.h"
+#include "primitives/coro.h"
+#include "primitives/generator.h"
 #include "pyfloat.h"
 
 #include <errno.h>
@@ -251,7 +251,7 @@ static int part_generator(void)
 {
     say("main", "part 2, seeds 000 and 004: generators -- part 1's program with yield, run by a loop");
     note("A generator keeps no stack: a struct holds where it stopped (resume_at), and each call of its");
-    note("function jumps there with a C switch statement (demos/generator.h).  Each yield returns to the");
+    note("function jumps there with a C switch statement (demos/primitives/generator.h).  Each yield returns to the");
     note("loop, as Python's yield does.");
     printed[0] = '\0';
     struct task tasks[] = { /* tasks = [test1(), test2()] */
@@ -979,9 +979,9 @@ const struct lesson coroutine_lesson = {
         "A coroutine is a function that gives control away by itself, instead of\n"
         "being interrupted as a thread is.  The stackful ones here have a stack of\n"
         "their own: a switch saves a few registers on it and loads another\n"
-        "coroutine's stack pointer (demos/coro_switch_x86_64.S).  A generator has\n"
+        "coroutine's stack pointer (demos/primitives/coro_switch_x86_64.S).  A generator has\n"
         "no stack: a struct keeps where it stopped, and each call jumps back there\n"
-        "with a switch on that label (demos/generator.h).\n"
+        "with a switch on that label (demos/primitives/generator.h).\n"
         "\n"
         "Part 1 is seed 000's greenlet program: 12 56 34 78, every switch shown.\n"
         "Part 2 is the same program with yield, as seeds 000 and 004 teach it: two\n"

@@ -20,8 +20,8 @@
  *
  * Part 2 asks whose lock it is: Python's Lock has no owner, a pthread mutex
  * has one.  Part 3 writes seed 003's `with lock:` in C. */
-#include "counter.h"
-#include "errno_names.h"
+#include "primitives/counter.h"
+#include "primitives/errno_names.h"
 #include "lesson.h"
 
 #include <errno.h>

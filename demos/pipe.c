@@ -40,8 +40,8 @@
  * the data: part 5 measures where, on both kinds. */
 #include "lesson.h"
 
-#include "connection.h"
-#include "message.h"
+#include "primitives/connection.h"
+#include "primitives/message.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -24,7 +24,7 @@
  * result queue, and a result handler that runs the callbacks. */
 #include "lesson.h"
 
-#include "pool.h"
+#include "primitives/pool.h"
 
 #include <errno.h>
 #include <stdatomic.h>

@@ -35,9 +35,9 @@
  * got); part 7 sets it beside a queue in shared memory. */
 #include "lesson.h"
 
-#include "blocking_queue.h"
-#include "message.h"
-#include "process_queue.h"
+#include "primitives/blocking_queue.h"
+#include "primitives/message.h"
+#include "primitives/process_queue.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -902,7 +902,7 @@ const struct lesson queue_lesson = {
         "them, and does the locking for both.  put() waits while the queue is\n"
         "full, get() while it is empty; with a timeout they give up with Full or\n"
         "Empty.  The thread queue here is a mutex and three condition variables\n"
-        "(demos/blocking_queue.c).\n"
+        "(demos/primitives/blocking_queue.c).\n"
         "\n"
         "Part 1 is seed 002's program: a writer puts one item a second into\n"
         "Queue(32), a reader takes one and sleeps 2 to 5 s, for 10 to 20 loops\n"
@@ -917,7 +917,7 @@ const struct lesson queue_lesson = {
         "Python's multiprocessing.Queue is not a queue in shared memory.  It is\n"
         "a pipe, a lock among the getters, a lock among the writers, and in each\n"
         "process that puts, a buffer and a feeder thread that writes the\n"
-        "buffered items into the pipe (demos/process_queue.c, built as\n"
+        "buffered items into the pipe (demos/primitives/process_queue.c, built as\n"
         "Lib/multiprocessing/queues.py is).  Part 4 is seed 000's: a child puts\n"
         "[42, None, 'hello'] and the parent gets it.  Part 5: right after put(),\n"
         "empty() can say True, the item still in the buffer, while qsize() says\n"

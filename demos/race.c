@@ -17,7 +17,7 @@
  *     print "num:", num             # num: 19999 -- an update was lost
  *
  * Here it is in C, with the same shape: start every thread, then join them. */
-#include "counter.h"
+#include "primitives/counter.h"
 #include "lesson.h"
 
 #include <string.h>

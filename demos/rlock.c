@@ -28,7 +28,7 @@
  * it remembers its owning thread and counts how deep the owner holds it (the
  * "recursion level").  A plain lock does not, and the same code waits for
  * itself forever.  In POSIX the RLock is a mutex of type RECURSIVE. */
-#include "errno_names.h"
+#include "primitives/errno_names.h"
 #include "lesson.h"
 
 #include <errno.h>

@@ -6,8 +6,10 @@
  * sets the exit status.  The lesson prints with say(), note(), result() and
  * result_at_end() (transcript.h), and starts its threads with a team (team.h).
  *
- * To add a lesson: write demos/NAME.c, add X(NAME) to LESSON_TABLE below, add
- * tests/NAME.bats, and its section in man/concdemo.1 and README.md. */
+ * To add a lesson: write demos/NAME.c (a primitive that it builds by hand
+ * and another lesson may use goes in demos/primitives/), add X(NAME) to
+ * LESSON_TABLE below, add tests/NAME.bats, and its section in man/concdemo.1
+ * and README.md. */
 #ifndef CONCDEMO_LESSON_H
 #define CONCDEMO_LESSON_H
 
