@@ -430,6 +430,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(command, "--version") == 0) {
         printf("concdemo %s\n", CONCDEMO_VERSION);
+        printf("License: MIT (see LICENSE)\n");
         return 0;
     }
     if (strcmp(command, "list") == 0) {

@@ -23,7 +23,7 @@ load helpers
 @test "--version prints a version" {
     run "$CONCDEMO" --version
     [ "$status" -eq 0 ]
-    [[ "$output" =~ ^concdemo\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+    [[ "${lines[0]}" =~ ^concdemo\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
 
 @test "list prints one lesson per line, name first, in teaching order" {
