@@ -335,6 +335,11 @@ offered() {
     [ "$output" = "always " ]
     offered race --color =
     [ "$output" = "always auto never " ]
+    offered --format = j
+    [ "$output" = "jsonl " ]
+    # where COMP_WORDBREAKS has no '=', the word is whole, and so is the answer
+    offered race --color=al
+    [ "$output" = "--color=always " ]
     offered help ""
     [ "$output" = "$("$CONCDEMO" list | awk '{ print $1 }' | sort | tr '\n' ' ')" ]
     offered help co
