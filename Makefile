@@ -7,6 +7,7 @@ LDLIBS   += -pthread -lm
 PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man/man1
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 
 SOURCES   = $(wildcard src/*.c) $(wildcard demos/*.c) $(wildcard demos/primitives/*.c)
 HEADERS   = $(wildcard src/*.h) $(wildcard demos/primitives/*.h)
@@ -45,10 +46,16 @@ comma := ,
 
 .PHONY: all check ucontext-build bench install uninstall clean sanitize tsan asan memcheck helgrind stress fuzz
 
-all: $(PROGRAM)
+all: $(PROGRAM) completion/concdemo.bash
 
 $(PROGRAM): $(SOURCES) $(HEADERS) Makefile
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SOURCES) $(LDLIBS)
+
+# bash completion: a short script that asks the binary for its words
+# (concdemo __complete), printed by the binary itself.
+completion/concdemo.bash: $(PROGRAM)
+	mkdir -p completion
+	./$(PROGRAM) completion bash >$@.$$$$ && mv $@.$$$$ $@
 
 # The suite's tests mostly wait in lesson time, so they run JOBS at once
 # (bats --jobs, which needs GNU parallel; without it, one at a time).
@@ -62,7 +69,7 @@ endif
 ucontext-build:
 	$(MAKE) -s CORO=ucontext
 
-check: $(PROGRAM) $(CHECK_BUILDS)
+check: $(PROGRAM) completion/concdemo.bash $(CHECK_BUILDS)
 	@command -v bats >/dev/null || { echo "make check needs bats: apt-get install -y bats jq parallel" >&2; exit 1; }
 	@command -v jq >/dev/null || { echo "make check needs jq: apt-get install -y jq" >&2; exit 1; }
 	@command -v parallel >/dev/null || echo "make check: without GNU parallel the tests run one at a time (apt-get install -y parallel)" >&2
@@ -125,18 +132,20 @@ fuzz: fuzz-options
 	./fuzz-options -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=fuzz-findings/ -print_final_stats=1 \
 	    fuzz-corpus tests/fuzz-seeds
 
-install: concdemo
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+install: concdemo completion/concdemo.bash
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPLETIONDIR)
 	install -m 755 concdemo $(DESTDIR)$(BINDIR)/concdemo
 	install -m 644 man/concdemo.1 $(DESTDIR)$(MANDIR)/concdemo.1
+	install -m 644 completion/concdemo.bash $(DESTDIR)$(COMPLETIONDIR)/concdemo
 
 # Also the folders install made, where nothing else is left in them: rmdir
 # removes only empty ones, up to PREFIX and no further.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/concdemo $(DESTDIR)$(MANDIR)/concdemo.1
-	for dir in $(BINDIR) $(MANDIR) $(dir $(MANDIR)) $(dir $(patsubst %/,%,$(dir $(MANDIR)))) $(PREFIX); do \
+	rm -f $(DESTDIR)$(BINDIR)/concdemo $(DESTDIR)$(MANDIR)/concdemo.1 $(DESTDIR)$(COMPLETIONDIR)/concdemo
+	for dir in $(BINDIR) $(MANDIR) $(PREFIX)/share/man $(COMPLETIONDIR) $(PREFIX)/share/bash-completion \
+	           $(PREFIX)/share $(PREFIX); do \
 	    rmdir "$(DESTDIR)$$dir" 2>/dev/null || true; \
 	done
 
 clean:
-	rm -rf concdemo concdemo-* sanitizer-reports fuzz-options fuzz-corpus fuzz-findings bench/floor bench/queue_bench bench/coro_bench
+	rm -rf concdemo concdemo-* completion sanitizer-reports fuzz-options fuzz-corpus fuzz-findings bench/floor bench/queue_bench bench/coro_bench

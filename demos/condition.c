@@ -518,6 +518,7 @@ static const struct option_spec condition_options[] = {
 const struct lesson condition_lesson = {
     .name = "condition",
     .summary = "a condition variable: wait() lets go of the lock; notify() does not",
+    .runs_for = { 4 }, /* seconds at speed 1 at the defaults, measured */
     .source = "seed 002 Condition; seed 003 Condition 条件",
     .options = condition_options,
     .results = "part=order sequence as_article elapsed; part=predicate waiters if_put if_taken if_empty while_put "

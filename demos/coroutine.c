@@ -968,6 +968,7 @@ static const struct option_spec coroutine_options[] = {
 const struct lesson coroutine_lesson = {
     .name = "coroutine",
     .summary = "coroutines: many tasks on one thread, each switching away by itself",
+    .runs_for = { 15 }, /* seconds at speed 1 at the defaults, measured */
     .source = "seed 000 §4 协程 yield, greenlet, gevent; seed 004 协程, 生成器, asyncio, 原生协程",
     .options = coroutine_options,
     .results = "part=greenlet printed switches gr1_finished gr2_finished; part=generator printed resumes sends "

@@ -372,6 +372,7 @@ static const struct option_spec event_traffic_light_options[] = {
 const struct lesson event_traffic_light_lesson = {
     .name = "event-traffic-light",
     .summary = "a traffic light sets and clears an Event; cars wait on it at red",
+    .runs_for = { 23 }, /* seconds at speed 1 at the defaults, measured */
     .source = "seed 000 §2.8 利用Event类模拟红绿灯; seed 002 Event; seed 003 Event 事件",
     .options = event_traffic_light_options,
     .results = "cycles cars green red period waits timeouts starts start_lag ran_red elapsed",

@@ -623,6 +623,7 @@ static const struct option_spec mutex_options[] = {
 const struct lesson mutex_lesson = {
     .name = "mutex",
     .summary = "the race's threads take a lock around the update, and nothing is lost",
+    .runs_for = { 5 }, /* seconds at speed 1, measured: the count part is CPU, owner and with the clock */
     .source = "seed 000 §2.5 互斥锁; 001 lock; 002 thread; 003 线程(共享变量), with lock",
     .options = mutex_options,
     .results = "num expected lost yields (count); balance expected bad_reads yields (balance); part=owner foreign_post "

@@ -680,6 +680,7 @@ static const struct option_spec pipe_options[] = {
 const struct lesson pipe_lesson = {
     .name = "pipe",
     .summary = "processes pass messages through a pipe, framed, both ways, to the end",
+    .runs_for = { 0.1 }, /* seconds at speed 1, measured: no sleeps, only the CPU */
     .source = "seed 000 §3.1.2 Pipe; seed 003 Pipe/Connection; seed 004 管道pipe",
     .options = pipe_options,
     .results = "part=send got child_exit; part=duplex exchanged child_exit one_way_send one_way_recv "

@@ -887,6 +887,9 @@ static const struct option_spec queue_options[] = {
 const struct lesson queue_lesson = {
     .name = "queue",
     .summary = "producers and consumers pass items through a blocking queue",
+    /* seconds at speed 1: the article part lasts the reader's sleeps, 20 to 100 s
+     * by --seed (35 to 89 in 40 seeds); the other parts 6 s, measured */
+    .runs_for = { 25, 105 },
     .source = "seed 002 生产者-消费者问题和 Queue 模块; seed 000 §3.1.1 Queue; seed 003 Queue/JoinableQueue; "
               "seed 004 进程队列",
     .options = queue_options,

@@ -340,6 +340,7 @@ static const struct option_spec rlock_options[] = {
 const struct lesson rlock_lesson = {
     .name = "rlock",
     .summary = "a re-entrant lock lets its owner take it again; a plain lock deadlocks",
+    .runs_for = { 12 }, /* seconds at speed 1 at the defaults, measured */
     .source = "seed 002 Lock & RLock; seed 000 §2.6 递归锁; seed 003 RLock 递归锁",
     .options = rlock_options,
     .results = "one line per part: part=nested threads depth prints together elapsed; part=deadlock "

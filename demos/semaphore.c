@@ -308,6 +308,7 @@ static const struct option_spec semaphore_options[] = {
 const struct lesson semaphore_lesson = {
     .name = "semaphore",
     .summary = "a bounded semaphore lets at most 5 of 22 threads in at once, in waves",
+    .runs_for = { 5 }, /* seconds at speed 1 at the defaults, measured */
     .source = "seed 000 §2.7 信号量 BoundedSemaphore; seed 003 Semaphore 信号量",
     .options = semaphore_options,
     .results = "threads permits peak waves wave_sizes in_start_order overtaken elapsed",

@@ -34,6 +34,12 @@ struct lesson {
      * on other options.  Returns NULL, or the one-line reason for exit 2. */
     const char *(*check)(void);
 
+    /* How long a run at the defaults takes at speed 1, in seconds, as
+     * measured (the least of several runs): { 12 }, or { 45, 100 } where it
+     * varies with --seed.  `list` shows it: "about 12 s", "45 to 100 s",
+     * "under 1 s"; tests/find.bats keeps it honest. */
+    double runs_for[2];
+
     /* Optional: the width of the actor column, if some names pass 8 characters. */
     int actor_width;
 

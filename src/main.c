@@ -1,10 +1,13 @@
 /* concdemo: dispatch.
  *
- *   concdemo LESSON [options] | list | help [LESSON] | --version | --help */
+ *   concdemo [common options] LESSON [options] | list | help [LESSON]
+ *            | --version | --help | completion bash */
 #include "lesson.h"
 
+#include "complete.h"
 #include "events.h"
 #include "step.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +70,74 @@ static int name_width(void)
     return width;
 }
 
+/* "about 12 s", "45 to 100 s", "under 1 s": how long a lesson runs at speed 1. */
+static const char *runs_for(const struct lesson *lesson, char *buf, size_t size)
+{
+    double least = lesson->runs_for[0], most = lesson->runs_for[1];
+    if (most > least)
+        snprintf(buf, size, "%.0f to %.0f s", least, most);
+    else if (least < 1)
+        snprintf(buf, size, "under 1 s");
+    else
+        snprintf(buf, size, "about %.0f s", least);
+    return buf;
+}
+
+/* `concdemo list`: name, how long it runs at speed 1, summary; in columns. */
+static void print_list(FILE *out)
+{
+    char time[40];
+    int time_width = 0;
+    for (int k = 0; k < LESSON_COUNT; k++)
+        if ((int)strlen(runs_for(lessons[k], time, sizeof time)) > time_width)
+            time_width = (int)strlen(time);
+    for (int k = 0; k < LESSON_COUNT; k++)
+        fprintf(out, "%-*s %-*s  %s\n", name_width(), lessons[k]->name, time_width,
+                runs_for(lessons[k], time, sizeof time), lessons[k]->summary);
+}
+
+/* The overview's common options, from their specs, and examples that run. */
+static void print_common_options_and_examples(FILE *out)
+{
+    fputc('\n', out);
+    options_print_help(out, NULL);
+    fprintf(out,
+            "Each goes after the lesson's name, or before it: concdemo --speed 5 race.\n"
+            "\n"
+            "examples:\n"
+            "  concdemo race\n"
+            "      20000 threads add to one int with no lock, and updates vanish\n"
+            "  concdemo semaphore --speed 5 --timeline\n"
+            "      five times faster; then each thread's waits and holds, as rows\n"
+            "  concdemo pool --format jsonl | jq -c 'select(.kind == \"result\") | .data'\n"
+            "      one JSON object a line, for scripts: here each part's result\n"
+            "\n");
+}
+
+/* "; did you mean 'race'?": the lessons (and, with `commands`, the other
+ * commands) close to what was typed, or "". */
+static const char *lesson_hint(const char *typed, bool commands, char *buf, size_t size)
+{
+    struct suggestion close;
+    suggestion_start(&close);
+    for (int k = 0; k < LESSON_COUNT; k++)
+        suggestion_offer(&close, typed, lessons[k]->name);
+    for (const char *const *c = command_names; commands && *c; c++)
+        suggestion_offer(&close, typed, *c);
+    return suggestion_text(&close, "", buf, size);
+}
+
+/* "concdemo: no lesson named 'rac'; did you mean 'race'?" or, when nothing
+ * is close, "... (see 'concdemo list')". */
+static int no_lesson(const char *who_said, const char *typed, bool commands)
+{
+    char shown[64], hint[160];
+    lesson_hint(typed, commands, hint, sizeof hint);
+    fprintf(stderr, "%s: no lesson named '%s'%s\n", who_said, printable(typed, shown, sizeof shown),
+            *hint ? hint : " (see 'concdemo list')");
+    return 2;
+}
+
 static void print_overview(FILE *out)
 {
     fprintf(out,
@@ -83,8 +154,8 @@ static void print_overview(FILE *out)
             "lessons:\n");
     for (int k = 0; k < LESSON_COUNT; k++)
         fprintf(out, "  %-*s %s\n", name_width(), lessons[k]->name, lessons[k]->summary);
+    print_common_options_and_examples(out);
     fprintf(out,
-            "\n"
             "Start with:  concdemo race     then:  concdemo help race\n"
             "The manual:  man concdemo (once installed), or man ./man/concdemo.1 in the source tree\n");
 }
@@ -385,6 +456,101 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     return status;
 }
 
+/* The spec named by the first `len` bytes of `name`, in `specs`, or NULL. */
+static const struct option_spec *spec_named(const struct option_spec *specs, const char *name, size_t len)
+{
+    for (const struct option_spec *s = specs; s && s->name; s++)
+        if (strlen(s->name) == len && strncmp(s->name, name, len) == 0)
+            return s;
+    return NULL;
+}
+
+/* Is that an option of some lesson? The first lesson that has it, if so. */
+static const struct lesson *lesson_with_option(const char *name, size_t len)
+{
+    for (int k = 0; k < LESSON_COUNT; k++)
+        if (spec_named(lessons[k]->options, name, len))
+            return lessons[k];
+    return NULL;
+}
+
+/* `concdemo --speed 50 race --threads 100`: the common options may come
+ * before the lesson's name.  They count as if given first after it, so one
+ * given after the name too wins there (the last one wins, as when repeated).
+ * A lesson's own options must follow its name.  Returns the lesson's status,
+ * or 2 having said why on stderr. */
+static int run_with_leading_options(int argc, char **argv)
+{
+    int at = 1; /* the first word that is not a leading option or its value */
+    bool help = false;
+    for (; at < argc && strncmp(argv[at], "--", 2) == 0 && argv[at][2] != '\0'; at++) {
+        const char *name = argv[at] + 2;
+        size_t len = strcspn(name, "=");
+        const struct option_spec *spec = spec_named(common_option_specs, name, len);
+        char typed[64], shown[64];
+        snprintf(typed, sizeof typed, "%.*s", (int)(len + 2 > 60 ? 60 : len + 2), argv[at]);
+        printable(typed, shown, sizeof shown);
+        if (len == 4 && strncmp(name, "help", 4) == 0) {
+            help = true;
+            continue;
+        }
+        if (spec) {
+            if (spec->type != OPT_FLAG && !name[len] && ++at == argc) {
+                fprintf(stderr, "concdemo: %s needs a value (see 'concdemo --help')\n", shown);
+                return 2;
+            }
+            continue;
+        }
+        if (lesson_with_option(name, len)) {
+            /* name the lesson typed after it, if it is one of its options */
+            const struct lesson *named = NULL;
+            for (int k = at + 1; k < argc && !named; k++)
+                named = find_lesson(argv[k]);
+            if (named && !spec_named(named->options, name, len))
+                named = NULL;
+            fprintf(stderr, "concdemo: %s is a lesson's own option: put it after the lesson's name (concdemo %s %s ...)\n",
+                    shown, named ? named->name : "LESSON", shown);
+            return 2;
+        }
+        char hint[160];
+        options_suggest(typed + 2, NULL, hint, sizeof hint);
+        fprintf(stderr, "concdemo: unknown option '%s'%s\n", shown, *hint ? hint : " (see 'concdemo --help')");
+        return 2;
+    }
+    if (at == argc) {
+        if (help) {
+            print_overview(stdout);
+            return 0;
+        }
+        fprintf(stderr, "concdemo: options, but no lesson to run (concdemo [options] LESSON [options]; see 'concdemo list')\n");
+        return 2;
+    }
+    const struct lesson *lesson = find_lesson(argv[at]);
+    if (!lesson) {
+        for (const char *const *c = command_names; *c; c++)
+            if (strcmp(argv[at], *c) == 0) {
+                fprintf(stderr, "concdemo %s: takes no common options before it; they go with a lesson "
+                                "(concdemo [options] LESSON [options])\n", *c);
+                return 2;
+            }
+        return no_lesson("concdemo", argv[at], false);
+    }
+    /* The options before the name, then those after it. */
+    char **args = malloc(sizeof *args * (size_t)argc);
+    if (!args) {
+        report_no_memory(NULL, "the command line");
+        return 1;
+    }
+    int count = 0;
+    for (int k = 1; k < at; k++)
+        args[count++] = argv[k];
+    for (int k = at + 1; k < argc; k++)
+        args[count++] = argv[k];
+    int status = run_lesson(lesson, count, args);
+    free(args);
+    return status;
+}
+
 /* A file opened later (--trace's, a pipe's ends) must never land on a
  * standard descriptor that was closed: the transcript would go into it.  So
  * a closed stdin or stderr is filled with /dev/null, and a closed stdout,
@@ -417,6 +583,18 @@ int main(int argc, char **argv)
         return 0;
     }
     const char *command = argv[1];
+    if (strcmp(command, "__complete") == 0)
+        return complete_words(argc - 2, argv + 2);
+    if (strcmp(command, "completion") == 0) {
+        if (argc != 3 || strcmp(argv[2], "bash") != 0) {
+            char shown[64];
+            fprintf(stderr, "concdemo completion: bash is the one shell it knows: concdemo completion bash%s%s%s\n",
+                    argc > 2 ? " (got '" : "", argc > 2 ? printable(argv[2], shown, sizeof shown) : "", argc > 2 ? "')" : "");
+            return 2;
+        }
+        print_bash_completion(stdout);
+        return 0;
+    }
     bool bare_command = strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
                         strcmp(command, "--version") == 0 || strcmp(command, "list") == 0;
     if (bare_command && argc > 2) {
@@ -433,9 +611,13 @@ int main(int argc, char **argv)
         printf("License: MIT (see LICENSE)\n");
         return 0;
     }
+    if (strncmp(command, "--", 2) == 0 && command[2] != '\0') {
+        int status = run_with_leading_options(argc, argv);
+        fflush(stdout);
+        return status;
+    }
     if (strcmp(command, "list") == 0) {
-        for (int k = 0; k < LESSON_COUNT; k++)
-            printf("%-*s %s\n", name_width(), lessons[k]->name, lessons[k]->summary);
+        print_list(stdout);
         return 0;
     }
     if (strcmp(command, "help") == 0) {
@@ -444,6 +626,8 @@ int main(int argc, char **argv)
             return 0;
         }
         const struct lesson *lesson = find_lesson(argv[2]);
+        if (!lesson && argc == 3)
+            return no_lesson("concdemo help", argv[2], false);
         if (!lesson || argc > 3) {
             char shown[64];
             fprintf(stderr, "concdemo help: %s '%s' (see 'concdemo list')\n", lesson ? "one lesson at a time, not" : "no lesson named",
@@ -454,11 +638,8 @@ int main(int argc, char **argv)
         return 0;
     }
     const struct lesson *lesson = find_lesson(command);
-    if (!lesson) {
-        char shown[64];
-        fprintf(stderr, "concdemo: no lesson named '%s' (see 'concdemo list')\n", printable(command, shown, sizeof shown));
-        return 2;
-    }
+    if (!lesson)
+        return no_lesson("concdemo", command, true);
     int status = run_lesson(lesson, argc - 2, argv + 2);
     fflush(stdout);
     return status;

@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include "dice.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <math.h>
@@ -91,7 +92,9 @@ const char *printable(const char *text, char *buf, size_t size)
     return buf;
 }
 
-static bool complain(const struct option_spec *spec, const char *source, const char *value, const char *what)
+/* "SOURCE: 'VALUE' WHAT (allowed: ...)HINT": one line on stderr. */
+static bool complain_with(const struct option_spec *spec, const char *source, const char *value, const char *what,
+                          const char *hint)
 {
     char range[96] = "";
     if (spec->type == OPT_INT || spec->type == OPT_REAL) {
@@ -102,8 +105,13 @@ static bool complain(const struct option_spec *spec, const char *source, const c
         snprintf(range, sizeof range, " (allowed: %s)", spec->choices);
     }
     char shown[48];
-    fprintf(stderr, "%s: %s: '%s' %s%s\n", error_prefix, source, printable(value, shown, sizeof shown), what, range);
+    fprintf(stderr, "%s: %s: '%s' %s%s%s\n", error_prefix, source, printable(value, shown, sizeof shown), what, range, hint);
     return false;
+}
+
+static bool complain(const struct option_spec *spec, const char *source, const char *value, const char *what)
+{
+    return complain_with(spec, source, value, what, "");
 }
 
 static bool all_digits(const char *s)
@@ -176,7 +184,20 @@ static bool parse_choice(const struct option_spec *spec, const char *source, con
         }
         c += n + (c[n] == '|');
     }
-    return complain(spec, source, text, "is not one of the choices");
+    /* the choices close to what was typed, each cut out of "a|b|c" */
+    char words[256];
+    snprintf(words, sizeof words, "%s", spec->choices);
+    struct suggestion close;
+    suggestion_start(&close);
+    for (char *word = words; *word;) {
+        size_t n = strcspn(word, "|");
+        bool more = word[n] == '|';
+        word[n] = '\0';
+        suggestion_offer(&close, text, word);
+        word += n + more;
+    }
+    char hint[160];
+    return complain_with(spec, source, text, "is not one of the choices", suggestion_text(&close, "", hint, sizeof hint));
 }
 
 static bool set_value(struct option_value *v, const char *source, const char *text)
@@ -230,6 +251,18 @@ static void add_specs(const struct option_spec *specs, bool common)
     }
 }
 
+const char *options_suggest(const char *typed, const struct option_spec *lesson_specs, char *buf, size_t size)
+{
+    struct suggestion close;
+    suggestion_start(&close);
+    for (const struct option_spec *s = lesson_specs; s && s->name; s++)
+        suggestion_offer(&close, typed, s->name);
+    for (const struct option_spec *s = common_option_specs; s->name; s++)
+        suggestion_offer(&close, typed, s->name);
+    suggestion_offer(&close, typed, "help");
+    return suggestion_text(&close, "--", buf, size);
+}
+
 bool options_parse(const char *who, const struct option_spec *lesson_specs, int argc, char **argv)
 {
     error_prefix = who;
@@ -256,9 +289,13 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
             if (strlen(values[j].spec->name) == name_len && strncmp(values[j].spec->name, arg + 2, name_len) == 0)
                 v = &values[j];
         if (!v) {
-            char typed[64], shown[64];
+            char typed[64], shown[64], hint[160];
             snprintf(typed, sizeof typed, "%.*s", (int)(name_len + 2 > 60 ? 60 : name_len + 2), arg);
-            fprintf(stderr, "%s: unknown option '%s' (see '%s --help')\n", who, printable(typed, shown, sizeof shown), who);
+            options_suggest(typed + 2, lesson_specs, hint, sizeof hint);
+            if (*hint)
+                fprintf(stderr, "%s: unknown option '%s'%s\n", who, printable(typed, shown, sizeof shown), hint);
+            else
+                fprintf(stderr, "%s: unknown option '%s' (see '%s --help')\n", who, printable(typed, shown, sizeof shown), who);
             return false;
         }
         char source[64];

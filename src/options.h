@@ -40,6 +40,11 @@ struct option_spec {
  * returns false. */
 bool options_parse(const char *who, const struct option_spec *lesson_specs, int argc, char **argv);
 
+/* "; did you mean '--threads'?": the options of the lesson (its specs, or
+ * NULL for none), the common ones and --help that are close to `typed`
+ * (given without its dashes), or "" if none is (suggest.h).  Returns buf. */
+const char *options_suggest(const char *typed, const struct option_spec *lesson_specs, char *buf, size_t size);
+
 /* Values, by option name.  Asking for an option the lesson did not declare is
  * a programming error and aborts. */
 long long option_int(const char *name);

@@ -328,12 +328,14 @@ load helpers
     [ "$status" -eq 0 ]
     [ -x "$stage/opt/cd/bin/concdemo" ]
     [ -f "$stage/opt/cd/share/man/man1/concdemo.1" ]
+    [ -f "$stage/opt/cd/share/bash-completion/completions/concdemo" ]
     run "$stage/opt/cd/bin/concdemo" --version
     [[ "$output" == "concdemo "* ]]
     run make -s -C "$BATS_TEST_DIRNAME/.." uninstall SANITIZE= PREFIX=/opt/cd DESTDIR="$stage"
     [ "$status" -eq 0 ]
     [ ! -e "$stage/opt/cd/bin/concdemo" ]
     [ ! -e "$stage/opt/cd/share/man/man1/concdemo.1" ]
+    [ ! -e "$stage/opt/cd/share/bash-completion/completions/concdemo" ]
     # and the folders it made, now empty, are gone: nothing is left under PREFIX
     [ ! -e "$stage/opt/cd" ] || { find "$stage"; return 1; }
     # a folder that holds something else stays, with what it holds
