@@ -175,7 +175,7 @@ static bool is_list(const char *s)
 
 /* One value, typed: a number, true/false for yes/no (true/false, True/False),
  * an array for a list (of numbers when every element is one), else a string. */
-static void line_add_typed_value(struct line *l, const char *value)
+static void line_add_typed_value(struct line *l, char *value)
 {
     if (is_json_number(value)) {
         line_add(l, "%s", value);
@@ -184,25 +184,21 @@ static void line_add_typed_value(struct line *l, const char *value)
     } else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 || strcmp(value, "False") == 0) {
         line_add(l, "false");
     } else if (is_list(value)) {
+        /* The elements, cut apart in place: value is the caller's copy. */
+        size_t len = strlen(value);
+        for (char *comma = strchr(value, ','); comma; comma = strchr(comma + 1, ','))
+            *comma = '\0';
         bool numbers = true;
-        char element[4096];
-        for (const char *p = value; *p && numbers;) {
-            size_t n = strcspn(p, ",");
-            snprintf(element, sizeof element, "%.*s", (int)n, p);
-            numbers = is_json_number(element);
-            p += n + (p[n] == ',');
-        }
+        for (char *e = value; e < value + len; e += strlen(e) + 1)
+            numbers = numbers && is_json_number(e);
         line_add(l, "[");
-        for (const char *p = value; *p;) {
-            size_t n = strcspn(p, ",");
-            snprintf(element, sizeof element, "%.*s", (int)n, p);
-            if (p != value)
+        for (char *e = value; e < value + len; e += strlen(e) + 1) {
+            if (e != value)
                 line_add(l, ",");
             if (numbers)
-                line_add(l, "%s", element);
+                line_add(l, "%s", e);
             else
-                line_add_json_string(l, element);
-            p += n + (p[n] == ',');
+                line_add_json_string(l, e);
         }
         line_add(l, "]");
     } else {
