@@ -124,8 +124,8 @@ static const char article_sequence[] = "1-0,1-1,1-2,1-3,2-0,2-1,2-2,2-3,2-4,1-4"
 static int part_order(void)
 {
     say("main", "part 1, seed 002: tc1 waits at 3; tc2 notifies after each of its prints");
-    note("The prints are the article's `print current_thread().name, i`, as Python 2");
-    note("prints them: Thread-1 0. Python 3.10 and later name it Thread-1 (tc1).");
+    note("The prints are the article's `print current_thread().name, i`, as Python 2 prints them: "
+         "Thread-1 0. Python 3.10 and later name it Thread-1 (tc1).");
     monotonic_cond_init(&con);
     sem_init(&tc1_holds_lock, 0, 0);
     struct team team;
@@ -300,18 +300,17 @@ static int part_predicate(void)
     int status = round_of("if (items == 0) wait()", wait_with_if, waiters, count);
     int put_with_if = put, taken_with_if = taken, empty_with_if = empty_takes(waiters, count);
     if (status == 0 && !lesson_stop_requested()) {
-        note("%d item%s, %d taken: notify_all() woke every waiter, the first to get the lock took", put_with_if,
-             put_with_if == 1 ? "" : "s", taken_with_if);
-        note("the item, and the other %d, checked only before they slept, took one that was gone.",
-             empty_with_if);
+        note("%d item%s, %d taken: notify_all() woke every waiter, the first to get the lock took the "
+             "item, and the other %d, checked only before they slept, took one that was gone.",
+             put_with_if, put_with_if == 1 ? "" : "s", taken_with_if, empty_with_if);
         name_waiters(waiters, count);
         status = round_of("while (items == 0) wait()", wait_with_while, waiters, count);
     }
     if (status == 0 && !lesson_stop_requested()) {
         int empty_with_while = empty_takes(waiters, count);
-        note("%d items, %d taken, %d from an empty box: each waiter that lost the race", put, taken,
-             empty_with_while);
-        note("looked again and slept on. A wake-up says \"look now\", not \"it is yours\".");
+        note("%d items, %d taken, %d from an empty box: each waiter that lost the race looked again and "
+             "slept on. A wake-up says \"look now\", not \"it is yours\".",
+             put, taken, empty_with_while);
         result_at_end("part=predicate waiters=%d if_put=%d if_taken=%d if_empty=%d while_put=%d while_taken=%d "
                       "while_empty=%d",
                       count, put_with_if, taken_with_if, empty_with_if, put, taken, empty_with_while);
@@ -390,8 +389,8 @@ static int part_notify(void)
     int status = team_report_refusal(&team);
     if (status == 0 && !lesson_stop_requested()) {
         say("main", "after notify_all(): %d of %d through", after_notify_all, count);
-        note("Use notify() when any one waiter can do the work; notify_all() when every waiter");
-        note("must see the change, or when waiters wait for different things.");
+        note("Use notify() when any one waiter can do the work; notify_all() when every waiter must see "
+             "the change, or when waiters wait for different things.");
         result_at_end("part=notify waiters=%d after_notify=%d after_notify_all=%d", count, after_notify,
                       after_notify_all);
     }
@@ -489,8 +488,8 @@ static int part_timeout(void)
     }
     int status = team_report_refusal(&team);
     if (status == 0 && !lesson_stop_requested()) {
-        note("A timed wait gives up at its deadline: pthread_cond_timedwait returns ETIMEDOUT,");
-        note("and Python's wait_for() returns False. Look at the predicate, not the timer.");
+        note("A timed wait gives up at its deadline: pthread_cond_timedwait returns ETIMEDOUT, and "
+             "Python's wait_for() returns False. Look at the predicate, not the timer.");
         result_at_end("part=timeout in_time=%s in_time_waited=%.2f expired=%s expired_waited=%.2f",
                       in_time.got ? "yes" : "no", in_time.waited, too_late.answer == ETIMEDOUT ? "ETIMEDOUT" : "none",
                       too_late.waited);

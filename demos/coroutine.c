@@ -93,10 +93,11 @@ static int part_greenlet(void)
         coro_free(gr2);
         return 1;
     }
-    note("Here each has its own 64 KiB stack, with a guard page below it.  A switch keeps the running");
-    note("one's registers on its stack and loads the other's stack pointer.  greenlet itself runs every");
-    note("greenlet on the thread's one C stack, and copies the part a suspended one used to the heap");
-    note("(1272 bytes in CPython 3.11, more when it switched from inside C calls: its _stack_saved).");
+    note("Here each has its own 64 KiB stack, with a guard page below it.  A switch keeps the "
+         "running one's registers on its stack and loads the other's stack pointer.  greenlet itself "
+         "runs every greenlet on the thread's one C stack, and copies the part a suspended one used "
+         "to the heap (1272 bytes in CPython 3.11, more when it switched from inside C calls: its "
+         "_stack_saved).");
     unsigned long before = coro_switches();
     coro_trace_switches(true);
     span_begin("main", SPAN_RUNNING);
@@ -110,8 +111,8 @@ static int part_greenlet(void)
     for (char *comma = strchr(spaced, ','); comma; comma = strchr(comma, ','))
         *comma = ' ';
     note("Printed: %s, on one thread (%ld), in %lu switches.", spaced, thread_id(), switches);
-    note("gr1 never finished: it waits after its second switch.  Python would raise GreenletExit");
-    note("in it when it is collected; here its stack is simply freed.");
+    note("gr1 never finished: it waits after its second switch.  Python would raise GreenletExit in "
+         "it when it is collected; here its stack is simply freed.");
     result_at_end("part=greenlet printed=%s switches=%lu gr1_finished=%s gr2_finished=%s", printed, switches,
                   gr1->dead ? "yes" : "no", gr2->dead ? "yes" : "no");
     coro_free(gr1);
@@ -250,9 +251,9 @@ static void produce(struct consumer *c) /* def produce(c): */
 static int part_generator(void)
 {
     say("main", "part 2, seeds 000 and 004: generators -- part 1's program with yield, run by a loop");
-    note("A generator keeps no stack: a struct holds where it stopped (resume_at), and each call of its");
-    note("function jumps there with a C switch statement (demos/primitives/generator.h).  Each yield returns to the");
-    note("loop, as Python's yield does.");
+    note("A generator keeps no stack: a struct holds where it stopped (resume_at), and each call of "
+         "its function jumps there with a C switch statement (demos/primitives/generator.h).  Each "
+         "yield returns to the loop, as Python's yield does.");
     printed[0] = '\0';
     struct task tasks[] = { /* tasks = [test1(), test2()] */
         { "test1", test1_yield, GENERATOR_NEW, false },
@@ -275,14 +276,14 @@ static int part_generator(void)
     snprintf(spaced, sizeof spaced, "%s", printed);
     for (char *comma = strchr(spaced, ','); comma; comma = strchr(comma, ','))
         *comma = ' ';
-    note("Printed: %s, as in part 1, in %ld calls and no switch of stacks.  While suspended, a", spaced,
-         resumes);
-    note("generator here keeps %zu bytes, its resume_at; a greenlet of part 1 kept %zu: its stack, its",
-         sizeof(struct generator), greenlet_bytes());
-    note("guard page and its record.  Python keeps a generator's frame (locals, the line it stopped at)");
-    note("in the generator object, on the heap: about 200 bytes each in CPython 3.11 (sys.getsizeof).");
-    note("The price of no stack: a yield can only be in the generator itself, not in a function it calls;");
-    note("a greenlet can switch from any depth of calls.");
+    note("Printed: %s, as in part 1, in %ld calls and no switch of stacks.  While suspended, a "
+         "generator here keeps %zu bytes, its resume_at; a greenlet of part 1 kept %zu: its stack, "
+         "its guard page and its record.  Python keeps a generator's frame (locals, the line it "
+         "stopped at) in the generator object, on the heap: about 200 bytes each in CPython 3.11 "
+         "(sys.getsizeof).",
+         spaced, resumes, sizeof(struct generator), greenlet_bytes());
+    note("The price of no stack: a yield can only be in the generator itself, not in a function it "
+         "calls; a greenlet can switch from any depth of calls.");
 
     say("main", "send(): a value goes in at the yield -- a consumer, and a producer that sends to it");
     struct consumer c = { 0, 0, NULL }; /* c = consumer() */
@@ -348,16 +349,17 @@ static int part_asyncio(void)
         return 0;
     int threads = 1 + (started_on[0] != started_on[1]) + (started_on[0] != thread_id());
     say("main", "%s", python_float(together, elapsed)); /* print(time.time()-start) */
-    note("As coroutines: both on thread %ld, both started at once, %.2f s and %.2f s in; the longer",
+    note("As coroutines: both on thread %ld, both started at once, %.2f s and %.2f s in; the longer "
+         "wait sets the time: 2 s, not 1 + 2.",
          thread_id(), started_at[0] - began, started_at[1] - began);
-    note("wait sets the time: 2 s, not 1 + 2.");
-    note("What a suspended job keeps, in CPython 3.11: its own frame, stopped at `await asyncio.sleep(t)`,");
-    note("and the frame of the sleep() coroutine it awaits, stopped at `return await future` and holding");
-    note("the Future that the loop's timer will complete.  cr_await links them (task.get_stack() shows");
-    note("only job's).  Each frame lives in its coroutine object, on the heap; no C stack is kept, and a");
-    note("resume re-enters the frames from job down.  So a job can stop only where every frame of the");
-    note("chain is at an await; a plain function it calls cannot await.  These C coroutines keep a stack");
-    note("each instead, as a greenlet does, and could switch from any depth of calls.");
+    note("What a suspended job keeps, in CPython 3.11: its own frame, stopped at `await "
+         "asyncio.sleep(t)`, and the frame of the sleep() coroutine it awaits, stopped at `return "
+         "await future` and holding the Future that the loop's timer will complete.  cr_await links "
+         "them (task.get_stack() shows only job's).  Each frame lives in its coroutine object, on "
+         "the heap; no C stack is kept, and a resume re-enters the frames from job down.  So a job "
+         "can stop only where every frame of the chain is at an await; a plain function it calls "
+         "cannot await.  These C coroutines keep a stack each instead, as a greenlet does, and could "
+         "switch from any depth of calls.");
     result_at_end("part=asyncio one_by_one=%.2f together=%.2f started=%.2f,%.2f threads=%d", one_by_one, together,
                   started_at[0] - began, started_at[1] - began, threads);
     return 0;
@@ -502,9 +504,10 @@ static int part_gevent(void)
     say("main", "part 4, seed 000: gevent -- three waits on real descriptors, on one thread");
     say("main", "monkey.patch_all()");
     monkey_patch_all();
-    note("As the article's program begins.  From here time.sleep is gevent.sleep, and a socket's wait");
-    note("for an answer waits in gevent's hub (gevent 22.10 in CPython 3.11: time.sleep is gevent.sleep");
-    note("and socket.socket is gevent.socket.socket after it).  Here the answers come on descriptors.");
+    note("As the article's program begins.  From here time.sleep is gevent.sleep, and a socket's "
+         "wait for an answer waits in gevent's hub (gevent 22.10 in CPython 3.11: time.sleep is "
+         "gevent.sleep and socket.socket is gevent.socket.socket after it).  Here the answers come "
+         "on descriptors.");
     int ends[2] = { -1, -1 };
     double began = lesson_now(); /* the waits are counted from here, before the first is armed */
     struct fetch fetches[3] = {
@@ -682,9 +685,10 @@ static int part_scale(void)
     long tasks = option_int("tasks");
     size_t stack_bytes = (size_t)option_int("stack-kib") * 1024;
     say("main", "part 5, seed 004: coroutines that each sleep 1 s, %ld of them, then as many threads", tasks);
-    note("Their stacks, %zu KiB each, are packed in one mapping.  A stack of its own with a guard page", stack_bytes / 1024);
-    note("would cost at least two pages each, and two memory mappings (vm.max_map_count is %ld here).",
-         max_map_count());
+    note("Their stacks, %zu KiB each, are packed in one mapping.  A stack of its own with a guard "
+         "page would cost at least two pages each, and two memory mappings (vm.max_map_count is %ld "
+         "here).",
+         stack_bytes / 1024, max_map_count());
 
     long before_kib = resident_kib();
     double wall = real_now();
@@ -924,10 +928,12 @@ static int part_switch(void)
     say("main", "coroutine switch, %s: %.1f ns (%ld switches)", how, coro_ns, 2 * rounds);
     say("main", "swapcontext switch: %.1f ns (%ld switches)", uc_ns, 2 * rounds);
     say("main", "thread hand-off, mutex and condition variable: %.1f ns (%ld hand-offs)", thread_ns, 2 * hand_offs);
-    note("A generator's resume is a round trip, a call and a return: set it beside two coroutine switches,");
-    note("there and back, %.1f ns.  It switches no stack: what it keeps is in its struct already.", 2 * coro_ns);
-    note("swapcontext also saves and restores the signal mask: a system call each time.  A thread");
-    note("hand-off goes through the kernel's scheduler: the other thread must be woken.");
+    note("A generator's resume is a round trip, a call and a return: set it beside two coroutine "
+         "switches, there and back, %.1f ns.  It switches no stack: what it keeps is in its struct "
+         "already.",
+         2 * coro_ns);
+    note("swapcontext also saves and restores the signal mask: a system call each time.  A thread "
+         "hand-off goes through the kernel's scheduler: the other thread must be woken.");
     result_at_end("part=switch coro_ns=%.1f ucontext_ns=%.1f thread_ns=%.1f switch=%s generator_ns=%.1f", coro_ns,
                   uc_ns, thread_ns,
 #ifdef CORO_UCONTEXT

@@ -153,8 +153,8 @@ static void *lighter(void *unused)
         } else if (count > 10) {
             /* The article prints nothing here: green again, without a line.
              * The note comes first, so that it stands before the cars' starts. */
-            note("count is 11: the light sets the event, green again, and prints nothing;");
-            note("count goes back to 0, so from here a cycle has 5 green lines, not 6.");
+            note("count is 11: the light sets the event, green again, and prints nothing; count goes back to "
+                 "0, so from here a cycle has 5 green lines, not 6.");
             green_at[atomic_load(&greens)] = lesson_now();
             atomic_fetch_add(&greens, 1);
             span_end("light", "red");
@@ -283,9 +283,9 @@ static void report(const struct car *cars, int count)
     else
         note("A car that saw red blocked in wait(%g); %d wait%s ran out while red, and returned False:", patience,
              timeouts, timeouts == 1 ? "" : "s");
-    note("the cars saw red %d time%s, and started %d time%s at the green edge, at most %.3f s after", waits,
-         waits == 1 ? "" : "s", starts, starts == 1 ? "" : "s", start_lag);
-    note("the set().");
+    note("the cars saw red %d time%s, and started %d time%s at the green edge, at most %.3f s after "
+         "the set().",
+         waits, waits == 1 ? "" : "s", starts, starts == 1 ? "" : "s", start_lag);
     if (start_lag > 0.2)
         note("That is late: the machine fell behind the lesson clock (try a lower --speed).");
     if (ran_red) {
@@ -293,11 +293,11 @@ static void report(const struct car *cars, int count)
              ran_red == 1 ? "" : "s");
         note("is_set() and the move are two steps, and the lighter can run between them.");
     } else {
-        note("This run no car looked in the half second before a red: the cars look just after");
-        note("the light's second begins. The window is still there: nothing stops the lighter");
-        note("clearing the event just after a car's is_set(). Python's car, which ticks with its");
-        note("light, drove into a red's first second in 9 of 15 cycles here (5 runs of 3);");
-        note("--car-phase 0.2 makes the cars look 0.2 s before the change.");
+        note("This run no car looked in the half second before a red: the cars look just after the "
+             "light's second begins. The window is still there: nothing stops the lighter clearing the "
+             "event just after a car's is_set(). Python's car, which ticks with its light, drove into a "
+             "red's first second in 9 of 15 cycles here (5 runs of 3); --car-phase 0.2 makes the cars "
+             "look 0.2 s before the change.");
     }
     result("cycles=%d cars=%d green=%.2f red=%.2f period=%.2f waits=%d timeouts=%d starts=%d start_lag=%.3f "
            "ran_red=%d elapsed=%.2f",

@@ -217,20 +217,20 @@ static int compare(long threads)
             seconds[k], seconds[k] * 1e9 / (double)expected);
     }
     if (iterations < 1000) {
-        note("With so few increments per thread, starting and joining threads takes");
-        note("nearly all of the time, and the three differ by noise. To time the");
-        note("increments themselves, try --threads 2 --iterations 1000000.");
+        note("With so few increments per thread, starting and joining threads takes nearly all of the "
+             "time, and the three differ by noise. To time the increments themselves, try --threads 2 "
+             "--iterations 1000000.");
     } else {
-        note("The price of the right answer: the mutex took %.1fx, the atomic %.1fx",
-             seconds[1] / seconds[0], seconds[2] / seconds[0]);
-        note("the time of the unlocked way, which lost %lld.", expected - variants[0].num);
+        note("The price of the right answer: the mutex took %.1fx, the atomic %.1fx the time of the "
+             "unlocked way, which lost %lld.",
+             seconds[1] / seconds[0], seconds[2] / seconds[0], expected - variants[0].num);
         if (seconds[2] < seconds[1]) {
-            note("The atomic add is one indivisible instruction; the mutex adds two");
-            note("calls, and when contended a sleep in the kernel.");
+            note("The atomic add is one indivisible instruction; the mutex adds two calls, and when "
+                 "contended a sleep in the kernel.");
         } else {
-            note("Here the atomic was slower. A likely reason: every atomic add moves the");
-            note("counter's cache line between the cores, while the mutex's holder adds");
-            note("again and again before the other thread gets a turn.");
+            note("Here the atomic was slower. A likely reason: every atomic add moves the counter's cache "
+                 "line between the cores, while the mutex's holder adds again and again before the other "
+                 "thread gets a turn.");
         }
     }
     for (int k = 0; k < VARIANTS; k++)
@@ -252,10 +252,10 @@ static int part_count(void)
     say("main", "part 1: start %s; each takes the lock around %s %s", plural(threads, "thread"),
         balance_workload ? "change_it(n)" : "`num += 1`", times(iterations));
     if (steps) {
-        note("Seed 003's update_counter(name), with the article's prints (its threads are");
-        note("线程1 and 线程2, these t-0 and t-1): 准备更新计数器 ready to update the counter;");
-        note("已获得锁 got the lock; 当前计数器值为 the counter is now; 更新后的计数器值为 after");
-        note("the update it is; 已释放锁 released the lock; 最终计数器值为 the final count is.");
+        note("Seed 003's update_counter(name), with the article's prints (its threads are 线程1 and 线程2, "
+             "these t-0 and t-1): 准备更新计数器 ready to update the counter; 已获得锁 got the lock; 当前计数器值为 the "
+             "counter is now; 更新后的计数器值为 after the update it is; 已释放锁 released the lock; 最终计数器值为 the "
+             "final count is.");
         note("Each thread pauses %.1f s between its read and its write, holding the lock.", STEP_PAUSE);
     } else {
         note("The race lesson's threads, coin-toss yields and all, with a lock around.");
@@ -390,8 +390,8 @@ static int part_owner(void)
     say("main", "part 2, seed 002: main acquires a lock for each loop; each loop thread releases it");
     double began = lesson_now();
     say("main", "starting at: %.3f", began); /* print('starting at:', time()) */
-    note("time() is lesson seconds here. The article wrote it for Python 2, which prints");
-    note("the tuple ('starting at:', 1489387024.886667); Python 3 prints as here.");
+    note("time() is lesson seconds here. The article wrote it for Python 2, which prints the tuple "
+         "('starting at:', 1489387024.886667); Python 3 prints as here.");
 
     sem_t locks[LOOPS];
     struct loop_thread threads[LOOPS];
@@ -420,8 +420,9 @@ static int part_owner(void)
         return status;
     double elapsed = lesson_now() - began;
     say("main", "all DONE at: %.3f", lesson_now()); /* print('all DONE at:', time()) */
-    note("main slept in sem_wait() until each loop released its lock; the article spins on");
-    note("locked(), burning CPU all the %d s.", loops[0]);
+    note("main slept in sem_wait() until each loop released its lock; the article spins on locked(), "
+         "burning CPU all the %d s.",
+         loops[0]);
 
     /* The same with a pthread mutex: it remembers the thread that locked it. */
     pthread_mutexattr_t attr;
@@ -439,10 +440,10 @@ static int part_owner(void)
         return not_started();
     if (lesson_stop_requested())
         return 0;
-    note("A pthread mutex is owned: only the thread that locked it may unlock it. An");
-    note("error-checking one refuses anyone else; with a normal one, POSIX says the");
-    note("behaviour is undefined. Python's RLock refuses too: RuntimeError: cannot");
-    note("release un-acquired lock (see concdemo rlock).");
+    note("A pthread mutex is owned: only the thread that locked it may unlock it. An error-checking "
+         "one refuses anyone else; with a normal one, POSIX says the behaviour is undefined. "
+         "Python's RLock refuses too: RuntimeError: cannot release un-acquired lock (see concdemo "
+         "rlock).");
     say("main", "main, its owner, unlocks it: %s", errno_name(own_unlock));
 
     /* Where a semaphore of 1 and Python's Lock part: a release while free. */
@@ -453,8 +454,9 @@ static int part_owner(void)
     sem_getvalue(&spare, &count);
     sem_destroy(&spare);
     say("main", "a sem_t of 1 released while nobody holds it: accepted, its count is now %d", count);
-    note("Python's Lock refuses that: RuntimeError: release unlocked lock. A semaphore");
-    note("counts: from now on %d threads could hold this \"lock\" at once.", count);
+    note("Python's Lock refuses that: RuntimeError: release unlocked lock. A semaphore counts: from "
+         "now on %d threads could hold this \"lock\" at once.",
+         count);
 
     result_at_end("part=owner foreign_post=%s foreign_unlock=%s extra_post_count=%d elapsed=%.2f",
                   errno_symbol(threads[0].answer), errno_symbol(foreign_unlock_answer), count, elapsed);
@@ -557,8 +559,8 @@ static const char *left_by(const char *shown, void (*way)(void))
 static int part_with(void)
 {
     say("main", "part 3, seed 003: `with lock:` in C, a lock released however its block is left");
-    note("Python's with lock: releases the lock when its block ends, and when it is left");
-    note("by return, break or an exception: lock.acquire(); try: ... finally: release().");
+    note("Python's with lock: releases the lock when its block ends, and when it is left by return, "
+         "break or an exception: lock.acquire(); try: ... finally: release().");
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
@@ -570,17 +572,17 @@ static int part_with(void)
     note("WITH_LOCK is a for loop that runs once: lock in its first clause, unlock in its third.");
     const char *returned = left_by("WITH_LOCK(&lock) { counter += 1; return; }", with_then_return);
     const char *broke = left_by("WITH_LOCK(&lock) { counter += 1; break; }", with_then_break);
-    note("return and break leave the for loop without its third clause, so the lock stays");
-    note("held (the lesson unlocks it by hand). And break inside WITH_LOCK leaves only its");
-    note("own one-pass loop, not the loop around it, as Python's break would.");
+    note("return and break leave the for loop without its third clause, so the lock stays held (the "
+         "lesson unlocks it by hand). And break inside WITH_LOCK leaves only its own one-pass loop, "
+         "not the loop around it, as Python's break would.");
 
     const char *scoped_returned = left_by("{ SCOPED_LOCK(&lock); counter += 1; return; }", scoped_then_return);
     const char *scoped_broke =
         left_by("for (...) { SCOPED_LOCK(&lock); counter += 1; if (...) break; }", scoped_then_break);
-    note("SCOPED_LOCK declares a variable with __attribute__((cleanup)), a GCC and Clang");
-    note("extension: the unlock runs when the variable goes out of scope, at the block's end");
-    note("or by return, break or goto. It holds the lock to the end of the enclosing block,");
-    note("as `with` does, and break leaves the loop around it.");
+    note("SCOPED_LOCK declares a variable with __attribute__((cleanup)), a GCC and Clang extension: "
+         "the unlock runs when the variable goes out of scope, at the block's end or by return, "
+         "break or goto. It holds the lock to the end of the enclosing block, as `with` does, and "
+         "break leaves the loop around it.");
     pthread_mutex_destroy(&counter_lock);
 
     result_at_end("part=with end=%s return=%s break=%s scoped_return=%s scoped_break=%s counter=%d", end, returned,

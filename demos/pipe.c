@@ -206,8 +206,9 @@ static int part_duplex(void)
     char byte;
     int wrong_read = read(writer.fd, &byte, 1) < 0 ? errno : 0;
     say("main", "writer.recv(): refused, %s", error_name(wrong_read));
-    note("The kernel opened each end of a pipe() one way.  Python refuses both calls before the kernel");
-    note("sees them: OSError('connection is read-only') and OSError('connection is write-only').");
+    note("The kernel opened each end of a pipe() one way.  Python refuses both calls before the "
+         "kernel sees them: OSError('connection is read-only') and OSError('connection is "
+         "write-only').");
     conn_close(&reader);
     conn_close(&writer);
     result_at_end("part=duplex exchanged=%d child_exit=%d one_way_send=%s one_way_recv=%s same_process=%s",
@@ -311,8 +312,8 @@ static int part_eof(void)
     child_join(p);
     int broken = send_text(&writer, "anyone?") ? 0 : errno;
     say("main", "send('anyone?'): %s -- Python raises BrokenPipeError", error_name(broken));
-    note("concdemo ignores SIGPIPE, which would otherwise end a process that writes here; Python");
-    note("ignores it from start-up too, so its write raises instead.");
+    note("concdemo ignores SIGPIPE, which would otherwise end a process that writes here; Python "
+         "ignores it from start-up too, so its write raises instead.");
     conn_close(&writer);
     if (!lesson_stop_requested())
         result_at_end("part=eof recv_after_close=%s send_without_reader=%s", eof == 0 ? "EOF" : "data",
@@ -555,8 +556,8 @@ static bool torn_rounds(enum medium medium, pthread_mutex_t *lock, struct medium
     snprintf(what, sizeof what, "records of %zu bytes, no lock", big);
     say_round(name, what, big_round.torn, false);
     if (big_round.torn > 0 && pipe) {
-        note("A write larger than PIPE_BUF may go in part by part, as the pipe has room; another");
-        note("writer's bytes landed in between.");
+        note("A write larger than PIPE_BUF may go in part by part, as the pipe has room; another "
+             "writer's bytes landed in between.");
     } else if (big_round.torn > 0) {
         note("The kernel took a long write in pieces, and another writer's pieces came between them.");
     }
@@ -574,8 +575,8 @@ static bool torn_rounds(enum medium medium, pthread_mutex_t *lock, struct medium
         name, (int)option_int("writers"), (int)option_int("records"), framed, torn, between);
     bool first_medium = pipe || strcmp(option_choice("medium"), "socketpair") == 0;
     if (first_medium && framed > 16384) {
-        note("Above 16 KiB, Python's send() writes the length, then the message: two writes, and");
-        note("another writer's write may come between them.");
+        note("Above 16 KiB, Python's send() writes the length, then the message: two writes, and another "
+             "writer's write may come between them.");
     } else if (first_medium) {
         note("Up to 16 KiB, Python's send() writes the length and the message in one write.");
     }
@@ -615,10 +616,11 @@ static int part_torn(void)
     if (!ran)
         return not_started();
     say("main", "every record came back, whole or counted torn");
-    note("Python's recv() reads a length, then that many bytes: after a torn message it reads every");
-    note("length in the wrong place (python3 raised UnpicklingError or UnicodeDecodeError).");
-    note("To keep messages whole: on a pipe, at most PIPE_BUF bytes a message, its length included;");
-    note("or a lock around each whole send, as multiprocessing.Queue holds one; or a pipe per writer.");
+    note("Python's recv() reads a length, then that many bytes: after a torn message it reads every "
+         "length in the wrong place (python3 raised UnpicklingError or UnicodeDecodeError).");
+    note("To keep messages whole: on a pipe, at most PIPE_BUF bytes a message, its length included; "
+         "or a lock around each whole send, as multiprocessing.Queue holds one; or a pipe per "
+         "writer.");
 
     char keys[512] = "";
     size_t used = 0;

@@ -126,8 +126,8 @@ static int part_article(void)
     say("main", "part 1, seed 000: pool = %s(%d); %ld tasks Foo(i): sleep(%g), return i+100", pool_name(),
         workers, tasks, task_seconds);
     if (strcmp(mode, "async") == 0) {
-        note("apply_async() writes the task down and returns at once.  The task-handler puts it into the");
-        note("task %s, a worker takes it, and the result-handler runs Bar(result) when it comes back.",
+        note("apply_async() writes the task down and returns at once.  The task-handler puts it into the "
+             "task %s, a worker takes it, and the result-handler runs Bar(result) when it comes back.",
              kind == PROCESS_POOL ? "pipe" : "queue");
     } else if (strcmp(mode, "sync") == 0)
         note("apply() hands a task in and waits for its result, so one task runs at a time, whatever the pool's size.");
@@ -236,9 +236,9 @@ static int part_terminate(void)
             note("A process can be killed: its memory is its own, and the kernel takes all of it back.");
             note("The workers were killed (SIGKILL) and reaped: the tasks they ran are lost, not finished.");
         } else {
-            note("A thread cannot be killed: it shares the process's memory and locks, and stopped in the");
-            note("middle of a task it could leave a lock held or memory half-written.  pthread_cancel() acts");
-            note("only where the thread waits (cancellation points); Python's threads have no kill() at all.");
+            note("A thread cannot be killed: it shares the process's memory and locks, and stopped in the "
+                 "middle of a task it could leave a lock held or memory half-written.  pthread_cancel() acts "
+                 "only where the thread waits (cancellation points); Python's threads have no kill() at all.");
             note("So the running tasks ran to their end, join() waited for them, and their results were dropped.");
         }
         result_at_end("part=terminate kind=%s workers=%d tasks=%ld done=%ld killed=%ld dropped=%ld "
@@ -643,9 +643,9 @@ static void tell_turns(struct pool *pool)
         at += (size_t)snprintf(order + at, sizeof order - at, " %d", pool_task(pool, n)->worker);
     if (at >= sizeof order - 8)
         snprintf(order + at, sizeof order - at, " ...");
-    note("apply() waits for each result, so one worker has a task at a time, and the idle ones wait");
-    note("their turn at the task %s.  The workers that took the tasks, in order:%s", kind == PROCESS_POOL ? "pipe" : "queue",
-         order);
+    note("apply() waits for each result, so one worker has a task at a time, and the idle ones wait "
+         "their turn at the task %s.  The workers that took the tasks, in order:%s",
+         kind == PROCESS_POOL ? "pipe" : "queue", order);
     if (kind == PROCESS_POOL)
         note("Python's Pool passes them round too, and promises no order: in runs here each of its 5");
     else

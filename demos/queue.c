@@ -132,8 +132,8 @@ static int part_article(void)
     note("The writer puts one a second; the reader takes one, then sleeps 2 to 5 s:");
     note("the queue grows, and the run lasts as long as the reader's sleeps, %ld s.", total_sleep);
     note("time() here is the lesson clock, the left column; the article's is seconds since 1970.");
-    note("The article's program is Python 2: its print statement, given the reader's pair");
-    note("in parentheses, prints one tuple, as here; Python 3's print() prints the words:");
+    note("The article's program is Python 2: its print statement, given the reader's pair in "
+         "parentheses, prints one tuple, as here; Python 3's print() prints the words:");
     note("consumed object from Q... size now 1");
     double began = lesson_now();
     if (team_start(&team, writer, NULL) && !team_start(&team, reader, NULL))
@@ -148,8 +148,9 @@ static int part_article(void)
     if (status == 0 && !lesson_stop_requested()) {
         say("main", "all DONE");
         note("After %.2f s, as long as the reader's sleeps.", elapsed);
-        note("The largest size was %d of %d. qsize() is only a glimpse: by the time it is", largest, size);
-        note("printed, the other thread may have changed it.");
+        note("The largest size was %d of %d. qsize() is only a glimpse: by the time it is printed, the "
+             "other thread may have changed it.",
+             largest, size);
         if (put_waits)
             note("put() waited %d time%s, for a full queue (see above).", put_waits, put_waits == 1 ? "" : "s");
         result_at_end("part=article loops=%d size=%d largest=%d put_waits=%d get_waits=%d reader_sleeps=%ld "
@@ -380,10 +381,10 @@ static void report_pool(const char *kind, int producers, int consumers, long tot
     else
         note("NOT exactly once: %ld duplicates, %ld missing.", duplicates, missing);
     if (in_processes) {
-        note("With --processes this part's queue is the one in shared memory (blocking_queue.c,");
-        note("see part 7), its mutex and conditions process-shared, and so is the tally.");
-        note("Python's JoinableQueue is a pipe with a feeder thread (parts 4 to 6), with");
-        note("semaphores shared between the processes that count for task_done() and join().");
+        note("With --processes this part's queue is the one in shared memory (blocking_queue.c, see part "
+             "7), its mutex and conditions process-shared, and so is the tally.");
+        note("Python's JoinableQueue is a pipe with a feeder thread (parts 4 to 6), with semaphores "
+             "shared between the processes that count for task_done() and join().");
     }
     result_at_end("part=pool kind=%s producers=%d consumers=%d produced=%ld consumed=%ld duplicates=%ld "
                   "missing=%ld per_consumer=%s elapsed=%.2f",
@@ -632,9 +633,10 @@ static int part_empty(void)
         return 0;
     say("main", "%d tries, a fresh Queue each: empty() right after put() said True %d times", tries, fresh_empty);
     say("main", "%d tries, one Queue whose feeder runs already: True %d times", tries, running_empty);
-    note("A race between this thread and the feeder, which must wake (or first start)");
-    note("and write the item before empty() can see it. qsize() said 1 after %d of the", qsize_one);
-    note("%d put()s. Seed 004: empty() \"is not reliable\". Python's Queue is built so too.", 2 * tries);
+    note("A race between this thread and the feeder, which must wake (or first start) and write the "
+         "item before empty() can see it. qsize() said 1 after %d of the %d put()s. Seed 004: "
+         "empty() \"is not reliable\". Python's Queue is built so too.",
+         qsize_one, 2 * tries);
     result_at_end("part=empty first_empty=%s first_qsize=%ld tries=%d fresh_empty=%d running_empty=%d qsize_one=%d",
                   first_empty ? "True" : "False", first_qsize, tries, fresh_empty, running_empty, qsize_one);
     return 0;
@@ -723,14 +725,15 @@ static int part_deadlock(void)
     if (alive) {
         say("main", "p.join(timeout=1) returned after %.2f s; p.is_alive() -> True", waited);
         if (pipe_full) {
-            note("Deadlock: the child's feeder wrote %ld bytes, the pipe has no room left, and", in_pipe);
-            note("its write() waits for room for the rest; the child's exit waits for its feeder;");
-            note("and only a get() makes room, while the parent waits for the child.");
+            note("Deadlock: the child's feeder wrote %ld bytes, the pipe has no room left, and its write() "
+                 "waits for room for the rest; the child's exit waits for its feeder; and only a get() makes "
+                 "room, while the parent waits for the child.",
+                 in_pipe);
             note("A p.join() with no timeout would never return.");
             if (in_pipe < capacity) {
-                note("(%ld, not %ld: the kernel keeps a pipe in pages of 4096 bytes. The 4-byte", in_pipe, capacity);
-                note("length took the first, the item's write began on the next, and its last page");
-                note("was not there.)");
+                note("(%ld, not %ld: the kernel keeps a pipe in pages of 4096 bytes. The 4-byte length took the "
+                     "first, the item's write began on the next, and its last page was not there.)",
+                     in_pipe, capacity);
             }
         } else
             note("The pipe still has room: the child's feeder has written %ld bytes so far (a slow start).",
@@ -747,8 +750,8 @@ static int part_deadlock(void)
     if (alive)
         say("main", "p.join() returned %.2f s after the get: the child exited with %d", lesson_now() - got_at,
             big_exit);
-    note("So get() what a process put before you join it: the multiprocessing docs'");
-    note("\"Joining processes that use queues\".");
+    note("So get() what a process put before you join it: the multiprocessing docs' \"Joining "
+         "processes that use queues\".");
     process_queue_free(q);
     if (big_exit != 0)
         return 1; /* the child said why */
@@ -843,14 +846,16 @@ static int part_shared(void)
         pipe_put / messages * 1e6);
     say("main", "a queue in shared memory, 32 slots (blocking_queue.c): %.2f us a message; put() %.2f us",
         shared_us, shared_put / messages * 1e6);
-    note("Measured in this run, from the child's start to its join. In shared memory a");
-    note("message crosses with no system call unless one side must wait; through the pipe");
-    note("it is written and read. Here the pipe took %.2f times as long.", pipe_us / shared_us);
-    note("What the shared queue costs instead: its slots are fixed in size when it is made");
-    note("(%zu bytes here; part 6's item needs 64 KiB), it must exist before the fork, and", sizeof(struct message));
-    note("a process killed holding its lock leaves it half-changed (its robust mutex tells");
-    note("the next locker, and blocking_queue.c shuts the queue down). The pipe takes a");
-    note("message of any length, and put() never waits: the putting process's buffer grows.");
+    note("Measured in this run, from the child's start to its join. In shared memory a message "
+         "crosses with no system call unless one side must wait; through the pipe it is written and "
+         "read. Here the pipe took %.2f times as long.",
+         pipe_us / shared_us);
+    note("What the shared queue costs instead: its slots are fixed in size when it is made (%zu "
+         "bytes here; part 6's item needs 64 KiB), it must exist before the fork, and a process "
+         "killed holding its lock leaves it half-changed (its robust mutex tells the next locker, "
+         "and blocking_queue.c shuts the queue down). The pipe takes a message of any length, and "
+         "put() never waits: the putting process's buffer grows.",
+         sizeof(struct message));
     result_at_end("part=shared messages=%d pipe_us=%.2f pipe_put_us=%.2f shared_us=%.2f shared_put_us=%.2f "
                   "ratio=%.2f",
                   messages, pipe_us, pipe_put / messages * 1e6, shared_us, shared_put / messages * 1e6,

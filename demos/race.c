@@ -103,16 +103,16 @@ static void explain_count(const struct crowd *crowd, long long expected, bool ba
     } else if (crowd->team.peak_alive == 1) {
         note("Nothing was lost: the system let one thread live at a time, so none raced.");
     } else if (bare) {
-        note("Nothing was lost this time. Without the yield only a few instructions");
-        note("separate the read from the write, and a thread rarely loses the CPU");
-        note("there. But nothing stops it: the bug is still there, only rarer.");
+        note("Nothing was lost this time. Without the yield only a few instructions separate the read "
+             "from the write, and a thread rarely loses the CPU there. But nothing stops it: the bug is "
+             "still there, only rarer.");
         note("CPython 3.11 hides it too: it never switches threads inside `num += 1`.");
     } else {
         note("Nothing was lost this run, though nothing prevented it. Run it again.");
     }
     if (lost > 0 && !bare && !steps) {
-        note("The yield makes every run hit the window. Without it (--bare) updates");
-        note("vanish only now and then: Python 2.7 lost up to 14 of 20000.");
+        note("The yield makes every run hit the window. Without it (--bare) updates vanish only now and "
+             "then: Python 2.7 lost up to 14 of 20000.");
     }
     result("num=%d expected=%lld lost=%lld yields=%ld", num, expected, lost, tell_yields(crowd));
 }
@@ -123,12 +123,12 @@ static void explain_balance(const struct crowd *crowd)
     long first;
     long bad_reads = count_bad_reads(crowd, &first);
     if (first >= 0) {
-        note("%s read a balance of %d. No order of whole deposits and withdrawals",
-             crowd->threads[first].name, crowd->threads[first].first_bad);
-        note("gives that: a true balance is what is on deposit, %s.", possible_balances(crowd));
-        note("%ld of %ld reads saw an impossible balance: once a change is lost,", bad_reads,
-             crowd->count * crowd->iterations * 2);
-        note("the reads after it see a wrong balance too, until another loss undoes it.");
+        note("%s read a balance of %d. No order of whole deposits and withdrawals gives that: a true "
+             "balance is what is on deposit, %s.",
+             crowd->threads[first].name, crowd->threads[first].first_bad, possible_balances(crowd));
+        note("%ld of %ld reads saw an impossible balance: once a change is lost, the reads after it see "
+             "a wrong balance too, until another loss undoes it.",
+             bad_reads, crowd->count * crowd->iterations * 2);
     } else {
         note("No thread read an impossible balance this time.");
     }

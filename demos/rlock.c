@@ -132,8 +132,8 @@ static int nested(void)
     double began = lesson_now();
     say("main", "part 1, seed 002: test() holds the lock while show() takes it again");
     note("An RLock lets its owner in again: the level counts how deep it holds it.");
-    note("Each print is the article's `print current_thread().name, i`, as Python 2 prints");
-    note("it: Thread-1 0. Python 3.10 and later name the thread Thread-1 (test).");
+    note("Each print is the article's `print current_thread().name, i`, as Python 2 prints it: "
+         "Thread-1 0. Python 3.10 and later name the thread Thread-1 (test).");
     int status = run_threads(threads, count, test) ? 0 : 1;
     if (status == 0 && !lesson_stop_requested()) {
         /* Each thread's prints together, one thread after another? */
@@ -143,8 +143,8 @@ static int nested(void)
         bool together = switches == count - 1;
         say("main", "all %ld joined after %.2f s", count, lesson_now() - began);
         if (together) {
-            note("Each thread's prints came out together: it held the lock from test()");
-            note("through every show(): its level stayed at 1 or more until test() ended.");
+            note("Each thread's prints came out together: it held the lock from test() through every show(): "
+                 "its level stayed at 1 or more until test() ended.");
         } else {
             note("The prints of two threads mixed: the lock let go between show() calls?!");
         }

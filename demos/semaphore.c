@@ -213,9 +213,9 @@ static long report_overtaking(struct sem_thread *threads, long count)
             earliest_later = by_ask[k];
     }
     if (victim) {
-        note("%ld waiter%s overtaken: %s called sem_wait at %.4f s, before %s", overtaken,
-             overtaken == 1 ? " was" : "s were", victim->name, victim->asked_at, overtaker->name);
-        note("at %.4f s, yet got in a wave after it.", overtaker->asked_at);
+        note("%ld waiter%s overtaken: %s called sem_wait at %.4f s, before %s at %.4f s, yet got in a "
+             "wave after it.",
+             overtaken, overtaken == 1 ? " was" : "s were", victim->name, victim->asked_at, overtaker->name, overtaker->asked_at);
     } else
         note("No waiter was overtaken: they got in in the order they called sem_wait.");
     free(by_ask);
@@ -258,8 +258,8 @@ static int semaphore_run(void)
     bounded_init(&semaphore, permits);
 
     say("main", "start %ld threads; each holds the semaphore (%d permits) for %g s", count, permits, hold);
-    note("Each prints the article's \"run the thread:%%s\\n\"; Python's output has an empty line");
-    note("after each, from that \\n, which the transcript leaves out.");
+    note("Each prints the article's \"run the thread:%%s\\n\"; Python's output has an empty line "
+         "after each, from that \\n, which the transcript leaves out.");
     for (long i = 0; i < count; i++)
         if (!team_start(&team, run, &threads[i]))
             break;
@@ -282,12 +282,11 @@ static int semaphore_run(void)
         else
             note("This run the waves were not the threads in start order.");
         long overtaken = report_overtaking(threads, count);
-        note("No order is promised. The article's Python gave start-order waves in 20 runs");
-        note("of 20 here, but its acquire() is a wait on a Condition, in a loop: a thread");
-        note("that asks while a permit is free takes it, even if a waiter was woken for it");
-        note("(barging), and its docs say the wake-up order should not be relied on. POSIX");
-        note("leaves it to sem_post which waiter wakes; a thread started first may also");
-        note("call sem_wait after one started later.");
+        note("No order is promised. The article's Python gave start-order waves in 20 runs of 20 here, "
+             "but its acquire() is a wait on a Condition, in a loop: a thread that asks while a permit "
+             "is free takes it, even if a waiter was woken for it (barging), and its docs say the "
+             "wake-up order should not be relied on. POSIX leaves it to sem_post which waiter wakes; a "
+             "thread started first may also call sem_wait after one started later.");
         release_too_many(permits);
         result("threads=%ld permits=%d peak=%d waves=%d wave_sizes=%s in_start_order=%s overtaken=%ld elapsed=%.2f",
                count, permits, peak, waves, sizes, in_start_order ? "yes" : "no", overtaken, elapsed);

@@ -2,7 +2,9 @@
 #include "events.h"
 
 #include "clock.h"
+#include "wrap.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -406,6 +408,20 @@ static void draw_cell(FILE *out, char mark, bool color)
     fprintf(out, "\33[46;30m%c\33[0m", mark);
 }
 
+/* A caption under or over the drawing, wrapped to its width. */
+static void caption(FILE *out, int width, int hang, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void caption(FILE *out, int width, int hang, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char *wrapped = wrap_line(text, 0, hang, width);
+    fprintf(out, "%s\n", wrapped ? wrapped : text);
+    free(wrapped);
+}
+
 void events_draw_timeline(FILE *out, int width, bool color)
 {
     struct reading r;
@@ -490,10 +506,11 @@ void events_draw_timeline(FILE *out, int width, bool color)
             grid[(size_t)a * (size_t)cells + (size_t)c] = '*';
     }
 
-    fprintf(out, "\ntimeline: %d actor%s, 0 to %.2f lesson seconds, %.3f s a column\n", r.actor_count,
+    fputc('\n', out);
+    caption(out, width, 10, "timeline: %d actor%s, 0 to %.2f lesson seconds, %.3f s a column", r.actor_count,
             r.actor_count == 1 ? "" : "s", end, end / cells);
     if (r.dropped)
-        fprintf(out, "(the record of %d events filled at %.2f s: %ld later events are not drawn)\n", CAPACITY,
+        caption(out, width, 1, "(the record of %d events filled at %.2f s: %ld later events are not drawn)", CAPACITY,
                 r.filled_at, r.dropped);
     int shown = r.actor_count > MOST_ROWS ? SHOWN_WHEN_AGGREGATED : r.actor_count;
     for (int a = 0; a < shown; a++) {
@@ -506,8 +523,8 @@ void events_draw_timeline(FILE *out, int width, bool color)
         /* The rest, one row for each mark: the darker, the more actors. */
         static const char density[] = " .:-=+*%@";
         int rest = r.actor_count - shown;
-        fprintf(out, "%d more actors, aggregated: a row for each thing they did, darker where more did it"
-                     " (xN: the most in one column)\n",
+        caption(out, width, 2, "%d more actors, aggregated: a row for each thing they did, darker where more did it"
+                               " (xN: the most in one column)",
                 rest);
         for (size_t m = 0; m <= sizeof looks / sizeof *looks; m++) {
             char mark = m < sizeof looks / sizeof *looks ? looks[m].mark : '*';
@@ -543,7 +560,11 @@ void events_draw_timeline(FILE *out, int width, bool color)
             snprintf(label, sizeof label, end < 100 ? "%.1fs" : "%.0fs", at);
         fprintf(out, "%-10s", label);
     }
-    fprintf(out, "\n# holding + acquiring ~ waiting = running . sleeping * event | next task");
+    fputc('\n', out);
+    /* The legend, "# holding" and the rest, a mark never apart from its name. */
+    const char *items[16] = { "# holding", "+ acquiring", "~ waiting", "= running", ". sleeping", "* event", "| next task" };
+    char own[6][40];
+    int item_count = 7;
     const char *others[6]; /* spans of the lesson's own, drawn by their first letter */
     int other_count = 0;
     for (long k = 0; k < r.span_count && other_count < 6; k++) {
@@ -553,9 +574,20 @@ void events_draw_timeline(FILE *out, int width, bool color)
         for (int o = 0; o < other_count; o++)
             known = known || strcmp(others[o], r.spans[k].what) == 0;
         if (!known) {
+            snprintf(own[other_count], sizeof own[other_count], "%c %s", r.spans[k].what[0], r.spans[k].what);
+            items[item_count++] = own[other_count];
             others[other_count++] = r.spans[k].what;
-            fprintf(out, " %c %s", r.spans[k].what[0], r.spans[k].what);
         }
+    }
+    int column = 0;
+    for (int k = 0; k < item_count; k++) {
+        int w = display_width(items[k], strlen(items[k]));
+        if (column > 0 && column + 1 + w > width) {
+            fputc('\n', out);
+            column = 0;
+        }
+        fprintf(out, "%s%s", column > 0 ? " " : "", items[k]);
+        column += (column > 0) + w;
     }
     fputc('\n', out);
     free(names);

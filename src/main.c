@@ -8,6 +8,7 @@
 #include "events.h"
 #include "step.h"
 #include "suggest.h"
+#include "wrap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,8 +83,9 @@ static const char *runs_for(const struct lesson *lesson, char *buf, size_t size)
     return buf;
 }
 
-/* `concdemo list`: name, how long it runs at speed 1, summary; in columns. */
-static void print_list(FILE *out)
+/* `concdemo list`: name, how long it runs at speed 1, summary; in columns.
+ * Returns the summaries' column, where a wrapped summary goes on. */
+static int print_list(FILE *out)
 {
     char time[40];
     int time_width = 0;
@@ -94,6 +95,7 @@ static void print_list(FILE *out)
     for (int k = 0; k < LESSON_COUNT; k++)
         fprintf(out, "%-*s %-*s  %s\n", name_width(), lessons[k]->name, time_width,
                 runs_for(lessons[k], time, sizeof time), lessons[k]->summary);
+    return name_width() + 1 + time_width + 2;
 }
 
 /* The overview's common options, from their specs, and examples that run. */
@@ -166,20 +168,28 @@ static void print_lesson_help(FILE *out, const struct lesson *lesson)
     fprintf(out, "from: %s\n\n", lesson->source);
     fprintf(out, "usage: concdemo %s [options]\n\n", lesson->name);
     options_print_help(out, lesson->options);
-    /* The result keys, wrapped at 78 columns. */
-    fprintf(out, "\nresult keys:");
-    int column = 12;
-    for (const char *word = lesson->results; *word;) {
-        int len = (int)strcspn(word, " ");
-        if (column + 1 + len > 78) {
-            fprintf(out, "\n ");
-            column = 1;
-        }
-        fprintf(out, " %.*s", len, word);
-        column += 1 + len;
-        word += len + (word[len] == ' ');
+    fprintf(out, "\nresult keys: %s\n\n", lesson->results); /* wrapped by print_fitting() */
+    print_paragraphs(out, lesson->explanation);
+}
+
+/* Help, fitted to the width (wrap.h). */
+static void print_fitting(FILE *out, void (*print)(FILE *, const struct lesson *), const struct lesson *lesson)
+{
+    char *buffer;
+    size_t size;
+    FILE *memory = fit_begin(&buffer, &size);
+    if (!memory) {
+        print(out, lesson);
+        return;
     }
-    fprintf(out, "\n\n%s", lesson->explanation);
+    print(memory, lesson);
+    fit_end(memory, &buffer, out, -1);
+}
+
+static void print_overview_for(FILE *out, const struct lesson *unused)
+{
+    (void)unused;
+    print_overview(out);
 }
 
 /* Stopping runs on a thread of its own, so that the watcher stays free for
@@ -277,22 +287,6 @@ static bool want_color(void)
     return isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 
-/* How wide the timeline may be: $COLUMNS, else the terminal's width, else 80. */
-static int timeline_width(void)
-{
-    const char *columns = getenv("COLUMNS");
-    if (columns && *columns) {
-        char *end;
-        long n = strtol(columns, &end, 10);
-        if (*end == '\0' && n >= 20 && n <= 1000)
-            return (int)n;
-    }
-    struct winsize size;
-    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20)
-        return size.ws_col;
-    return 80;
-}
-
 /* --timeline, --trace and --step: checked before the lesson starts.
  * Returns 0, or the exit status (2), having said why on stderr. */
 static int open_viewers(FILE **trace)
@@ -356,7 +350,7 @@ static int close_viewers(FILE *trace, const char *lesson)
                 who, dropped);
     if (option_flag("timeline") && !transcript_broken()) {
         fflush(stdout);
-        events_draw_timeline(stdout, timeline_width(), want_color());
+        events_draw_timeline(stdout, output_width(), want_color());
         fflush(stdout);
     }
     events_stop();
@@ -369,7 +363,7 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     snprintf(who, sizeof who, "concdemo %s", lesson->name);
     for (int k = 0; k < argc; k++) {
         if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
-            print_lesson_help(stdout, lesson);
+            print_fitting(stdout, print_lesson_help, lesson);
             return 0;
         }
     }
@@ -519,7 +513,7 @@ static int run_with_leading_options(int argc, char **argv)
     }
     if (at == argc) {
         if (help) {
-            print_overview(stdout);
+            print_fitting(stdout, print_overview_for, NULL);
             return 0;
         }
         fprintf(stderr, "concdemo: options, but no lesson to run (concdemo [options] LESSON [options]; see 'concdemo list')\n");
@@ -579,7 +573,7 @@ int main(int argc, char **argv)
     if (!standard_descriptors_open())
         return 1;
     if (argc < 2) {
-        print_overview(stdout);
+        print_fitting(stdout, print_overview_for, NULL);
         return 0;
     }
     const char *command = argv[1];
@@ -603,7 +597,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
-        print_overview(stdout);
+        print_fitting(stdout, print_overview_for, NULL);
         return 0;
     }
     if (strcmp(command, "--version") == 0) {
@@ -617,12 +611,17 @@ int main(int argc, char **argv)
         return status;
     }
     if (strcmp(command, "list") == 0) {
-        print_list(stdout);
+        char *buffer;
+        size_t size;
+        FILE *memory = fit_begin(&buffer, &size);
+        int summaries = print_list(memory ? memory : stdout);
+        if (memory)
+            fit_end(memory, &buffer, stdout, summaries); /* under the summaries */
         return 0;
     }
     if (strcmp(command, "help") == 0) {
         if (argc == 2) {
-            print_overview(stdout);
+            print_fitting(stdout, print_overview_for, NULL);
             return 0;
         }
         const struct lesson *lesson = find_lesson(argv[2]);
@@ -634,7 +633,7 @@ int main(int argc, char **argv)
                     printable(argc > 3 ? argv[3] : argv[2], shown, sizeof shown));
             return 2;
         }
-        print_lesson_help(stdout, lesson);
+        print_fitting(stdout, print_lesson_help, lesson);
         return 0;
     }
     const struct lesson *lesson = find_lesson(command);

@@ -2,12 +2,14 @@
 #include "step.h"
 
 #include "clock.h"
+#include "wrap.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,9 +40,13 @@ int step_open(void)
     stepping_pid = getpid();
     clock_on_stop(wake_pause);
     static const char hello[] = "[--step: the lesson pauses after each event; Enter goes on, q then Enter quits.\n"
-                                " Lesson time runs on while it waits, so the times shown include the pauses.]\n";
-    ssize_t ignored = write(tty, hello, sizeof hello - 1);
+                                "Lesson time runs on while it waits, so the times shown include the pauses.]";
+    char *wrapped = wrap_line(hello, 0, 1, output_width());
+    const char *shown = wrapped ? wrapped : hello;
+    ssize_t ignored = write(tty, shown, strlen(shown));
+    ignored = write(tty, "\n", 1);
     (void)ignored;
+    free(wrapped);
     return 0;
 }
 

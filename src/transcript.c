@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "events.h"
 #include "step.h"
+#include "wrap.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -163,6 +164,48 @@ static bool is_json_number(const char *s)
     return *s == '\0';
 }
 
+/* A list "5,5,2" or "1-0,1-1": no brackets, quotes or empty elements (a
+ * Python repr such as [42,None,'hello'] stays a string). */
+static bool is_list(const char *s)
+{
+    if (!strchr(s, ',') || strpbrk(s, "[](){}'\"") || s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+        return false;
+    return true;
+}
+
+/* One value, typed: a number, true/false for yes/no (true/false, True/False),
+ * an array for a list (of numbers when every element is one), else a string. */
+static void line_add_typed_value(struct line *l, char *value)
+{
+    if (is_json_number(value)) {
+        line_add(l, "%s", value);
+    } else if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 || strcmp(value, "True") == 0) {
+        line_add(l, "true");
+    } else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 || strcmp(value, "False") == 0) {
+        line_add(l, "false");
+    } else if (is_list(value)) {
+        /* The elements, cut apart in place: value is the caller's copy. */
+        size_t len = strlen(value);
+        for (char *comma = strchr(value, ','); comma; comma = strchr(comma + 1, ','))
+            *comma = '\0';
+        bool numbers = true;
+        for (char *e = value; e < value + len; e += strlen(e) + 1)
+            numbers = numbers && is_json_number(e);
+        line_add(l, "[");
+        for (char *e = value; e < value + len; e += strlen(e) + 1) {
+            if (e != value)
+                line_add(l, ",");
+            if (numbers)
+                line_add(l, "%s", e);
+            else
+                line_add_json_string(l, e);
+        }
+        line_add(l, "]");
+    } else {
+        line_add_json_string(l, value);
+    }
+}
+
 /* "a=1 b=x" -> "\"a\":1,\"b\":\"x\"": the members of a JSON object. */
 static void line_add_pairs_as_json(struct line *l, const char *pairs)
 {
@@ -178,10 +221,7 @@ static void line_add_pairs_as_json(struct line *l, const char *pairs)
                 line_add(l, ",");
             line_add_json_string(l, key);
             line_add(l, ":");
-            if (is_json_number(value))
-                line_add(l, "%s", value);
-            else
-                line_add_json_string(l, value);
+            line_add_typed_value(l, value);
         }
         p += n + (p[n] == ' ');
     }
@@ -216,6 +256,10 @@ static void emit_locked(struct line *l)
 }
 
 /* One JSON object per line; the caller holds the output lock. */
+/* The version of the jsonl records' layout, in the header record: it goes
+ * up when a record or a field changes meaning or goes away. */
+enum { JSONL_SCHEMA = 1 };
+
 static void emit_json(const char *kind, const char *actor, double t, const char *text, const char *data)
 {
     struct line l;
@@ -226,6 +270,8 @@ static void emit_json(const char *kind, const char *actor, double t, const char 
     line_add_json_string(&l, text);
     if (data)
         line_add(&l, ",\"data\":{%s}", data);
+    if (strcmp(kind, "header") == 0)
+        line_add(&l, ",\"schema\":%d", JSONL_SCHEMA);
     line_add(&l, "}");
     emit_locked(&l);
     line_free(&l);
@@ -257,11 +303,19 @@ void transcript_header(const char *lesson, const char *summary, const char *para
         emit_json("params", "main", 0, params, data.text);
         line_free(&data);
     } else {
+        /* The title hangs under its summary; the parameters wrap between pairs. */
+        int width = output_width();
+        int hang = display_width(title.text, strlen("concdemo : ") + strlen(lesson));
+        char *title_wrapped = wrap_line(title.text, 0, hang <= width / 2 ? hang : 2, width);
+        char *params_wrapped = wrap_line(params, 0, 0, width);
         struct line l;
         line_init(&l);
-        line_add(&l, "%s%s%s\n%s\n", out_color ? BOLD : "", title.text, out_color ? RESET : "", params);
+        line_add(&l, "%s%s%s\n%s\n", out_color ? BOLD : "", title_wrapped ? title_wrapped : title.text,
+                 out_color ? RESET : "", params_wrapped ? params_wrapped : params);
         emit_locked(&l);
         line_free(&l);
+        free(title_wrapped);
+        free(params_wrapped);
     }
     pthread_mutex_unlock(&out_lock);
     line_free(&title);
@@ -273,16 +327,105 @@ void transcript_explanation(const char *text)
     if (out_format == FORMAT_JSONL) {
         emit_json("explain", "main", 0, text, NULL);
     } else {
+        char *wrapped = wrap_paragraphs(text, 0, output_width());
         struct line l;
         line_init(&l);
-        line_add(&l, "%s\n", text);
+        line_add(&l, "%s\n", wrapped ? wrapped : text);
         emit_locked(&l);
         line_free(&l);
+        free(wrapped);
     }
     pthread_mutex_unlock(&out_lock);
 }
 
 enum line_kind { LINE_EVENT, LINE_NOTE, LINE_RESULT };
+
+/* Wrapped text, each of its lines painted with `sgr` (when colour is on):
+ * a background colour stops at the end of the text, not of the screen. */
+static void add_wrapped(struct line *l, const char *text, int column, int indent, const char *sgr)
+{
+    char *wrapped = wrap_line(text, column, indent, output_width());
+    if (!wrapped) { /* memory is short: unwrapped, then */
+        line_add(l, "%s%s%s", sgr ? sgr : "", text, sgr ? RESET : "");
+        return;
+    }
+    const char *from = wrapped;
+    for (;;) {
+        size_t n = strcspn(from, "\n");
+        line_add(l, "%s%.*s%s", sgr ? sgr : "", (int)n, from, sgr ? RESET : "");
+        if (from[n] != '\n')
+            break;
+        line_add(l, "\n%*s", indent, ""); /* the indent, unpainted */
+        from += n + 1 + (size_t)indent;
+    }
+    free(wrapped);
+}
+
+/* "[  0.418] main     text", the text wrapped under itself. */
+static void add_event(struct line *l, double t, const char *actor, const char *sgr, const char *text)
+{
+    int shown = display_width(actor, strlen(actor));
+    int pad = shown < actor_width ? actor_width - shown : 0;
+    line_add(l, "[%7.3f] %s%s%s%*s ", t, out_color ? actor_color(actor) : "", actor, out_color ? RESET : "", pad, "");
+    char paint[32] = "";
+    if (out_color && sgr)
+        snprintf(paint, sizeof paint, "\33[%sm", sgr);
+    int column = 10 + shown + pad + 1; /* "[%7.3f] " is 10 wide */
+    add_wrapped(l, text, column, column, paint[0] ? paint : NULL);
+}
+
+/* "                   # why", indented to the event text, its own text
+ * wrapped under itself, after the "# ". */
+static void add_note(struct line *l, const char *text)
+{
+    int column = 10 + actor_width + 1;
+    line_add(l, "%*s# ", column, "");
+    add_wrapped(l, text, column + 2, column + 2, out_color ? DIM : NULL);
+}
+
+/* "result: a=1 b=2": a pair is never broken.  Past the width, the pairs
+ * go on on another "result:" line; when the first pair names the part or
+ * the variant, each such line starts with it again, so that a line read
+ * alone still says what it is about. */
+static void add_results(struct line *l, const char *pairs)
+{
+    static const char label[] = "result: ";
+    int width = output_width(), room = width - (int)strlen(label);
+    size_t first_len = strcspn(pairs, " ");
+    bool repeat_first = strncmp(pairs, "part=", 5) == 0 || strncmp(pairs, "variant=", 8) == 0;
+    const char *p = pairs;
+    if (!*p)
+        line_add(l, "%sresult:%s ", out_color ? BOLD : "", out_color ? RESET : "");
+    while (*p) {
+        line_add(l, "%sresult:%s ", out_color ? BOLD : "", out_color ? RESET : "");
+        int used = 0;
+        if (p != pairs && repeat_first) {
+            line_add(l, "%.*s", (int)first_len, pairs);
+            used = display_width(pairs, first_len);
+        }
+        bool any = false;
+        while (*p) {
+            size_t n = strcspn(p, " ");
+            int w = display_width(p, n);
+            if (n > 0) {
+                if (any && used + 1 + w > room)
+                    break;
+                if (used > 0) {
+                    line_add(l, " ");
+                    used++;
+                }
+                line_add(l, "%.*s", (int)n, p);
+                used += w;
+                any = true;
+            }
+            p += n;
+            while (*p == ' ')
+                p++;
+        }
+        if (*p)
+            line_add(l, "\n");
+    }
+}
 
 /* Format one event, note or result, stamp it and write it as one line. */
 static void emit_line(enum line_kind kind, const char *actor, const char *sgr, const char *fmt, va_list ap)
@@ -305,14 +448,11 @@ static void emit_line(enum line_kind kind, const char *actor, const char *sgr, c
         struct line l;
         line_init(&l);
         if (kind == LINE_EVENT)
-            line_add(&l, "[%7.3f] %s%-*s%s %s%s%s%s%s", t, out_color ? actor_color(actor) : "", actor_width, actor,
-                     out_color ? RESET : "", out_color && sgr ? "\33[" : "", out_color && sgr ? sgr : "",
-                     out_color && sgr ? "m" : "", text.text, out_color && sgr ? RESET : "");
-        else if (kind == LINE_NOTE) /* indented to the event text: "[%7.3f] " is 10 wide */
-            line_add(&l, "%*s%s# %s%s", 10 + actor_width + 1, "", out_color ? DIM : "", text.text,
-                     out_color ? RESET : "");
+            add_event(&l, t, actor, sgr, text.text);
+        else if (kind == LINE_NOTE)
+            add_note(&l, text.text);
         else
-            line_add(&l, "%sresult:%s %s", out_color ? BOLD : "", out_color ? RESET : "", text.text);
+            add_results(&l, text.text);
         emit_locked(&l);
         line_free(&l);
     }

@@ -145,5 +145,5 @@ Thread-1 4"
     # every event of the two threads that is a print is exactly "Thread-N i", its own thread's name
     [ "$(grep -cE '^\[ *[0-9.]+\] Thread-([12]) +Thread-\1 [0-4]$' <<<"$output")" -eq 10 ]
     [ "$(grep -cE '^\[ *[0-9.]+\] Thread-[12] +Thread-[12] ' <<<"$output")" -eq 10 ]
-    [[ "$output" == *"# prints them: Thread-1 0. Python 3.10 and later name it Thread-1 (tc1)."* ]]
+    [[ "$output" == *"as Python 2 prints them: Thread-1 0. Python 3.10 and later name it Thread-1 (tc1)."* ]]
 }

@@ -5,6 +5,11 @@ shopt -s extglob
 
 CONCDEMO="${CONCDEMO:-$BATS_TEST_DIRNAME/../concdemo}"
 
+# The lessons' tests read what a lesson printed, a note or a result line
+# whole: a screen wide enough that nothing wraps.  tests/width.bats sets its
+# own COLUMNS and checks the wrapping.
+export COLUMNS=1000
+
 # Under `make check SANITIZE=...` the binary is instrumented.  A test whose
 # effect the instrumentation itself changes is skipped, saying how; every
 # other test runs as it is.

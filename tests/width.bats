@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# Fit the screen: at COLUMNS=60 and 80 no line of a lesson's transcript, of
+# its --explain text, of its --timeline drawing or of any help is wider than
+# the screen, unless it is one word that fits nowhere.  Notes and event texts
+# wrap under their own text.
+
+load helpers
+
+# The lines of stdin wider than $1 display columns, each with its width:
+# colour escapes count nothing, an East Asian wide character two.  A line
+# that is one word, after its indent (and, for a result line, after
+# "result:" and the part= or variant= it repeats), cannot be broken and is
+# let through.
+too_wide() {
+    perl -CS -ne '
+        BEGIN { $w = shift @ARGV }
+        chomp; my $l = $_; $l =~ s/\e\[[0-9;]*[A-Za-z]//g;
+        my $n = 0;
+        for my $c (split //, $l) {
+            my $o = ord $c;
+            $n += ($o >= 0x1100 && ($o <= 0x115f || ($o >= 0x2e80 && $o <= 0xa4cf) || ($o >= 0xac00 && $o <= 0xd7a3)
+                   || ($o >= 0xf900 && $o <= 0xfaff) || ($o >= 0xfe30 && $o <= 0xfe4f) || ($o >= 0xff00 && $o <= 0xff60)
+                   || ($o >= 0xffe0 && $o <= 0xffe6) || ($o >= 0x20000 && $o <= 0x3fffd))) ? 2 : 1;
+        }
+        next if $n <= $w;
+        (my $rest = $l) =~ s/^result: ((part|variant)=\S+ )?//;
+        next if (split " ", $rest) == 1;
+        print "$n: $l\n";
+    ' "$1"
+}
+
+# Every line of $output fits $1 columns; else the ones that do not, and fail.
+fits() {
+    local wide
+    wide=$(too_wide "$1" <<<"$output")
+    [ -z "$wide" ] || { echo "wider than $1:"; echo "$wide"; return 1; }
+}
+
+# Each lesson at a speed and size that still prints its notes, fast.
+fast_args() {
+    case $1 in
+    race) echo --threads 300 ;;
+    mutex) echo --speed 100 --threads 300 --iterations 3 ;;
+    queue) echo --speed 100 --tries 100 --messages 500 --loops 3 ;;
+    pipe) echo --records 5 ;;
+    pool) echo --speed 100 --tasks 10 ;;
+    coroutine) echo --speed 100 --tasks 100 --switches 1000 ;;
+    *) echo --speed 100 ;;
+    esac
+}
+
+lesson_fits() {
+    local lesson=$1 width
+    for width in 60 80; do
+        # shellcheck disable=SC2046
+        COLUMNS=$width run "$CONCDEMO" "$lesson" $(fast_args "$lesson") --seed 7 --explain --color always
+        [ "$status" -eq 0 ] || { echo "$lesson at $width: exit $status"; return 1; }
+        fits "$width"
+        output=$(sed $'s/\e\\[[0-9;]*m//g' <<<"$output") # colour left out
+        grep -q '^result: ' <<<"$output"
+        grep -qE '^ +# ' <<<"$output" # notes were printed
+        COLUMNS=$width run "$CONCDEMO" "$lesson" $(fast_args "$lesson") --seed 7 --timeline
+        [ "$status" -eq 0 ]
+        grep -q '^timeline: ' <<<"$output"
+        fits "$width"
+        COLUMNS=$width run "$CONCDEMO" help "$lesson"
+        [ "$status" -eq 0 ]
+        fits "$width"
+        COLUMNS=$width run "$CONCDEMO" "$lesson" --help
+        [ "$status" -eq 0 ]
+        fits "$width"
+    done
+}
+
+@test "each lesson below is tested: the list of lessons and the tests agree" {
+    local listed tested
+    listed=$(COLUMNS=1000 "$CONCDEMO" list | awk '{ print $1 }' | sort)
+    tested=$(grep -oE '^@test "[a-z-]+ fits' "$BATS_TEST_FILENAME" | cut -d'"' -f2 | cut -d' ' -f1 | sort)
+    [ "$listed" = "$tested" ]
+}
+
+@test "race fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits race; }
+@test "mutex fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits mutex; }
+@test "rlock fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits rlock; }
+@test "semaphore fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits semaphore; }
+@test "event-traffic-light fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits event-traffic-light; }
+@test "condition fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits condition; }
+@test "queue fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits queue; }
+@test "pipe fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pipe; }
+@test "pool fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pool; }
+@test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
+
+@test "help, --help and list fit 60 and 80 columns" {
+    for width in 60 80; do
+        for command in help --help list; do
+            COLUMNS=$width run "$CONCDEMO" $command
+            [ "$status" -eq 0 ]
+            fits "$width"
+        done
+    done
+}
+
+@test "the checker sees a line too wide, and lets one long word through" {
+    local wide
+    wide=$(too_wide 10 <<<$'1234 567890\n1234567890\n    a-very-long-unbreakable-word\nresult: part=x a-very-long=pair\nresult: a=1 b=22222222')
+    [ "$wide" = $'11: 1234 567890\n22: result: a=1 b=22222222' ]
+    wide=$(too_wide 10 <<<$'\e[1mabcdefghij\e[0m\n中文中文中\n中文 中文中文')
+    [ "$wide" = "13: 中文 中文中文" ]
+}
+
+@test "without COLUMNS and without a terminal, lines fit 80" {
+    run env -u COLUMNS "$CONCDEMO" help queue
+    [ "$status" -eq 0 ]
+    fits 80
+    # queue's from: line is 133 wide unwrapped: it did wrap
+    [ "$(grep -c '' <<<"$output")" -gt "$(COLUMNS=1000 "$CONCDEMO" help queue | grep -c '')" ]
+}
+
+@test "a bad COLUMNS is ignored: 80" {
+    for columns in abc 5 -60 100000 ""; do
+        COLUMNS=$columns run "$CONCDEMO" help queue
+        [ "$status" -eq 0 ]
+        fits 80
+        [ -n "$(too_wide 60 <<<"$output")" ] # it did use more than 60
+    done
+}
+
+@test "a wrapped note hangs under its text, after the '# '; an event's text under itself" {
+    COLUMNS=60 run "$CONCDEMO" race --threads 50 --seed 3
+    [ "$status" -eq 0 ]
+    # the first note: "Between reading num and writing it back, a thread yields on a coin toss."
+    local at
+    at=$(line_of '^ {19}# Between reading num')
+    [ -n "$at" ]
+    [ "$(sed -n "$((at + 1))p" <<<"$output")" = "                     back, a thread yields on a coin toss." ]
+    # every line after the header is an event, a note, a continuation at
+    # the text's column (19, or 21 under a note's text), or a result
+    local line
+    while IFS= read -r line; do
+        [[ "$line" =~ ^\[\ *[0-9.]+\]\ [a-z] || "$line" =~ ^\ {19}(#\ |\ \ )?[^\ ] || "$line" =~ ^result:\  ]] ||
+            { echo "unexpected: '$line'"; return 1; }
+    done < <(sed '1,/^$/d' <<<"$output")
+    # an event's text: "start 50 threads; each runs `num += 1` once" goes on under itself
+    COLUMNS=40 run "$CONCDEMO" race --threads 50 --seed 3
+    at=$(line_of '^\[ *[0-9.]+\] main +start 50 threads')
+    [ -n "$at" ]
+    [[ "$(sed -n "$((at + 1))p" <<<"$output")" =~ ^\ {19}[^\ #] ]]
+    fits 40
+}
+
+@test "Chinese counts two columns a character: help queue's from: line wraps at 60 under itself" {
+    local at
+    COLUMNS=60 run "$CONCDEMO" help queue
+    # "from: seed 002 生产者-消费者问题和 Queue 模块; ..." wraps under "from: "
+    at=$(line_of '^from: ')
+    [[ "$(sed -n "$((at + 1))p" <<<"$output")" =~ ^\ {6}[^\ ] ]]
+    fits 60
+}
+
+@test "a result wider than the screen goes on on more result: lines, no pair broken, part= repeated" {
+    COLUMNS=1000 run "$CONCDEMO" pipe --part torn --records 5 --seed 1
+    local whole
+    whole=$(grep '^result: ' <<<"$output")
+    COLUMNS=60 run "$CONCDEMO" pipe --part torn --records 5 --seed 1
+    [ "$status" -eq 0 ]
+    local split
+    split=$(grep '^result: ' <<<"$output")
+    [ "$(grep -c '' <<<"$split")" -ge 3 ]
+    ! grep -v '^result: part=torn' <<<"$split" # every line says which part
+    # the keys, in order, with the repeated part= dropped, are the whole line's
+    [ "$(sed 's/^result: part=torn//' <<<"$split" | tr ' ' '\n' | grep -v '^$' | cut -d= -f1 | paste -sd' ')" = \
+      "$(sed 's/^result: part=torn//' <<<"$whole" | tr ' ' '\n' | grep -v '^$' | cut -d= -f1 | paste -sd' ')" ]
+    fits 60
+    # result_value reads a key from any of the lines
+    [ "$(result_value medium)" = both ]
+    [ "$(result_value writers)" = 2 ]
+}
+
+@test "the header's title hangs under the summary; the parameters wrap between pairs" {
+    COLUMNS=40 run "$CONCDEMO" race --threads 5 --seed 3
+    [ "${lines[0]}" = "concdemo race: threads add to one shared" ]
+    [[ "${lines[1]}" =~ ^\ {15}int\ with ]]
+    # the parameters: every pair whole, over lines that fit
+    [ "$(sed -n '4,5p' <<<"$output" | tr ' ' '\n' | grep -c '=')" -eq 7 ]
+    fits 40
+}
+
+@test "--color always: escapes do not count, and a wrapped note's lines are each dim" {
+    COLUMNS=60 run "$CONCDEMO" race --threads 50 --seed 3 --color always
+    fits 60
+    local at
+    at=$(line_of 'Between reading num')
+    [[ "$(sed -n "${at}p" <<<"$output")" == *$'\e[2m'*$'\e[0m' ]]
+    [[ "$(sed -n "$((at + 1))p" <<<"$output")" == "                     "$'\e[2m'*$'\e[0m' ]]
+}
