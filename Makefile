@@ -11,6 +11,11 @@ MANDIR    = $(PREFIX)/share/man/man1
 SOURCES   = $(wildcard src/*.c) $(wildcard demos/*.c) $(wildcard demos/primitives/*.c)
 HEADERS   = $(wildcard src/*.h) $(wildcard demos/primitives/*.h)
 
+# The lesson files are built into the binary too, for `concdemo source`:
+# build/sources.c holds them byte for byte, remade when one changes.
+LESSON_FILES = $(wildcard demos/*.c)
+SOURCES  += build/sources.c
+
 # The coroutine switch: the hand-written one on x86-64 (CORO=asm), else
 # swapcontext() (CORO=ucontext), which `make CORO=ucontext` builds here too,
 # as ./concdemo-ucontext.
@@ -49,6 +54,10 @@ all: $(PROGRAM)
 
 $(PROGRAM): $(SOURCES) $(HEADERS) Makefile
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SOURCES) $(LDLIBS)
+
+build/sources.c: $(LESSON_FILES) src/embed_sources.sh
+	@mkdir -p build
+	sh src/embed_sources.sh $(LESSON_FILES) >$@.tmp && mv $@.tmp $@
 
 # The suite's tests mostly wait in lesson time, so they run JOBS at once
 # (bats --jobs, which needs GNU parallel; without it, one at a time).
@@ -139,4 +148,4 @@ uninstall:
 	done
 
 clean:
-	rm -rf concdemo concdemo-* sanitizer-reports fuzz-options fuzz-corpus fuzz-findings bench/floor bench/queue_bench bench/coro_bench
+	rm -rf concdemo concdemo-* build sanitizer-reports fuzz-options fuzz-corpus fuzz-findings bench/floor bench/queue_bench bench/coro_bench
