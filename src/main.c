@@ -1,10 +1,13 @@
 /* concdemo: dispatch.
  *
- *   concdemo LESSON [options] | list | help [LESSON] | --version | --help */
+ *   concdemo LESSON [options] | list | help [LESSON] | source LESSON | tour
+ *   | --version | --help */
 #include "lesson.h"
 
 #include "events.h"
+#include "source.h"
 #include "step.h"
+#include "tour.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -78,6 +81,8 @@ static void print_overview(FILE *out)
             "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"
             "       concdemo list               the lessons, one per line\n"
             "       concdemo help [LESSON]      this overview, or one lesson in full\n"
+            "       concdemo source LESSON      print demos/LESSON.c, the lesson's source\n"
+            "       concdemo tour [options]     the lessons in order, paced for a class\n"
             "       concdemo --help | --version\n"
             "\n"
             "lessons:\n");
@@ -92,7 +97,8 @@ static void print_overview(FILE *out)
 static void print_lesson_help(FILE *out, const struct lesson *lesson)
 {
     fprintf(out, "concdemo %s: %s\n", lesson->name, lesson->summary);
-    fprintf(out, "from: %s\n\n", lesson->source);
+    fprintf(out, "from: %s\n", lesson->source);
+    fprintf(out, "source: demos/%s.c (concdemo source %s prints it)\n\n", lesson->name, lesson->name);
     fprintf(out, "usage: concdemo %s [options]\n\n", lesson->name);
     options_print_help(out, lesson->options);
     /* The result keys, wrapped at 78 columns. */
@@ -452,6 +458,10 @@ int main(int argc, char **argv)
         print_lesson_help(stdout, lesson);
         return 0;
     }
+    if (strcmp(command, "source") == 0)
+        return source_main(argc - 2, argv + 2);
+    if (strcmp(command, "tour") == 0)
+        return tour_main(argc, argv);
     const struct lesson *lesson = find_lesson(command);
     if (!lesson) {
         char shown[64];
