@@ -97,12 +97,14 @@ static int display_width(const char *text, size_t length)
 
 /* One line of text, broken at spaces to fit WIDTH columns; the lines after
  * the first are indented by `hang` columns.  A word longer than a line
- * stays whole. */
-static void print_wrapped(const char *text, size_t length, int hang)
+ * stays whole.  `style`, a colour or "", holds for each line, up to its end. */
+static void print_wrapped(const char *text, size_t length, int hang, const char *style)
 {
+    const char *end_style = *style ? plain() : "";
     const char *end = text + length;
     int column = 0;
     bool has_word = false;
+    printf("%s", style);
     for (const char *p = text; p < end;) {
         const char *gap = p;
         while (p < end && *p == ' ')
@@ -115,7 +117,7 @@ static void print_wrapped(const char *text, size_t length, int hang)
         int gap_width = (int)(word - gap);
         int word_width = display_width(word, (size_t)(p - word));
         if (has_word && column + gap_width + word_width > WIDTH) {
-            printf("\n%*s", hang, "");
+            printf("%s\n%*s%s", end_style, hang, "", style);
             column = hang;
             gap = word;
             gap_width = 0;
@@ -124,12 +126,12 @@ static void print_wrapped(const char *text, size_t length, int hang)
         column += gap_width + word_width;
         has_word = true;
     }
-    printf("\n");
+    printf("%s\n", end_style);
 }
 
-static void print_wrapped_text(const char *text, int hang)
+static void print_wrapped_text(const char *text, int hang, const char *style)
 {
-    print_wrapped(text, strlen(text), hang);
+    print_wrapped(text, strlen(text), hang, style);
 }
 
 static void print_rule(char c)
@@ -151,7 +153,7 @@ static void print_paragraphs(const char *text)
         if (length == 0)
             printf("\n");
         else
-            print_wrapped(text, length, indent);
+            print_wrapped(text, length, indent, "");
         text += length + (text[length] == '\n');
     }
 }
@@ -163,14 +165,12 @@ static void print_lesson_intro(int place, int count, const struct lesson *lesson
     print_rule('=');
     int hang = snprintf(line, sizeof line, "%d/%d  ", place, count);
     snprintf(line + hang, sizeof line - (size_t)hang, "%s: %s", lesson->name, lesson->summary);
-    printf("%s", bold());
-    print_wrapped_text(line, hang);
-    printf("%s", plain());
+    print_wrapped_text(line, hang, bold());
     snprintf(line, sizeof line, "from: %s", lesson->source);
-    print_wrapped_text(line, 6);
+    print_wrapped_text(line, 6, "");
     if (source) {
         snprintf(line, sizeof line, "file: %s (concdemo source %s prints it)", source->path, lesson->name);
-        print_wrapped_text(line, 6);
+        print_wrapped_text(line, 6, "");
     }
     print_rule('-');
     if (!source_print_snippet(stdout, lesson->name, ""))
@@ -485,12 +485,10 @@ int tour_main(int argc, char **argv)
             }
             runs++;
             if (signalled) {
-                printf("\n[concdemo tour: %s was ended by signal %d (%s); on to the next]\n", lesson->name, signalled,
-                       strsignal(signalled));
+                printf("\n[concdemo tour: %s was ended by signal %d (%s)]\n", lesson->name, signalled, strsignal(signalled));
                 failed++;
             } else if (code != 0) {
-                printf("\n[concdemo tour: %s could not run (exit %d; the reason is above); on to the next]\n", lesson->name,
-                       code);
+                printf("\n[concdemo tour: %s could not run: exit %d; the reason is above]\n", lesson->name, code);
                 failed++;
             }
             if (tty < 0) {
@@ -527,9 +525,11 @@ int tour_main(int argc, char **argv)
     }
     if (quit)
         printf("%s[concdemo tour: q was pressed: the end]%s\n", bold(), plain());
+    else if (failed)
+        printf("%s[concdemo tour: the end: %d lesson%s run; %d could not run]%s\n", bold(), runs, runs == 1 ? "" : "s",
+               failed, plain());
     else
-        printf("%s[concdemo tour: the end: %d lesson%s run%s]%s\n", bold(), runs, runs == 1 ? "" : "s",
-               failed ? ", and some could not run" : "", plain());
+        printf("%s[concdemo tour: the end: %d lesson%s run]%s\n", bold(), runs, runs == 1 ? "" : "s", plain());
     fflush(stdout);
     return failed ? 1 : 0;
 }

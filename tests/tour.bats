@@ -123,6 +123,21 @@ line_after() {
     [[ "$output" == *"concdemo tour [options]"* ]]
 }
 
+@test "tour: a lesson the system refuses is said, the tour goes on, and it ends with 1" {
+    fresh_user
+    # 6 processes and threads, for a user that has none: too few for pool's
+    # 5 workers beside the tour, the lesson and its signal watcher; pipe fits
+    run --separate-stderr "${FRESH_USER[@]}" bash -c "ulimit -u 6; '$CONCDEMO' tour --only pool,pipe --speed 100"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == "concdemo pool: the system refused to start a process"* ]]
+    [ "${#stderr_lines[@]}" -eq 1 ]
+    local refused
+    refused=$(line_of '^\[concdemo tour: pool could not run: exit 1; the reason is above\]$')
+    line_after "$refused" '^2/2  pipe: '
+    line_after "$refused" '^result: part=send got=\[42,None,.hello.\] child_exit=0$'
+    [ "${lines[-1]}" = "[concdemo tour: the end: 2 lessons run; 1 could not run]" ]
+}
+
 # Start the tour in a session of its own, writing into a fifo; read until a
 # line matches $1, then send the signal $2 to the tour alone ($3 = tour) or
 # to its whole group, as a terminal's Ctrl-C does ($3 = group).  Sets
