@@ -55,9 +55,10 @@ all: $(PROGRAM)
 $(PROGRAM): $(SOURCES) $(HEADERS) Makefile
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SOURCES) $(LDLIBS)
 
+# Two builds side by side (CI's) each write a file of their own, then rename it.
 build/sources.c: $(LESSON_FILES) src/embed_sources.sh
 	@mkdir -p build
-	sh src/embed_sources.sh $(LESSON_FILES) >$@.tmp && mv $@.tmp $@
+	sh src/embed_sources.sh $(LESSON_FILES) >$@.$$$$.tmp && mv $@.$$$$.tmp $@
 
 # The suite's tests mostly wait in lesson time, so they run JOBS at once
 # (bats --jobs, which needs GNU parallel; without it, one at a time).
