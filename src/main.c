@@ -98,7 +98,9 @@ static void print_lesson_help(FILE *out, const struct lesson *lesson)
 {
     fprintf(out, "concdemo %s: %s\n", lesson->name, lesson->summary);
     fprintf(out, "from: %s\n", lesson->source);
-    fprintf(out, "source: demos/%s.c (concdemo source %s prints it)\n\n", lesson->name, lesson->name);
+    bool long_name = strlen(lesson->name) > 17; /* 45 + 2 x the name: past 79 columns */
+    fprintf(out, "source: demos/%s.c%s(concdemo source %s prints it)\n\n", lesson->name, long_name ? "\n        " : " ",
+            lesson->name);
     fprintf(out, "usage: concdemo %s [options]\n\n", lesson->name);
     options_print_help(out, lesson->options);
     /* The result keys, wrapped at 78 columns. */

@@ -31,9 +31,13 @@ line_after() {
 }
 
 @test "help LESSON names the source file and the command that prints it" {
+    run "$CONCDEMO" help race
+    [ "$status" -eq 0 ]
+    [[ "$output" == *$'\n'"source: demos/race.c (concdemo source race prints it)"$'\n'* ]]
+    # a long name: on two lines, each under 80 columns
     run "$CONCDEMO" help event-traffic-light
     [ "$status" -eq 0 ]
-    [[ "$output" == *$'\n'"source: demos/event-traffic-light.c (concdemo source event-traffic-light prints it)"$'\n'* ]]
+    [[ "$output" == *$'\n'"source: demos/event-traffic-light.c"$'\n'"        (concdemo source event-traffic-light prints it)"$'\n'* ]]
 }
 
 @test "source: bad input is one line and exit 2" {
