@@ -12,6 +12,11 @@ COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 SOURCES   = $(wildcard src/*.c) $(wildcard demos/*.c) $(wildcard demos/primitives/*.c)
 HEADERS   = $(wildcard src/*.h) $(wildcard demos/primitives/*.h)
 
+# The lesson files are built into the binary too, for `concdemo source`:
+# build/sources.c holds them byte for byte, remade when one changes.
+LESSON_FILES = $(wildcard demos/*.c)
+SOURCES  += build/sources.c
+
 # The coroutine switch: the hand-written one on x86-64 (CORO=asm), else
 # swapcontext() (CORO=ucontext), which `make CORO=ucontext` builds here too,
 # as ./concdemo-ucontext.
@@ -56,6 +61,11 @@ $(PROGRAM): $(SOURCES) $(HEADERS) Makefile
 completion/concdemo.bash: $(PROGRAM)
 	mkdir -p completion
 	./$(PROGRAM) completion bash >$@.$$$$ && mv $@.$$$$ $@
+
+# Two builds side by side (CI's) each write a file of their own, then rename it.
+build/sources.c: $(LESSON_FILES) src/embed_sources.sh
+	@mkdir -p build
+	sh src/embed_sources.sh $(LESSON_FILES) >$@.$$$$.tmp && mv $@.$$$$.tmp $@
 
 # The suite's tests mostly wait in lesson time, so they run JOBS at once
 # (bats --jobs, which needs GNU parallel; without it, one at a time).
@@ -148,4 +158,4 @@ uninstall:
 	done
 
 clean:
-	rm -rf concdemo concdemo-* completion sanitizer-reports fuzz-options fuzz-corpus fuzz-findings bench/floor bench/queue_bench bench/coro_bench
+	rm -rf concdemo concdemo-* completion build sanitizer-reports fuzz-options fuzz-corpus fuzz-findings bench/floor bench/queue_bench bench/coro_bench

@@ -1,7 +1,9 @@
 /* condition: wait until another thread says so.
  * Seed 002 (Condition), seed 003 (Condition 条件).
  *
- * Seed 002's program:
+ * The article's program (seed 002):
+ *
+ *     from threading import Condition, current_thread, Thread
  *
  *     con = Condition()
  *
@@ -11,7 +13,7 @@
  *                 print(current_thread().name, i)
  *                 sleep(0.3)
  *                 if i == 3:
- *                     con.wait()      # lets go of the lock, sleeps, takes it back
+ *                     con.wait()      # lets go of the lock, sleeps, retakes it
  *
  *     def tc2():
  *         with con:
@@ -23,10 +25,12 @@
  *     Thread(target=tc1).start()
  *     Thread(target=tc2).start()
  *
- * (As printed, the article's program lacks `from time import sleep`: each
- * thread stops at its first sleep(), with NameError, after its first line.
- * With it, Python 2 prints the ten lines the article shows, "Thread-1 0" to
- * "Thread-1 4", in 2.0 s; Python 3.10 and later name the threads
+ * (The article prints with Python 2's print statement, `print
+ * current_thread().name, i`, which Python 3 refuses (SyntaxError), so it is
+ * print() here.  As printed, the program also lacks `from time import sleep`:
+ * each thread stops at its first sleep(), with NameError, after its first
+ * line.  With it, Python 2 prints the ten lines the article shows, "Thread-1
+ * 0" to "Thread-1 4", in 2.0 s; Python 3.10 and later name the threads
  * "Thread-1 (tc1)" and "Thread-2 (tc2)".)
  *
  * A Python Condition is a lock and a condition variable in one object.  In

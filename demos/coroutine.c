@@ -2,13 +2,20 @@
  * Seed 000 §4 (协程: yield, greenlet, gevent), seed 004 (协程: generators,
  * greenlet, gevent, asyncio).
  *
- * Seed 000's greenlet program:
+ * The article's program (seed 000, greenlet):
  *
- *     def test1():              def test2():
- *         print(12)                 print(56)
- *         gr2.switch()              gr1.switch()
- *         print(34)                 print(78)
+ *     from greenlet import greenlet
+ *
+ *     def test1():
+ *         print(12)
  *         gr2.switch()
+ *         print(34)
+ *         gr2.switch()
+ *
+ *     def test2():
+ *         print(56)
+ *         gr1.switch()
+ *         print(78)
  *
  *     gr1 = greenlet(test1)
  *     gr2 = greenlet(test2)

@@ -1,17 +1,20 @@
 /* pipe: messages between processes through a pipe.
  * Seed 000 §3.1.2 (Pipe), seed 003 (Pipe, Connection), seed 004 (管道pipe).
  *
- * Seed 000's program:
+ * The article's program (seed 000):
+ *
+ *     from multiprocessing import Process, Pipe
  *
  *     def f(conn):
  *         conn.send([42, None, 'hello'])
  *         conn.close()
  *
- *     parent_conn, child_conn = Pipe()
- *     p = Process(target=f, args=(child_conn,))
- *     p.start()
- *     print(parent_conn.recv())    # prints "[42, None, 'hello']"
- *     p.join()
+ *     if __name__ == '__main__':
+ *         parent_conn, child_conn = Pipe()
+ *         p = Process(target=f, args=(child_conn,))
+ *         p.start()
+ *         print(parent_conn.recv())    # prints "[42, None, 'hello']"
+ *         p.join()
  *
  * Seed 003's, in one process:
  *

@@ -1,7 +1,10 @@
 /* pool: workers started once and reused for many tasks.
  * Seed 000 §3.4 (进程池), seed 003 (进程/线程池), seed 004 (进程池, 线程池).
  *
- * Seed 000's program:
+ * The article's program (seed 000):
+ *
+ *     from multiprocessing import Process, Pool
+ *     import time
  *
  *     def Foo(i):
  *         time.sleep(2)

@@ -2,7 +2,7 @@
  * Seed 002 (生产者-消费者问题和 Queue 模块, and its FAQ exercise), seed 000
  * §3.1.1 (Queue), seed 003 (Queue, JoinableQueue), seed 004 (进程队列).
  *
- * Seed 002's program:
+ * The article's program (seed 002), in part:
  *
  *     def writeQ(queue):
  *         print 'producing object for Q...'

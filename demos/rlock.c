@@ -1,7 +1,10 @@
 /* rlock: the re-entrant lock.
  * Seed 002 (Lock & RLock), seed 000 §2.6 (递归锁), seed 003 (RLock 递归锁).
  *
- * Seed 002's program:
+ * The article's program (seed 002), mended as the note below says:
+ *
+ *     from time import sleep
+ *     from threading import RLock, current_thread, Thread
  *
  *     lock = RLock()
  *
@@ -18,11 +21,13 @@
  *     for i in range(2):
  *         Thread(target=test).start()
  *
- * (The article writes `lock = Rlock()` and `def show():` with no i.  As
- * printed, Python stops at once with NameError: name 'Rlock' is not defined;
- * with RLock spelled right, each thread stops with TypeError: show() takes 0
- * positional arguments but 1 was given.  Mended, as above, it prints what
- * the lesson prints.)
+ * (The article writes `lock = Rlock()`, imports no RLock, writes `def show():`
+ * with no i, and prints with Python 2's statement, `print
+ * current_thread().name, i`, which Python 3 refuses (SyntaxError).  With
+ * print(), Python stops at once with NameError: name 'Rlock' is not defined;
+ * with RLock spelled right and imported, each thread stops with TypeError:
+ * show() takes 0 positional arguments but 1 was given.  Mended, as above, it
+ * prints what the lesson prints.)
  *
  * test() holds the lock while show() takes it again.  An RLock allows that:
  * it remembers its owning thread and counts how deep the owner holds it (the

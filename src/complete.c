@@ -1,6 +1,7 @@
 #include "complete.h"
 
 #include "lesson.h"
+#include "tour.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -116,6 +117,42 @@ static int join_equals(int count, char **words, char **joined)
     return n;
 }
 
+/* concdemo tour: its options (tour.c's specs), --color's values, and lesson
+ * names after --from, or after --only and each of its commas. */
+static void complete_tour(const char *typed, const char *before)
+{
+    const char *value = NULL;
+    const char *option = before;
+    if (strncmp(typed, "--", 2) == 0 && strchr(typed, '=')) {
+        option = typed;
+        value = strchr(typed, '=') + 1;
+    } else if (strncmp(before, "--", 2) == 0 && !strchr(before, '=')) {
+        value = typed;
+    }
+    const struct option_spec *spec = NULL;
+    for (const struct option_spec *s = tour_option_specs; value && s->name; s++)
+        if (strncmp(option + 2, s->name, strlen(s->name)) == 0 && strchr("=", option[2 + strlen(s->name)]))
+            spec = s;
+    if (spec && strcmp(spec->name, "from") == 0) {
+        offer_lessons(value);
+    } else if (spec && strcmp(spec->name, "only") == 0) {
+        const char *last = strrchr(value, ',');
+        const char *part = last ? last + 1 : value;
+        char word[200];
+        for (int k = 0; k < LESSON_COUNT; k++)
+            if (strncmp(lessons[k]->name, part, strlen(part)) == 0) {
+                snprintf(word, sizeof word, "%.*s%s", (int)(part - value), value, lessons[k]->name);
+                printf("%s\n", word);
+            }
+    } else if (spec && spec->type == OPT_CHOICE) {
+        offer_values(spec, value);
+    } else if (!spec && (typed[0] == '-' || typed[0] == '\0')) {
+        for (const struct option_spec *s = tour_option_specs; s->name; s++)
+            offer_option(typed, s->name);
+        offer_option(typed, "help");
+    }
+}
+
 static void complete_joined(int n, char **words)
 {
     const char *typed = n > 0 ? words[n - 1] : "";
@@ -156,6 +193,10 @@ static void complete_joined(int n, char **words)
         } else if (typed[0] == '-' || typed[0] == '\0') {
             offer_options(typed, lesson->options);
         }
+        return;
+    }
+    if (strcmp(command, "tour") == 0) {
+        complete_tour(typed, before);
         return;
     }
     bool first_argument = n - 1 == at + 1;

@@ -1,14 +1,17 @@
 /* concdemo: dispatch.
  *
  *   concdemo [common options] LESSON [options] | list | help [LESSON]
- *            | --version | --help | completion bash */
+ *            | source LESSON | tour [options] | --version | --help
+ *            | completion bash */
 #include "lesson.h"
 
 #include "complete.h"
 #include "events.h"
+#include "source.h"
 #include "step.h"
 #include "suggest.h"
 #include "wrap.h"
+#include "tour.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -151,6 +154,8 @@ static void print_overview(FILE *out)
             "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"
             "       concdemo list               the lessons, one per line\n"
             "       concdemo help [LESSON]      this overview, or one lesson in full\n"
+            "       concdemo source LESSON      print demos/LESSON.c, the lesson's source\n"
+            "       concdemo tour [options]     the lessons in order, paced for a class\n"
             "       concdemo --help | --version\n"
             "\n"
             "lessons:\n");
@@ -165,7 +170,10 @@ static void print_overview(FILE *out)
 static void print_lesson_help(FILE *out, const struct lesson *lesson)
 {
     fprintf(out, "concdemo %s: %s\n", lesson->name, lesson->summary);
-    fprintf(out, "from: %s\n\n", lesson->source);
+    fprintf(out, "from: %s\n", lesson->source);
+    bool long_name = strlen(lesson->name) > 17; /* 45 + 2 x the name: past 79 columns */
+    fprintf(out, "source: demos/%s.c%s(concdemo source %s prints it)\n\n", lesson->name, long_name ? "\n        " : " ",
+            lesson->name);
     fprintf(out, "usage: concdemo %s [options]\n\n", lesson->name);
     options_print_help(out, lesson->options);
     fprintf(out, "\nresult keys: %s\n\n", lesson->results); /* wrapped by print_fitting() */
@@ -520,6 +528,26 @@ static int run_with_leading_options(int argc, char **argv)
         return 2;
     }
     const struct lesson *lesson = find_lesson(argv[at]);
+    if (!lesson && strcmp(argv[at], "tour") == 0) {
+        /* concdemo --speed 5 tour: the tour takes --speed and --color
+         * itself; the options before its name go first, as if after it. */
+        char **args = malloc(sizeof *args * ((size_t)argc + 1));
+        if (!args) {
+            report_no_memory(NULL, "the command line");
+            return 1;
+        }
+        int n = 0;
+        args[n++] = argv[0];
+        args[n++] = argv[at];
+        for (int k = 1; k < at; k++)
+            args[n++] = argv[k];
+        for (int k = at + 1; k < argc; k++)
+            args[n++] = argv[k];
+        args[n] = NULL;
+        int status = tour_main(n, args);
+        free(args);
+        return status;
+    }
     if (!lesson) {
         for (const char *const *c = command_names; *c; c++)
             if (strcmp(argv[at], *c) == 0) {
@@ -636,6 +664,10 @@ int main(int argc, char **argv)
         print_fitting(stdout, print_lesson_help, lesson);
         return 0;
     }
+    if (strcmp(command, "source") == 0)
+        return source_main(argc - 2, argv + 2);
+    if (strcmp(command, "tour") == 0)
+        return tour_main(argc, argv);
     const struct lesson *lesson = find_lesson(command);
     if (!lesson)
         return no_lesson("concdemo", command, true);

@@ -66,16 +66,12 @@ void step_pause_and_leave(void)
     if (!stepping())
         return;
     while (!quit && !lesson_stop_requested()) {
-        struct pollfd fds[2] = { { .fd = tty, .events = POLLIN }, { .fd = wake[0], .events = POLLIN } };
-        if (poll(fds, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        if (fds[1].revents)
-            break; /* a stop */
         char line[64];
-        ssize_t n = read(tty, line, sizeof line);
+        ssize_t n = tty_read(tty, wake[0], line, sizeof line);
+        if (n == TTY_WOKEN)
+            break; /* a stop */
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0) { /* the terminal went away: run on without pausing */
             quit = true;
             break;
@@ -89,6 +85,16 @@ void step_pause_and_leave(void)
             break; /* Enter: the next event */
     }
     pthread_mutex_unlock(&step_lock);
+}
+
+ssize_t tty_read(int tty, int wake, char *buf, size_t size)
+{
+    struct pollfd fds[2] = { { .fd = tty, .events = POLLIN }, { .fd = wake, .events = POLLIN } };
+    if (poll(fds, wake >= 0 ? 2 : 1, -1) < 0)
+        return -1;
+    if (wake >= 0 && fds[1].revents)
+        return TTY_WOKEN;
+    return read(tty, buf, size);
 }
 
 void step_close(void)

@@ -6,6 +6,7 @@
 #ifndef CONCDEMO_STEP_H
 #define CONCDEMO_STEP_H
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* The stop reason clock_request_stop() gets when q is pressed. */
 enum { STOP_QUIT = 1000 };
@@ -18,4 +19,12 @@ bool stepping(void);
 void step_enter(void);
 void step_pause_and_leave(void);
 void step_close(void);
+
+/* Wait until the terminal `tty` has input, then read what was typed (a line,
+ * unless the terminal was set otherwise) into buf.  `wake`, if not -1, is a
+ * descriptor whose becoming readable ends the wait: TTY_WOKEN.  Returns the
+ * bytes read, 0 if the terminal went away, or -1 with errno (EINTR: a signal
+ * came).  --step and the tour's pause read keys with it. */
+enum { TTY_WOKEN = -2 };
+ssize_t tty_read(int tty, int wake, char *buf, size_t size);
 #endif

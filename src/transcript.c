@@ -524,8 +524,12 @@ void result(const char *fmt, ...)
 }
 
 /* Results kept by result_at_end(), in order.  Parts run one after another,
- * so only the lesson's main thread keeps and flushes them. */
+ * so only the lesson's main thread keeps and flushes them.  They are kept in
+ * room of their own, not in memory asked for then: short of memory (ulimit
+ * -v), a lesson's last part may still run, and its result must not be what
+ * fails.  Only a line longer than that room asks malloc for more. */
 enum { MAX_KEPT_RESULTS = 16 };
+static char kept_room[MAX_KEPT_RESULTS][LINE_MAX_BYTES];
 static char *kept_results[MAX_KEPT_RESULTS];
 static int kept_count;
 
@@ -539,9 +543,14 @@ void result_at_end(const char *fmt, ...)
     va_start(ap, fmt);
     line_vadd(&l, fmt, ap);
     va_end(ap);
-    kept_results[kept_count] = strdup(l.text);
-    if (!kept_results[kept_count])
-        abort();
+    if (l.len < LINE_MAX_BYTES) {
+        memcpy(kept_room[kept_count], l.text, l.len + 1);
+        kept_results[kept_count] = kept_room[kept_count];
+    } else {
+        kept_results[kept_count] = strdup(l.text);
+        if (!kept_results[kept_count])
+            abort();
+    }
     kept_count++;
     line_free(&l);
 }
@@ -551,7 +560,8 @@ void transcript_flush_results(bool print)
     for (int k = 0; k < kept_count; k++) {
         if (print)
             result("%s", kept_results[k]);
-        free(kept_results[k]);
+        if (kept_results[k] != kept_room[k])
+            free(kept_results[k]);
     }
     kept_count = 0;
 }

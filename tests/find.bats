@@ -351,6 +351,34 @@ offered() {
     [ "$output" = "" ]
 }
 
+@test "completion: the tour's options, --from's lesson, each of --only's, --color's values" {
+    setup_completion
+    offered tour --
+    [ "$output" = "--color --from --help --only --speed " ]
+    offered tour --from p
+    [ "$output" = "pipe pool " ]
+    offered tour --only race,m
+    [ "$output" = "race,mutex " ]
+    offered tour --only ""
+    [ "$output" = "$("$CONCDEMO" list | awk '{ print $1 }' | sort | tr '\n' ' ')" ]
+    offered tour --color n
+    [ "$output" = "never " ]
+    offered tour --speed ""
+    [ "$output" = "" ]
+    offered --speed 5 tour --o
+    [ "$output" = "--only " ]
+}
+
+@test "the tour takes --speed and --color before its name too; the one after wins; a mistyped option is suggested" {
+    run "$CONCDEMO" --speed 50 tour --only pipe
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "concdemo tour: 1 lesson, at --speed 50" ]
+    run "$CONCDEMO" --speed 50 tour --speed 100 --only pipe
+    [ "${lines[0]}" = "concdemo tour: 1 lesson, at --speed 100" ]
+    said "concdemo tour: unknown option '--quiet' (see 'concdemo tour --help')" --quiet tour
+    said "concdemo tour: unknown option '--fro'; did you mean '--from'?" tour --fro pipe
+}
+
 @test "completion: --trace completes file names" {
     setup_completion
     mkdir "$BATS_TEST_TMPDIR/files" && touch "$BATS_TEST_TMPDIR/files/run-one.json" "$BATS_TEST_TMPDIR/files/other"

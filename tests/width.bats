@@ -100,6 +100,22 @@ lesson_fits() {
     done
 }
 
+@test "the tour's own text and its help fit 60 and 80 columns; the article's program is quoted as printed" {
+    local width
+    for width in 60 80; do
+        COLUMNS=$width run "$CONCDEMO" tour --only semaphore,condition --speed 100
+        [ "$status" -eq 0 ]
+        # the tour's lines up to each run, without the program's (four spaces in)
+        output=$(awk '/^\$ concdemo /{ skip = 1 } /^[0-9]+\/[0-9]+  /{ skip = 0 } !skip && !/^    /' <<<"$output")
+        grep -q '^2/2  condition: ' <<<"$output"
+        grep -q '^from: ' <<<"$output"
+        fits "$width"
+        COLUMNS=$width run "$CONCDEMO" tour --help
+        [ "$status" -eq 0 ]
+        fits "$width"
+    done
+}
+
 @test "the checker sees a line too wide, and lets one long word through" {
     local wide
     wide=$(too_wide 10 <<<$'1234 567890\n1234567890\n    a-very-long-unbreakable-word\nresult: part=x a-very-long=pair\nresult: a=1 b=22222222')
