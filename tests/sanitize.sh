@@ -49,7 +49,20 @@ runs=(
     "semaphore --speed 50 --timeline --trace /dev/null"
     "pool --part article --speed 50 --timeline --trace /dev/null"
     "race --threads 300 --timeline --trace /dev/null --color always"
+    "list"
+    "help queue"
+    "--help"
+    "source coroutine"
+    "2:rac"
+    "2:race --thread 5"
+    "--speed 50 --color always race --threads 30"
+    "tour --only pipe,semaphore --speed 100"
+    "__complete tour --only race,m"
+    "__complete queue --part p"
+    "completion bash"
 )
+# The width the lines are fitted to: narrow, so the wrapping runs too.
+export COLUMNS=60
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1 exitcode=66"
 export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=66"
@@ -83,6 +96,11 @@ valgrind_run() {
     return "$rc"
 }
 for args in "${runs[@]}"; do
+    expected=0 # "2:ARGS": a usage error, exit 2, is what this run must give
+    if [[ $args =~ ^([0-9]+):(.*)$ ]]; then
+        expected=${BASH_REMATCH[1]}
+        args=${BASH_REMATCH[2]}
+    fi
     # shellcheck disable=SC2086
     if [ "$mode" = valgrind ] || [ "$mode" = helgrind ]; then
         out=$(valgrind_run "$2" $args 2>&1)
@@ -90,7 +108,7 @@ for args in "${runs[@]}"; do
         out=$(timeout 300 "$1" $args 2>&1 >/dev/null)
     fi
     rc=$?
-    if [ "$rc" -ne 0 ] || grep -qE 'ThreadSanitizer|AddressSanitizer|LeakSanitizer|runtime error|^==[0-9]+== ' <<<"$out"; then
+    if [ "$rc" -ne "$expected" ] || grep -qE 'ThreadSanitizer|AddressSanitizer|LeakSanitizer|runtime error|^==[0-9]+== ' <<<"$out"; then
         echo "FAIL ($rc): $* $args"
         echo "$out" | head -40
         failed=1
