@@ -56,6 +56,23 @@ line_after() {
     "$stage/usr/bin/concdemo" source coroutine | cmp - "$BATS_TEST_DIRNAME/../demos/coroutine.c"
 }
 
+@test "make install: every installed path the manual's FILES names is there, and the installed manual renders" {
+    command -v groff >/dev/null && command -v man >/dev/null || skip "groff or man is not installed"
+    local stage=$BATS_TEST_TMPDIR/stage page path named=0
+    run make -s -C "$BATS_TEST_DIRNAME/.." install SANITIZE= PREFIX=/usr/local DESTDIR="$stage"
+    [ "$status" -eq 0 ]
+    page=$stage/usr/local/share/man/man1/concdemo.1
+    # the FILES section's paths under the default PREFIX
+    for path in $(awk '/^\.SH FILES/ { on = 1; next } /^\.SH/ { on = 0 } on && /^\.I \/usr\/local\// { print $2 }' "$page" | sed 's/\\-/-/g'); do
+        [ -e "$stage$path" ] || { echo "the manual names $path; make install did not put it there"; return 1; }
+        named=$((named + 1))
+    done
+    [ "$named" -eq 3 ]
+    run --separate-stderr env MANPAGER=cat MANWIDTH=80 man -l "$page"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"concdemo source"* ]]
+}
+
 @test "the build remakes the embedded sources when a lesson file changes" {
     # a dry run, as if demos/race.c had just changed: nothing is touched
     run make -n -C "$BATS_TEST_DIRNAME/.." -W demos/race.c SANITIZE=
