@@ -34,13 +34,14 @@ static const struct lesson *const lessons[] = { LESSON_TABLE(LESSON_POINTER) };
 enum { LESSON_COUNT = sizeof lessons / sizeof *lessons };
 
 /* The default pace.  At --speed 1 with their defaults, the lessons took
- * (the lowest of two or three runs, on the busy 2-CPU VM): queue 65 s,
+ * (the lowest of two or three runs, on the busy 2-CPU VM): queue 42-65 s,
  * event-traffic-light 23 s, pool 16 s, coroutine 15 s, rlock 11.6 s, mutex,
  * semaphore and condition 4-5 s, race 0.8 s, pipe 0.1 s.  queue varies with
  * the seed: its article part draws 10 to 20 loops and 2 to 5 s sleeps, 35 to
- * 104 lesson seconds over 40 seeds (median 61), and its other parts add 18.
- * At 2.5 queue takes about 30 s, and under 50 s at the very worst; a 1 s
- * tick of the articles' is 0.4 s, a pace a class can still follow. */
+ * 104 lesson seconds over 40 seeds (median 61), and its other parts add
+ * about 8 (`concdemo list`: 25 to 105 s).  At 2.5 queue takes about 30 s,
+ * and under 50 s at the very worst; a 1 s tick of the articles' is 0.4 s,
+ * a pace a class can still follow. */
 #define TOUR_SPEED "2.5"
 
 enum { MOST_CHOSEN = 256 };
