@@ -1,6 +1,8 @@
 #define _GNU_SOURCE /* prctl(PR_SET_PDEATHSIG) */
 #include "process.h"
 
+#include "refusal.h"
+
 #include "clock.h"
 #include "events.h"
 #include "lesson.h"
@@ -175,6 +177,10 @@ void children_stop_all(void)
 
 void report_process_refusal(int error, long alive)
 {
+    if (error == ENOMEM) { /* fork() found no memory for the copy: ulimit -v, not -u */
+        report_no_memory("ask for fewer processes", "a new process, with %ld running", alive);
+        return;
+    }
     struct rlimit nproc;
     char limit[64] = "unlimited";
     if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY)
