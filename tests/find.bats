@@ -164,6 +164,7 @@ about() {
 # Lessons whose length is the lesson clock's: lesson time is the same at any
 # speed, so a run at --speed 10 tells how long one at speed 1 takes.
 @test "list's durations: lessons timed by the lesson clock run as long as listed" {
+    unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
     local lesson least most
     for lesson in rlock semaphore event-traffic-light condition coroutine; do
         read -r least most < <(listed "$lesson")
@@ -178,6 +179,7 @@ about() {
 # one).  The clock's share is checked; the figure holds it and at most 8 s of
 # CPU more.
 @test "list's durations: pool, its parts on the lesson clock" {
+    unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
     local least most clock=0 part
     read -r least most < <(listed pool)
     for part in article terminate failure; do
@@ -193,6 +195,7 @@ about() {
 # left out here; the other parts are on the lesson clock.  So the range is
 # 20 s and 100 s, each with the rest added.
 @test "list's durations: queue, its range from the article part's and the rest" {
+    unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
     local least most part rest=0 t seed sleeps
     read -r least most < <(listed queue)
     for part in blocking pool process deadlock; do
@@ -215,6 +218,7 @@ about() {
 # starting 20000 threads (and mutex's count part), which depends on the
 # machine and its load, not on the lesson clock.
 @test "list's durations: pipe, which never sleeps, takes under a second" {
+    unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
     local least most
     read -r least most < <(listed pipe)
     [ "$most" = 1 ]

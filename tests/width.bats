@@ -50,6 +50,7 @@ fast_args() {
 }
 
 lesson_fits() {
+    unless_sanitized 'thread|address' "widths do not change with the build; tests/sanitize.sh runs the wrapping under each sanitizer"
     local lesson=$1 width
     for width in 60 80; do
         # shellcheck disable=SC2046
