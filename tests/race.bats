@@ -95,8 +95,16 @@ assert_caught_pair() {
 # The balance a run ends at is what its lost changes left: nearly always not
 # 0, but a stale write can undo earlier damage, and the transcript must say so.
 # The corrupt reads are the evidence that never fails to come.
+# A machine so busy that the yields ran out may leave no corrupt read (seen
+# under ThreadSanitizer beside two other suites, and once with the whole
+# suite pinned to one CPU): the transcript must then say so, and why.
 balance_explained() {
-    [ "$(result_value bad_reads)" -gt 0 ]
+    if [ "$(result_value bad_reads)" -eq 0 ]; then
+        [[ "$output" == *"No thread read an impossible balance this time."* ]]
+        yields_accounted $((2 * 100000 * 4))
+        [[ "$output" == *"# may then lose little, or nothing."* ]]
+        return
+    fi
     if [ "$(result_value balance)" -eq 0 ]; then
         [[ "$output" == *"It still ended at 0: a stale write can also undo earlier damage. Luck."* ]]
     else
@@ -111,22 +119,14 @@ balance_explained() {
     [[ "${lines[1]}" == "threads=2 iterations=100000 workload=balance "* ]]
     [ "$(result_value expected)" -eq 0 ]
     balance_explained
-    [[ "$output" =~ t-[01]\ read\ a\ balance\ of\ -?[0-9]+\.\ No\ order ]]
+    [ "$(result_value bad_reads)" -eq 0 ] || [[ "$output" =~ t-[01]\ read\ a\ balance\ of\ -?[0-9]+\.\ No\ order ]]
 }
 
 @test "--workload balance on one core" {
     command -v taskset >/dev/null || skip "taskset is not installed"
     run taskset -c 0 "$CONCDEMO" race --workload balance
     [ "$status" -eq 0 ]
-    if [ "$(result_value bad_reads)" -eq 0 ]; then
-        # so busy a machine that the yields ran out (seen once, under ThreadSanitizer
-        # beside two other suites): the transcript must say so
-        [[ "$output" == *"No thread read an impossible balance this time."* ]]
-        yields_accounted $((2 * 100000 * 4))
-        [[ "$output" == *"# may then lose little, or nothing."* ]]
-    else
-        balance_explained
-    fi
+    balance_explained
 }
 
 # The yields' limit: "N yields widened the window; M more were skipped", and
@@ -152,11 +152,7 @@ yields_accounted() {
     [ "$status" -eq 0 ]
     [ "$(result_value yields)" -gt 0 ]
     yields_accounted $((2 * 100000 * 4))
-    if [ "$(result_value bad_reads)" -eq 0 ]; then
-        [[ "$output" == *"No thread read an impossible balance this time."* ]]
-    else
-        balance_explained
-    fi
+    balance_explained
 }
 
 @test "past the system's thread limit the lesson rolls a window, says so, and completes" {
