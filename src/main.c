@@ -232,9 +232,21 @@ static void start_stopper(void)
  * A second signal while stopping leaves at once. */
 static atomic_bool lesson_finished;
 
+/* The lesson starts only once the watcher runs.  A thread still starting
+ * may hold a lock of the runtime's (AddressSanitizer's allocator takes one
+ * as a thread starts), and a child forked at that moment inherits it held:
+ * a thread started in that child then waits for ever (seen in CI). */
+static pthread_mutex_t watcher_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watcher_started = PTHREAD_COND_INITIALIZER;
+static bool watcher_running;
+
 static void *signal_watcher(void *unused)
 {
     (void)unused;
+    pthread_mutex_lock(&watcher_lock);
+    watcher_running = true;
+    pthread_cond_signal(&watcher_started);
+    pthread_mutex_unlock(&watcher_lock);
     sigset_t watched;
     sigemptyset(&watched);
     sigaddset(&watched, SIGINT);
@@ -412,6 +424,10 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
         step_close();
         return 1;
     }
+    pthread_mutex_lock(&watcher_lock);
+    while (!watcher_running)
+        pthread_cond_wait(&watcher_started, &watcher_lock);
+    pthread_mutex_unlock(&watcher_lock);
     clock_set_stop_notifier(poke_watcher);
 
     clock_start(option_real("speed"));
