@@ -10,17 +10,10 @@
 /* source and tour are dispatched beside the lessons in main.c. */
 const char *const command_names[] = { "list", "help", "source", "tour", NULL };
 
-#define LESSON_POINTER(id) &id##_lesson,
-static const struct lesson *const lessons[] = { LESSON_TABLE(LESSON_POINTER) };
-#undef LESSON_POINTER
-enum { LESSON_COUNT = sizeof lessons / sizeof *lessons };
-
 static const struct lesson *lesson_named(const char *name)
 {
-    for (int k = 0; k < LESSON_COUNT; k++)
-        if (strcmp(lessons[k]->name, name) == 0)
-            return lessons[k];
-    return NULL;
+    int k = lesson_index(name, strlen(name));
+    return k < 0 ? NULL : lesson_table[k];
 }
 
 /* Print `word` if it starts with `typed`. */
@@ -39,8 +32,8 @@ static void offer_option(const char *typed, const char *name)
 
 static void offer_lessons(const char *typed)
 {
-    for (int k = 0; k < LESSON_COUNT; k++)
-        offer(typed, lessons[k]->name);
+    for (int k = 0; k < lesson_count; k++)
+        offer(typed, lesson_table[k]->name);
 }
 
 /* The spec of --NAME (or --NAME=...) in the lesson's specs (NULL: none) or
@@ -139,9 +132,9 @@ static void complete_tour(const char *typed, const char *before)
         const char *last = strrchr(value, ',');
         const char *part = last ? last + 1 : value;
         char word[200];
-        for (int k = 0; k < LESSON_COUNT; k++)
-            if (strncmp(lessons[k]->name, part, strlen(part)) == 0) {
-                snprintf(word, sizeof word, "%.*s%s", (int)(part - value), value, lessons[k]->name);
+        for (int k = 0; k < lesson_count; k++)
+            if (strncmp(lesson_table[k]->name, part, strlen(part)) == 0) {
+                snprintf(word, sizeof word, "%.*s%s", (int)(part - value), value, lesson_table[k]->name);
                 printf("%s\n", word);
             }
     } else if (spec && spec->type == OPT_CHOICE) {

@@ -80,6 +80,15 @@ int not_started(void);
 LESSON_TABLE(DECLARE_LESSON)
 #undef DECLARE_LESSON
 
+/* The table as an array, in teaching order (main.c), for whatever walks the
+ * lessons: dispatch, list, completion, the tour. */
+extern const struct lesson *const lesson_table[];
+extern const int lesson_count;
+
+/* The place in lesson_table of the lesson named by the first `length` bytes
+ * of `name`, or -1. */
+int lesson_index(const char *name, size_t length);
+
 /* "concdemo race": the prefix of the running lesson's diagnostics. */
 const char *lesson_who(void);
 

@@ -28,9 +28,10 @@
 #define CONCDEMO_VERSION "0.1.0"
 
 #define LESSON_POINTER(id) &id##_lesson,
-static const struct lesson *const lessons[] = { LESSON_TABLE(LESSON_POINTER) };
+const struct lesson *const lesson_table[] = { LESSON_TABLE(LESSON_POINTER) };
 #undef LESSON_POINTER
-enum { LESSON_COUNT = sizeof lessons / sizeof *lessons };
+enum { LESSON_COUNT = sizeof lesson_table / sizeof *lesson_table };
+const int lesson_count = LESSON_COUNT;
 
 static char who[64] = "concdemo";
 
@@ -55,12 +56,18 @@ int not_started(void)
     return lesson_stop_requested() ? 0 : 1;
 }
 
-static const struct lesson *find_lesson(const char *name)
+int lesson_index(const char *name, size_t length)
 {
     for (int k = 0; k < LESSON_COUNT; k++)
-        if (strcmp(lessons[k]->name, name) == 0)
-            return lessons[k];
-    return NULL;
+        if (strlen(lesson_table[k]->name) == length && strncmp(lesson_table[k]->name, name, length) == 0)
+            return k;
+    return -1;
+}
+
+static const struct lesson *find_lesson(const char *name)
+{
+    int k = lesson_index(name, strlen(name));
+    return k < 0 ? NULL : lesson_table[k];
 }
 
 /* The width of the name column in `list` and the overview. */
@@ -68,8 +75,8 @@ static int name_width(void)
 {
     int width = 0;
     for (int k = 0; k < LESSON_COUNT; k++)
-        if ((int)strlen(lessons[k]->name) > width)
-            width = (int)strlen(lessons[k]->name);
+        if ((int)strlen(lesson_table[k]->name) > width)
+            width = (int)strlen(lesson_table[k]->name);
     return width;
 }
 
@@ -93,11 +100,11 @@ static int print_list(FILE *out)
     char time[40];
     int time_width = 0;
     for (int k = 0; k < LESSON_COUNT; k++)
-        if ((int)strlen(runs_for(lessons[k], time, sizeof time)) > time_width)
+        if ((int)strlen(runs_for(lesson_table[k], time, sizeof time)) > time_width)
             time_width = (int)strlen(time);
     for (int k = 0; k < LESSON_COUNT; k++)
-        fprintf(out, "%-*s %-*s  %s\n", name_width(), lessons[k]->name, time_width,
-                runs_for(lessons[k], time, sizeof time), lessons[k]->summary);
+        fprintf(out, "%-*s %-*s  %s\n", name_width(), lesson_table[k]->name, time_width,
+                runs_for(lesson_table[k], time, sizeof time), lesson_table[k]->summary);
     return name_width() + 1 + time_width + 2;
 }
 
@@ -126,7 +133,7 @@ static const char *lesson_hint(const char *typed, bool commands, char *buf, size
     struct suggestion close;
     suggestion_start(&close);
     for (int k = 0; k < LESSON_COUNT; k++)
-        suggestion_offer(&close, typed, lessons[k]->name);
+        suggestion_offer(&close, typed, lesson_table[k]->name);
     for (const char *const *c = command_names; commands && *c; c++)
         suggestion_offer(&close, typed, *c);
     return suggestion_text(&close, "", buf, size);
@@ -160,7 +167,7 @@ static void print_overview(FILE *out)
             "\n"
             "lessons:\n");
     for (int k = 0; k < LESSON_COUNT; k++)
-        fprintf(out, "  %-*s %s\n", name_width(), lessons[k]->name, lessons[k]->summary);
+        fprintf(out, "  %-*s %s\n", name_width(), lesson_table[k]->name, lesson_table[k]->summary);
     print_common_options_and_examples(out);
     fprintf(out,
             "Start with:  concdemo race     then:  concdemo help race\n"
@@ -297,14 +304,7 @@ static void poke_watcher(void)
 
 static bool want_color(void)
 {
-    const char *when = option_choice("color");
-    if (strcmp(when, "always") == 0)
-        return true;
-    if (strcmp(when, "never") == 0)
-        return false;
-    const char *no_color = getenv("NO_COLOR");
-    const char *term = getenv("TERM");
-    return isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+    return color_wanted(option_choice("color"));
 }
 
 /* --timeline, --trace and --step: checked before the lesson starts.
@@ -487,8 +487,8 @@ static const struct option_spec *spec_named(const struct option_spec *specs, con
 static const struct lesson *lesson_with_option(const char *name, size_t len)
 {
     for (int k = 0; k < LESSON_COUNT; k++)
-        if (spec_named(lessons[k]->options, name, len))
-            return lessons[k];
+        if (spec_named(lesson_table[k]->options, name, len))
+            return lesson_table[k];
     return NULL;
 }
 
@@ -544,27 +544,8 @@ static int run_with_leading_options(int argc, char **argv)
         return 2;
     }
     const struct lesson *lesson = find_lesson(argv[at]);
-    if (!lesson && strcmp(argv[at], "tour") == 0) {
-        /* concdemo --speed 5 tour: the tour takes --speed and --color
-         * itself; the options before its name go first, as if after it. */
-        char **args = malloc(sizeof *args * ((size_t)argc + 1));
-        if (!args) {
-            report_no_memory(NULL, "the command line");
-            return 1;
-        }
-        int n = 0;
-        args[n++] = argv[0];
-        args[n++] = argv[at];
-        for (int k = 1; k < at; k++)
-            args[n++] = argv[k];
-        for (int k = at + 1; k < argc; k++)
-            args[n++] = argv[k];
-        args[n] = NULL;
-        int status = tour_main(n, args);
-        free(args);
-        return status;
-    }
-    if (!lesson) {
+    bool tour = !lesson && strcmp(argv[at], "tour") == 0; /* it takes --speed and --color itself */
+    if (!lesson && !tour) {
         for (const char *const *c = command_names; *c; c++)
             if (strcmp(argv[at], *c) == 0) {
                 fprintf(stderr, "concdemo %s: takes no common options before it; they go with a lesson "
@@ -573,18 +554,22 @@ static int run_with_leading_options(int argc, char **argv)
             }
         return no_lesson("concdemo", argv[at], false);
     }
-    /* The options before the name, then those after it. */
-    char **args = malloc(sizeof *args * (size_t)argc);
+    /* As if typed after the name: the program, the name, the options before
+     * it, then those after it. */
+    char **args = malloc(sizeof *args * ((size_t)argc + 1));
     if (!args) {
         report_no_memory(NULL, "the command line");
         return 1;
     }
     int count = 0;
+    args[count++] = argv[0];
+    args[count++] = argv[at];
     for (int k = 1; k < at; k++)
         args[count++] = argv[k];
     for (int k = at + 1; k < argc; k++)
         args[count++] = argv[k];
-    int status = run_lesson(lesson, count, args);
+    args[count] = NULL;
+    int status = tour ? tour_main(count, args) : run_lesson(lesson, count - 2, args + 2);
     free(args);
     return status;
 }

@@ -28,10 +28,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define LESSON_POINTER(id) &id##_lesson,
-static const struct lesson *const lessons[] = { LESSON_TABLE(LESSON_POINTER) };
-#undef LESSON_POINTER
-enum { LESSON_COUNT = sizeof lessons / sizeof *lessons };
 
 /* The default pace.  At --speed 1 with their defaults, the lessons took
  * (the lowest of two or three runs, on the busy 2-CPU VM): queue 42-65 s,
@@ -205,14 +201,6 @@ static enum answer pause_for_teacher(int tty, const char *lesson, const char *ne
     }
 }
 
-static int find_lesson(const char *name, size_t length)
-{
-    for (int k = 0; k < LESSON_COUNT; k++)
-        if (strlen(lessons[k]->name) == length && strncmp(lessons[k]->name, name, length) == 0)
-            return k;
-    return -1;
-}
-
 static bool bad_name(const char *option, const char *name, size_t length)
 {
     char typed[64], shown[64];
@@ -231,7 +219,7 @@ static bool parse_only(const char *list, int *chosen, int *count)
     *count = 0;
     for (const char *name = list;;) {
         size_t length = strcspn(name, ",");
-        int k = find_lesson(name, length);
+        int k = lesson_index(name, length);
         if (k < 0)
             return bad_name("--only", name, length);
         if (*count == MOST_CHOSEN) {
@@ -387,11 +375,11 @@ int tour_main(int argc, char **argv)
             return 2;
     } else {
         int first = 0;
-        if (from && (first = find_lesson(from, strlen(from))) < 0) {
+        if (from && (first = lesson_index(from, strlen(from))) < 0) {
             bad_name("--from", from, strlen(from));
             return 2;
         }
-        for (int k = first; k < LESSON_COUNT; k++)
+        for (int k = first; k < lesson_count; k++)
             chosen[count++] = k;
     }
     double speed;
@@ -406,14 +394,8 @@ int tour_main(int argc, char **argv)
     } else {
         speed_text = TOUR_SPEED;
     }
-    if (strcmp(when, "always") == 0) {
-        color = true;
-    } else if (strcmp(when, "never") == 0) {
-        color = false;
-    } else if (strcmp(when, "auto") == 0) {
-        const char *no_color = getenv("NO_COLOR");
-        const char *term = getenv("TERM");
-        color = isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+    if (strcmp(when, "always") == 0 || strcmp(when, "never") == 0 || strcmp(when, "auto") == 0) {
+        color = color_wanted(when);
     } else {
         char shown[64];
         fprintf(stderr, "concdemo tour: --color: '%s' is not one of the choices (allowed: auto|always|never)\n",
@@ -443,7 +425,7 @@ int tour_main(int argc, char **argv)
     int failed = 0, runs = 0;
     bool quit = false;
     for (int place = 0; place < count && !quit && !stop_signal; place++) {
-        const struct lesson *lesson = lessons[chosen[place]];
+        const struct lesson *lesson = lesson_table[chosen[place]];
         print_lesson_intro(place + 1, count, lesson);
         for (bool again = true; again && !stop_signal;) {
             again = false;
@@ -469,7 +451,7 @@ int tour_main(int argc, char **argv)
                 continue;
             }
             printf("\n");
-            const char *next = place + 1 < count ? lessons[chosen[place + 1]]->name : NULL;
+            const char *next = place + 1 < count ? lesson_table[chosen[place + 1]]->name : NULL;
             switch (pause_for_teacher(tty, lesson->name, next)) {
             case GO_ON:
                 break;

@@ -583,3 +583,14 @@ void transcript_reset_color(void)
         out_broken = true;
     pthread_mutex_unlock(&out_lock);
 }
+
+bool color_wanted(const char *when)
+{
+    if (strcmp(when, "always") == 0)
+        return true;
+    if (strcmp(when, "never") == 0)
+        return false;
+    const char *no_color = getenv("NO_COLOR");
+    const char *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+}

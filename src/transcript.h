@@ -17,6 +17,10 @@ enum transcript_format { FORMAT_TEXT, FORMAT_JSONL };
 /* actor_width: the actor column's width (0: the usual 8). */
 void transcript_open(enum transcript_format format, bool color, bool quiet, int actor_width);
 
+/* --color's choice: "always", "never", or "auto": on when stdout is a
+ * terminal, unless NO_COLOR is set or TERM is dumb. */
+bool color_wanted(const char *when);
+
 /* The first two lines: what the lesson does, and every effective parameter. */
 void transcript_header(const char *lesson, const char *summary, const char *params);
 
