@@ -642,7 +642,9 @@ int main(int argc, char **argv)
     if (strcmp(command, "list") == 0) {
         char *buffer;
         size_t size;
-        FILE *memory = fit_begin(&buffer, &size);
+        /* To a pipe or a file, one line per lesson, whatever its length, so
+         * that `concdemo list | cut -d' ' -f1` reads the names. */
+        FILE *memory = output_width_chosen() ? fit_begin(&buffer, &size) : NULL;
         int summaries = print_list(memory ? memory : stdout);
         if (memory)
             fit_end(memory, &buffer, stdout, summaries); /* under the summaries */

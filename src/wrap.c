@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 static int width_found;
+static bool width_chosen; /* by COLUMNS or by the terminal, not the default */
 static pthread_once_t width_once = PTHREAD_ONCE_INIT;
 
 static void find_width(void)
@@ -19,18 +20,28 @@ static void find_width(void)
         long n = strtol(columns, &end, 10);
         if (*end == '\0' && n >= 20 && n <= 1000) {
             width_found = (int)n;
+            width_chosen = true;
             return;
         }
     }
     struct winsize size;
     if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20)
+    {
         width_found = size.ws_col > 1000 ? 1000 : size.ws_col;
+        width_chosen = true;
+    }
 }
 
 int output_width(void)
 {
     pthread_once(&width_once, find_width);
     return width_found;
+}
+
+bool output_width_chosen(void)
+{
+    pthread_once(&width_once, find_width);
+    return width_chosen;
 }
 
 /* -- display width ----------------------------------------------------------- */

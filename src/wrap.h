@@ -6,17 +6,22 @@
  *                        810 and both wrote 811
  *
  * The width is $COLUMNS when it is a number from 20 to 1000, else the
- * terminal's own (stdout's), else 80.  Widths are display columns: colour
- * escapes take none, a Chinese character two.  Nothing here depends on the
- * process's locale. */
+ * terminal's own (stdout's), else 80 (then `list` alone does not wrap).
+ * Widths are display columns: colour escapes take none, a Chinese character
+ * two.  Nothing here depends on the process's locale. */
 #ifndef CONCDEMO_WRAP_H
 #define CONCDEMO_WRAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 /* The width to fit, in columns: worked out once, then remembered. */
 int output_width(void);
+
+/* Whether COLUMNS or a terminal chose that width, rather than the default 80
+ * that output to a pipe or a file gets. */
+bool output_width_chosen(void);
 
 /* Display columns of the first n bytes of UTF-8 text s (colour escapes
  * skipped; East Asian wide characters count 2, combining marks 0). */

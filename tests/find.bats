@@ -140,6 +140,19 @@ said() {
     [[ "$output" == *"pipe "*" under 1 s  "* ]]
 }
 
+@test "list to a pipe: one line per lesson, so its first column is the lessons; COLUMNS wraps it" {
+    local names
+    names=$(env -u COLUMNS "$CONCDEMO" list | awk '{ print $1 }')
+    [ "$names" = "$(env -u COLUMNS "$CONCDEMO" list | cut -d' ' -f1)" ]
+    # the same names, in the same order, as the overview's lesson list
+    [ "$names" = "$(env -u COLUMNS "$CONCDEMO" help | sed -n '/^lessons:$/,/^$/p' | awk '/^  [a-z]/ { print $1 }')" ]
+    [ "$(wc -l <<<"$names")" -eq "$(env -u COLUMNS "$CONCDEMO" list | wc -l)" ]
+    # with a width asked for, long summaries wrap under the summary column
+    COLUMNS=60 run "$CONCDEMO" list
+    [ "${#lines[@]}" -gt "$(wc -l <<<"$names")" ]
+    [[ "${lines[1]}" =~ ^\ {20,}[a-z] ]]
+}
+
 # The figure `list` gives for a lesson: "about 12 s" -> 12 12; "25 to 105 s"
 # -> 25 105; "under 1 s" -> 0 1.
 listed() {
