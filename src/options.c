@@ -173,6 +173,18 @@ static bool parse_real(const struct option_spec *spec, const char *source, const
     return true;
 }
 
+bool options_check_speed(const char *who, const char *source, const char *text, double *speed)
+{
+    const char *saved = error_prefix;
+    error_prefix = who;
+    const struct option_spec *spec = common_option_specs;
+    while (strcmp(spec->name, "speed") != 0)
+        spec++;
+    bool ok = parse_real(spec, source, text, speed);
+    error_prefix = saved;
+    return ok;
+}
+
 static bool parse_choice(const struct option_spec *spec, const char *source, const char *text, const char **out)
 {
     size_t len = strlen(text);

@@ -66,6 +66,11 @@ void options_print_help(FILE *out, const struct option_spec *lesson_specs);
  * past ASCII) shown as '?'.  Returns buf. */
 const char *printable(const char *text, char *buf, size_t size);
 
+/* Checks a --speed value as a lesson's --speed is checked (the tour's, which
+ * runs the lessons): true and *speed set, or false after one line on stderr,
+ * "WHO: SOURCE: 'TEXT' is too small (allowed: 0.01 to 10000)". */
+bool options_check_speed(const char *who, const char *source, const char *text, double *speed);
+
 /* The common options every lesson takes. */
 extern const struct option_spec common_option_specs[];
 

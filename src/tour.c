@@ -233,26 +233,6 @@ static bool parse_only(const char *list, int *chosen, int *count)
     }
 }
 
-static bool parse_speed(const char *origin, const char *text, double *speed)
-{
-    char shown[64];
-    char *end;
-    errno = 0;
-    double value = strtod(text, &end);
-    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(value)) {
-        fprintf(stderr, "concdemo tour: %s: '%s' is not a number (allowed: 0.01 to 10000)\n", origin,
-                printable(text, shown, sizeof shown));
-        return false;
-    }
-    if (value < 0.01 || value > 10000) {
-        fprintf(stderr, "concdemo tour: %s: '%s' is out of range (allowed: 0.01 to 10000)\n", origin,
-                printable(text, shown, sizeof shown));
-        return false;
-    }
-    *speed = value;
-    return true;
-}
-
 static void print_tour_help_to(FILE *out)
 {
     /* One logical line each: fit_end() wraps them to the width. */
@@ -385,10 +365,10 @@ int tour_main(int argc, char **argv)
     double speed;
     const char *env_speed = getenv("CONCDEMO_SPEED");
     if (speed_text) {
-        if (!parse_speed("--speed", speed_text, &speed))
+        if (!options_check_speed("concdemo tour", "--speed", speed_text, &speed))
             return 2;
     } else if (env_speed && *env_speed) {
-        if (!parse_speed("CONCDEMO_SPEED", env_speed, &speed))
+        if (!options_check_speed("concdemo tour", "CONCDEMO_SPEED", env_speed, &speed))
             return 2;
         speed_text = env_speed;
     } else {

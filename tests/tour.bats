@@ -124,7 +124,16 @@ line_after() {
     usage_error "concdemo tour: --only: an empty lesson name" tour --only race,,mutex
     usage_error "concdemo tour: --from: no lesson named 'rac' (see 'concdemo list')" tour --from rac
     usage_error "concdemo tour: --from and --only both choose the lessons" tour --from race --only mutex
-    usage_error "concdemo tour: --speed: '0' is out of range (allowed: 0.01 to 10000)" tour --speed 0
+    usage_error "concdemo tour: --speed: '0' is zero, which makes no sense here (allowed: 0.01 to 10000)" tour --speed 0
+    usage_error "concdemo tour: --speed: '-1' is negative" tour --speed -1
+    usage_error "concdemo tour: --speed: '5e-324' is too small" tour --speed 5e-324
+    usage_error "concdemo tour: --speed: '1e9' is too large" tour --speed 1e9
+    # the tour checks a speed as every lesson does: the same words after the prefix
+    local v
+    for v in 0 -1 5e-324 1e-400 0x10 1e9 inf ' 5'; do
+        [ "$("$CONCDEMO" tour --speed "$v" 2>&1 | sed 's/^concdemo tour: //')" = \
+          "$("$CONCDEMO" race --speed "$v" 2>&1 | sed 's/^concdemo race: //')" ]
+    done
     usage_error "concdemo tour: --speed: 'fast' is not a number" tour --speed=fast
     usage_error "concdemo tour: --speed needs a value" tour --speed
     usage_error "concdemo tour: --color: 'blue' is not one of the choices" tour --color blue
