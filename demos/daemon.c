@@ -432,7 +432,8 @@ static int part_daemon(void)
     note("A child process runs it, as a shell runs `python3 art.py`; the parent reads what it prints "
          "through a pipe, and shows each line as it comes.");
     note("Python 3.11 runs it, and prints on stderr, once: \"DeprecationWarning: setDaemon() is deprecated, "
-         "set the daemon attribute instead\". t.daemon = True is the spelling now.");
+         "set the daemon attribute instead\" (3.10 to 3.13 do; 3.9 did not). t.daemon = True is the "
+         "spelling now.");
     struct watch w;
     int status = run_program(PYTHON_DAEMONS, &w);
     if (status || lesson_stop_requested())
@@ -602,7 +603,7 @@ const struct lesson daemon_lesson = {
         "\n"
         "setDaemon() is deprecated since Python 3.10: Python 3.11 runs the\n"
         "article's program but prints a DeprecationWarning on stderr.  Write\n"
-        "t.daemon = True, or Thread(..., daemon=True).  A thread's flag\n"
-        "starts as that of the thread that creates it.\n",
+        "t.daemon = True, or Thread(..., daemon=True).  In Python a thread's\n"
+        "flag starts as that of the thread that creates it.\n",
     .run = daemon_run,
 };
