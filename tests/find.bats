@@ -122,7 +122,7 @@ said() {
 @test "list: every lesson, how long it runs at speed 1, and its summary" {
     run "$CONCDEMO" list
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 10 ]
+    [ "${#lines[@]}" -eq 11 ]
     local line name duration summary
     for line in "${lines[@]}"; do
         [[ "$line" =~ ^([a-z-]+)\ +(about\ [0-9]+\ s|under\ 1\ s|[0-9]+\ to\ [0-9]+\ s)\ \ +(.+)$ ]] ||
@@ -166,7 +166,7 @@ about() {
 @test "list's durations: lessons timed by the lesson clock run as long as listed" {
     unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
     local lesson least most
-    for lesson in rlock semaphore event-traffic-light condition coroutine; do
+    for lesson in rlock semaphore event-traffic-light condition coroutine timer; do
         read -r least most < <(listed "$lesson")
         [ "$least" = "$most" ] || { echo "$lesson: listed as a range"; return 1; }
         about "$least" "$(last_t "$lesson" --speed 10)" || { echo "in $lesson"; return 1; }

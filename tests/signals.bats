@@ -18,6 +18,7 @@ queue --part pool --processes --items 200
 pipe --part torn --records 400 --big-bytes 1000000 --writers 4
 pool
 coroutine
+timer
 EOF
 }
 
@@ -72,6 +73,12 @@ pool --mode sync --kind thread|runs Foo|2|apply() waits; the handler threads and
 pool --part terminate --kind thread|pool\.terminate\(\)|1|join() waits for running threads that cannot be killed
 coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a child
 coroutine --part scale --tasks 5000|coroutines: all done|1|5000 threads starting
+timer|t.start\(\) returned|1|a timer thread waits on its Event
+EOF_MOMENTS
+    # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
+    [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
+timer --part posix|timer_delete\(B\)|1|a child waits for its POSIX timer, glibc's helper thread for its signal
+timer --part posix|now half a second of work|1|glibc's notification thread runs in the child
 EOF_MOMENTS
 }
 
@@ -134,6 +141,7 @@ stops_at_its_moments() {
 @test "pipe: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pipe; }
 @test "pool: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pool; }
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
+@test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -144,3 +152,4 @@ stops_at_its_moments() {
 @test "pipe: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pipe; }
 @test "pool: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pool; }
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
+@test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
