@@ -65,17 +65,18 @@ int not_started(void);
 
 /* The lesson table, in teaching order: one line per lesson. */
 #define LESSON_TABLE(X) \
-    X(race)             \
-    X(mutex)            \
-    X(rlock)            \
-    X(semaphore)           \
-    X(event_traffic_light)  \
-    X(condition)            \
-    X(queue)                \
-    X(pipe)                 \
-    X(pool)                 \
-    X(coroutine)            \
-    X(daemon)
+    X(daemon) \
+    X(race) \
+    X(mutex) \
+    X(rlock) \
+    X(semaphore) \
+    X(event_traffic_light) \
+    X(condition) \
+    X(timer) \
+    X(queue) \
+    X(pipe) \
+    X(pool) \
+    X(coroutine)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

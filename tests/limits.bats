@@ -28,6 +28,7 @@ pipe
 pool
 coroutine
 daemon
+timer --speed 10
 EOF_RUNS
 }
 
@@ -119,3 +120,4 @@ within_every_limit() {
 @test "pool: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit pool; }
 @test "coroutine: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit coroutine; }
 @test "daemon: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit daemon; }
+@test "timer: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit timer; }

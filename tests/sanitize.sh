@@ -48,6 +48,8 @@ runs=(
     "coroutine --part switch --switches 20000"
     "daemon --speed 50"
     "daemon --part daemon --threads 8 --format jsonl --speed 20"
+    "timer --speed 50"
+    "timer --part cancel --interval 0.2 --cancel-after 0.1"
     "semaphore --speed 50 --timeline --trace /dev/null"
     "pool --part article --speed 50 --timeline --trace /dev/null"
     "race --threads 300 --timeline --trace /dev/null --color always"
@@ -79,7 +81,7 @@ valgrind_run() {
     local logs
     logs=$(mktemp -d)
     local tool=(--leak-check=full --show-leak-kinds=definite,indirect,possible
-        --errors-for-leak-kinds=definite,indirect,possible)
+        --errors-for-leak-kinds=definite,indirect,possible --suppressions="$PWD/tests/memcheck.supp")
     [ "$mode" = helgrind ] && tool=(--tool=helgrind --suppressions="$PWD/tests/helgrind.supp")
     # shellcheck disable=SC2016
     timeout 300 bash -c 'echo $$ >"$0/lesson"; exec valgrind --quiet --error-exitcode=66 --log-file="$0/%p" "$@" >/dev/null' \

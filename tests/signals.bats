@@ -19,6 +19,7 @@ pipe --part torn --records 400 --big-bytes 1000000 --writers 4
 pool
 coroutine
 daemon --part wait
+timer
 EOF
 }
 
@@ -74,6 +75,12 @@ pool --part terminate --kind thread|pool\.terminate\(\)|1|join() waits for runni
 coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a child
 coroutine --part scale --tasks 5000|coroutines: all done|1|5000 threads starting
 daemon --part wait|main +4$|1|a child process's threads sleep; the parent reads their pipe
+timer|t.start\(\) returned|1|a timer thread waits on its Event
+EOF_MOMENTS
+    # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
+    [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
+timer --part posix|timer_delete\(B\)|1|a child waits for its POSIX timer, glibc's helper thread for its signal
+timer --part posix|now half a second of work|1|glibc's notification thread runs in the child
 EOF_MOMENTS
 }
 
@@ -137,6 +144,7 @@ stops_at_its_moments() {
 @test "pool: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pool; }
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
+@test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -148,3 +156,4 @@ stops_at_its_moments() {
 @test "pool: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pool; }
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
+@test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }

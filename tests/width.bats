@@ -91,6 +91,7 @@ lesson_fits() {
 @test "pool fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pool; }
 @test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
 @test "daemon fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits daemon; }
+@test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
 
 @test "help, --help and list fit 60 and 80 columns" {
     for width in 60 80; do
