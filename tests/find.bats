@@ -122,7 +122,7 @@ said() {
 @test "list: every lesson, how long it runs at speed 1, and its summary" {
     run "$CONCDEMO" list
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 10 ]
+    [ "${#lines[@]}" -eq 11 ]
     local line name duration summary
     for line in "${lines[@]}"; do
         [[ "$line" =~ ^([a-z-]+)\ +(about\ [0-9]+\ s|under\ 1\ s|[0-9]+\ to\ [0-9]+\ s)\ \ +(.+)$ ]] ||

@@ -46,6 +46,8 @@ runs=(
     "coroutine --part scale --tasks 300"
     "coroutine --part scale --tasks 1"
     "coroutine --part switch --switches 20000"
+    "gil --countdown 20000 --io-threads 2 --speed 50"
+    "gil --part cpu --gil py2 --countdown 20000 --timeline"
     "semaphore --speed 50 --timeline --trace /dev/null"
     "pool --part article --speed 50 --timeline --trace /dev/null"
     "race --threads 300 --timeline --trace /dev/null --color always"

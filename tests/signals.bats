@@ -18,6 +18,7 @@ queue --part pool --processes --items 200
 pipe --part torn --records 400 --big-bytes 1000000 --writers 4
 pool
 coroutine
+gil --part cpu --countdown 500000000
 EOF
 }
 
@@ -72,6 +73,9 @@ pool --mode sync --kind thread|runs Foo|2|apply() waits; the handler threads and
 pool --part terminate --kind thread|pool\.terminate\(\)|1|join() waits for running threads that cannot be killed
 coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a child
 coroutine --part scale --tasks 5000|coroutines: all done|1|5000 threads starting
+gil --part cpu --countdown 200000000|1 thread +GIL py3|1|2 threads take turns under the py3 GIL
+gil --part cpu --gil py2 --countdown 100000000|1 thread +GIL py2|1|2 threads convoy under the py2 GIL
+gil --part io|the GIL held|1|threads wait for the GIL that a sleeper holds
 EOF_MOMENTS
 }
 
@@ -134,6 +138,7 @@ stops_at_its_moments() {
 @test "pipe: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pipe; }
 @test "pool: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pool; }
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
+@test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -144,3 +149,4 @@ stops_at_its_moments() {
 @test "pipe: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pipe; }
 @test "pool: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pool; }
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
+@test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }

@@ -45,6 +45,7 @@ fast_args() {
     pipe) echo --records 5 ;;
     pool) echo --speed 100 --tasks 10 ;;
     coroutine) echo --speed 100 --tasks 100 --switches 1000 ;;
+    gil) echo --speed 100 --countdown 2000000 ;;
     *) echo --speed 100 ;;
     esac
 }
@@ -90,6 +91,7 @@ lesson_fits() {
 @test "pipe fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pipe; }
 @test "pool fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pool; }
 @test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
+@test "gil fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits gil; }
 
 @test "help, --help and list fit 60 and 80 columns" {
     for width in 60 80; do
