@@ -29,7 +29,7 @@ load helpers
 @test "list prints one lesson per line, name first, in teaching order" {
     run "$CONCDEMO" list
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 10 ]
+    [ "${#lines[@]}" -eq 11 ]
     [[ "${lines[0]}" == "race "* ]]
     [[ "${lines[1]}" == "mutex "* ]]
     [[ "${lines[2]}" == "rlock "* ]]
@@ -40,6 +40,7 @@ load helpers
     [[ "${lines[7]}" == "pipe "* ]]
     [[ "${lines[8]}" == "pool "* ]]
     [[ "${lines[9]}" == "coroutine "* ]]
+    [[ "${lines[10]}" == "gil "* ]]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

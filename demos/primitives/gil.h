@@ -5,8 +5,8 @@
  *   GIL_PY2  seed 000: every `check_interval` ticks (100, sys.setcheckinterval)
  *            the holder releases the lock and at once contends for it again,
  *            as Python 2's ceval loop did with a plain lock.
- *   GIL_PY3  seed 002 and CPython 3.2+ (Python/ceval_gil.h): a waiter waits up
- *            to `switch_interval` (5 ms, sys.setswitchinterval) on a condition;
+ *   GIL_PY3  seed 002, and CPython 3's Python/ceval_gil.h: a waiter waits up
+ *            to `switch_interval` (5 ms, sys.getswitchinterval()) on a condition;
  *            if no switch happened meanwhile it sets a drop request, which the
  *            holder checks at every tick: it drops the GIL and, "forced
  *            switching", waits until another thread has taken it.
