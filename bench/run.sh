@@ -155,3 +155,40 @@ printf '  %-44s %9s KiB, the whole run\n' "the process's peak (VmHWM)" "$(cat /t
 printf '  %-44s %9s of them, %s s, %s KiB each\n' "threads, as many as the system allows" "$(value threads)" \
     "$(value thread_wall)" "$(value thread_kib_each)"
 echo "goal: under 3 s, and under 8 KiB each"
+
+# ---- the gil lesson (issue 17): a CPU-bound countdown under the GIL, as speed-ups ----
+# Self-contained: runs `concdemo gil --part cpu` GIL_ROUNDS times for each
+# switch rule and prints the median of each row's speed-up against one
+# thread (the lesson measures every row in the same run).
+gil_bench() {
+    local countdown=${GIL_COUNTDOWN:-50000000} rounds=${GIL_ROUNDS:-5} kind r out
+    local rows=(threads-2 threads-4 nogil-2 processes-2)
+    gil_row() { awk -v row="row=$2" -v key="$3=" '$2 == "part=cpu" && $3 == row {
+        for (i = 1; i <= NF; i++) if (index($i, key) == 1) { print substr($i, length(key) + 1); exit } }' <<<"$1"; }
+    gil_median() { tr ' ' '\n' | grep . | sort -g | awk -v f="${1:-%.2f}" '{ v[NR] = $1 } END { printf f, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    echo
+    echo "concdemo bench: the GIL, a countdown of $countdown ticks (concdemo gil --part cpu); median of $rounds runs"
+    echo "speed-up: the 1-thread row's wall time over the row's, measured in the same run"
+    for kind in py3 py2; do
+        declare -A speedups=() handoffs=() wasted=()
+        for ((r = 1; r <= rounds; r++)); do
+            out=$(COLUMNS=1000 ./concdemo gil --part cpu --gil "$kind" --countdown "$countdown" --quiet)
+            for row in "${rows[@]}"; do
+                speedups[$row]+="$(gil_row "$out" "$row" speedup) "
+                handoffs[$row]+="$(gil_row "$out" "$row" handoffs) "
+                wasted[$row]+="$(gil_row "$out" "$row" wasted) "
+            done
+        done
+        printf '  GIL %s  %-28s %5sx  (%s hand-offs, %s wasted wake-ups)\n' "$kind" "2 threads under the GIL" \
+            "$(gil_median <<<"${speedups[threads-2]}")" "$(gil_median %.0f <<<"${handoffs[threads-2]}")" \
+            "$(gil_median %.0f <<<"${wasted[threads-2]}")"
+        printf '  GIL %s  %-28s %5sx  (%s hand-offs, %s wasted wake-ups)\n' "$kind" "4 threads under the GIL" \
+            "$(gil_median <<<"${speedups[threads-4]}")" "$(gil_median %.0f <<<"${handoffs[threads-4]}")" \
+            "$(gil_median %.0f <<<"${wasted[threads-4]}")"
+        printf '  GIL %s  %-28s %5sx\n' "$kind" "2 threads, no GIL" "$(gil_median <<<"${speedups[nogil-2]}")"
+        printf '  GIL %s  %-28s %5sx\n' "$kind" "2 processes, a GIL each" "$(gil_median <<<"${speedups[processes-2]}")"
+        unset speedups handoffs wasted
+    done
+    echo "expected on 2 idle CPUs: under the GIL about 1x (py2 below it), without it and in processes near 2x"
+}
+gil_bench

@@ -66,6 +66,7 @@ int not_started(void);
 /* The lesson table, in teaching order: one line per lesson. */
 #define LESSON_TABLE(X) \
     X(daemon) \
+    X(gil) \
     X(race) \
     X(mutex) \
     X(rlock) \

@@ -29,6 +29,7 @@ pool
 coroutine
 daemon
 timer --speed 10
+gil --countdown 200000
 EOF_RUNS
 }
 
@@ -121,3 +122,4 @@ within_every_limit() {
 @test "coroutine: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit coroutine; }
 @test "daemon: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit daemon; }
 @test "timer: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit timer; }
+@test "gil: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit gil; }

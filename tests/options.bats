@@ -234,6 +234,7 @@ ends_run() {
 @test "coroutine: malformed values of every option are refused with one line and exit 2" { malformed_refused coroutine; }
 @test "daemon: malformed values of every option are refused with one line and exit 2" { malformed_refused daemon; }
 @test "timer: malformed values of every option are refused with one line and exit 2" { malformed_refused timer; }
+@test "gil: malformed values of every option are refused with one line and exit 2" { malformed_refused gil; }
 @test "race: every number at each end of its range is accepted, shown as given, and runs" { ends_run race; }
 @test "mutex: every number at each end of its range is accepted, shown as given, and runs" { ends_run mutex; }
 @test "rlock: every number at each end of its range is accepted, shown as given, and runs" { ends_run rlock; }
@@ -246,3 +247,4 @@ ends_run() {
 @test "coroutine: every number at each end of its range is accepted, shown as given, and runs" { ends_run coroutine; }
 @test "daemon: every number at each end of its range is accepted, shown as given, and runs" { ends_run daemon; }
 @test "timer: every number at each end of its range is accepted, shown as given, and runs" { ends_run timer; }
+@test "gil: every number at each end of its range is accepted, shown as given, and runs" { ends_run gil; }

@@ -20,6 +20,7 @@ pool
 coroutine
 daemon --part wait
 timer
+gil --part cpu --countdown 500000000
 EOF
 }
 
@@ -76,6 +77,9 @@ coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a chi
 coroutine --part scale --tasks 5000|coroutines: all done|1|5000 threads starting
 daemon --part wait|main +4$|1|a child process's threads sleep; the parent reads their pipe
 timer|t.start\(\) returned|1|a timer thread waits on its Event
+gil --part cpu --countdown 200000000|1 thread +GIL py3|1|2 threads take turns under the py3 GIL
+gil --part cpu --gil py2 --countdown 100000000|1 thread +GIL py2|1|2 threads convoy under the py2 GIL
+gil --part io|the GIL held|1|threads wait for the GIL that a sleeper holds
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -145,6 +149,7 @@ stops_at_its_moments() {
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
+@test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -157,3 +162,4 @@ stops_at_its_moments() {
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
+@test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }

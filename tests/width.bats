@@ -45,6 +45,7 @@ fast_args() {
     pipe) echo --records 5 ;;
     pool) echo --speed 100 --tasks 10 ;;
     coroutine) echo --speed 100 --tasks 100 --switches 1000 ;;
+    gil) echo --speed 100 --countdown 2000000 ;;
     *) echo --speed 100 ;;
     esac
 }
@@ -92,6 +93,7 @@ lesson_fits() {
 @test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
 @test "daemon fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits daemon; }
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
+@test "gil fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits gil; }
 
 @test "help, --help and list fit 60 and 80 columns" {
     for width in 60 80; do

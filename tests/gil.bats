@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# gil: one global lock, so one thread runs Python at a time.
+# The CPU part's times are real and never checked here: only its structure
+# (one thread at a time under the GIL, hand-offs, the countdown's total).
+
+load helpers
+
+# The value of `key` on the result line of part=cpu row=$1.
+row_value() {
+    grep "^result: part=cpu row=$1 " <<<"$output" | tr ' ' '\n' | grep -m1 "^$2=" | cut -d= -f2-
+}
+
+# Every row counted the whole countdown, $1 ticks.
+all_counted() {
+    local row
+    for row in threads-1 threads-2 threads-4 nogil-2 processes-2; do
+        [ "$(row_value "$row" counted)" -eq "$1" ] || { echo "$row counted $(row_value "$row" counted)"; return 1; }
+        [ "$(row_value "$row" expected)" -eq "$1" ]
+    done
+}
+
+@test "the article's pace: 1 sleeping thread takes 1 s, 4 take 1 s together, 4 holding the GIL take 4 s" {
+    # --speed 1: a thread may wake 0.3 s late on a busy machine
+    run "$CONCDEMO" gil --part io --speed 1
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "part=io gil=py3 countdown=50000000 check-interval=100 switch-interval=0.005 io-threads=4 speed=1 "* ]]
+    [ "$(result_value io_threads)" -eq 4 ]
+    within 0.99 "$(result_value one)" 1.4
+    within 0.99 "$(result_value overlapped)" 1.4
+    # held through the sleep, the GIL lets one sleep at a time: 4 x 1 s at least
+    within 3.99 "$(result_value held)" 5.2
+    # in the overlapped run, all four let go and slept before any came back
+    local last_sleep first_back
+    last_sleep=$(grep -nE 'io-[0-9] +time.sleep\(1\), the GIL let go' <<<"$output" | sed -n 5p | cut -d: -f1)
+    first_back=$(grep -nE 'io-[0-9] +back from the sleep' <<<"$output" | sed -n 2p | cut -d: -f1)
+    [ "$last_sleep" -lt "$first_back" ]
+    within 0.99 "$(time_of 'main +4 threads, GIL let go in the sleep')" 2.8
+    # held: never two asleep at once, each sleep followed by its wake-up before the next sleep
+    [ "$(grep -E 'the GIL held|back from the sleep' <<<"$output" | tail -8 | grep -oE 'GIL held|back from' | tr '\n' ,)" = \
+        "GIL held,back from,GIL held,back from,GIL held,back from,GIL held,back from," ]
+    [ "$(grep -E 'the GIL held|back from the sleep' <<<"$output" | tail -8 | sed -E 's/^\[ *[0-9.]+\] (io-[0-9]+).*/\1/' | uniq | wc -l)" -eq 4 ]
+}
+
+@test "py3: at most one thread runs ticks at once under the GIL, hand-offs with 2 threads, every countdown whole" {
+    run "$CONCDEMO" gil --part cpu --countdown 10000000 --switch-interval 0.001
+    [ "$status" -eq 0 ]
+    all_counted 10000000
+    local row
+    for row in threads-1 threads-2 threads-4 processes-2; do
+        [ "$(row_value "$row" gil)" = py3 ]
+        [ "$(row_value "$row" peak_running)" -eq 1 ] || { echo "$row: $(row_value "$row" peak_running) at once"; return 1; }
+    done
+    [ "$(row_value nogil-2 gil)" = none ]
+    # the waiter asked (a drop request after 1 ms) and the GIL went over
+    [ "$(row_value threads-2 handoffs)" -gt 0 ]
+    [ "$(row_value threads-2 drop_requests)" -gt 0 ]
+    [ "$(row_value threads-4 handoffs)" -gt 0 ]
+    [ "$(row_value threads-1 handoffs)" -eq 0 ]
+    [ "$(row_value threads-1 drop_requests)" -eq 0 ]
+    # the summary names what the run showed; whether the shape appeared is the machine's
+    [[ "$(result_value shape)" =~ ^(seen|not_seen)$ ]]
+    [ "$(result_value countdown)" -eq 10000000 ]
+    [[ "$output" == *"# At most 1 thread ran ticks at once; "* ]]
+}
+
+@test "py2: the holder lets go every 100 ticks; at most one thread at a time, every countdown whole" {
+    run "$CONCDEMO" gil --part cpu --gil py2 --countdown 2000000
+    [ "$status" -eq 0 ]
+    all_counted 2000000
+    [ "$(row_value threads-2 peak_running)" -eq 1 ]
+    [ "$(row_value threads-4 peak_running)" -eq 1 ]
+    [ "$(row_value threads-2 gil)" = py2 ]
+    # no drop requests in Python 2: it switched by count
+    [ "$(row_value threads-2 drop_requests)" -eq 0 ]
+    [ "$(row_value threads-4 drop_requests)" -eq 0 ]
+    [[ "$output" == *"# GIL py2: the holder lets go every 100 ticks"* ]]
+}
+
+@test "the verdict follows the figures: no fake 2x when the machine cannot give it" {
+    run "$CONCDEMO" gil --part cpu --countdown 1000000
+    [ "$status" -eq 0 ]
+    local cpus free procs
+    cpus=$(result_value cpus)
+    free=$(result_value speedup_nogil_2) procs=$(result_value speedup_processes_2)
+    if [ "$cpus" -lt 2 ]; then
+        [[ "$output" == *"# One CPU to run on"* ]]
+        [ "$(result_value shape)" = not_seen ]
+    elif awk -v a="$free" -v b="$procs" 'BEGIN { exit !(a >= 1.6 && b >= 1.6) }'; then
+        [[ "$output" == *": close to 2x, both CPUs counted."* ]]
+    else
+        [[ "$output" == *"the shape the articles describe did not appear."* ]]
+        [ "$(result_value shape)" = not_seen ]
+    fi
+}
+
+@test "on one CPU the lesson says that no row can be 2x" {
+    command -v taskset >/dev/null || skip "needs taskset"
+    run taskset -c 0 "$CONCDEMO" gil --part cpu --countdown 1000000
+    [ "$status" -eq 0 ]
+    [ "$(result_value cpus)" -eq 1 ]
+    [[ "$output" == *"# One CPU to run on (taskset?): nothing can run in parallel"* ]]
+    [ "$(result_value shape)" = not_seen ]
+    all_counted 1000000
+}
+
+@test "--gil none: plain C threads, with no GIL, in every row; I/O overlaps even 'held'" {
+    run "$CONCDEMO" gil --gil none --countdown 400000 --io-threads 3 --speed 20
+    [ "$status" -eq 0 ]
+    all_counted 400000
+    [ "$(row_value threads-2 gil)" = none ]
+    [ "$(row_value threads-2 handoffs)" -eq 0 ]
+    [[ "$output" == *"# --gil none: every row runs plain C threads"* ]]
+    [[ "$output" == *"# --gil none: there is no GIL to hold, so these overlapped too."* ]]
+    within 0.99 "$(result_value held)" 2.2
+    [ "$(line_of 'part 1: CPU-bound')" -lt "$(line_of 'part 2: I/O-bound')" ]
+}
+
+@test "the I/O part at speed: N threads take one sleep's time, held they take N" {
+    run "$CONCDEMO" gil --part io --io-threads 6 --speed 20
+    [ "$status" -eq 0 ]
+    within 0.99 "$(result_value overlapped)" 3
+    within 5.99 "$(result_value held)" 9
+    [ "$(grep -cE 'io-[0-9] +time.sleep\(1\), the GIL held' <<<"$output")" -eq 6 ]
+}
+
+@test "--timeline shows the GIL's holder switching between the threads" {
+    run "$CONCDEMO" gil --part cpu --countdown 10000000 --switch-interval 0.001 --timeline --color never
+    [ "$status" -eq 0 ]
+    grep -qE '^t-0 +\|.*#' <<<"$output"
+    grep -qE '^t-1 +\|.*#' <<<"$output"
+    grep -qE '^t-3 +\|.*#' <<<"$output"
+    grep -qE '^p-0 +\|' <<<"$output"
+    [[ "$output" == *"# holding + acquiring"* ]]
+}
+
+@test "results in jsonl: under the GIL never more than one thread at once" {
+    run "$CONCDEMO" gil --part cpu --countdown 500000 --format jsonl
+    [ "$status" -eq 0 ]
+    jq -e -s '[ .[] | select(.kind == "result" and .data.row != null and .data.gil != "none") | .data.peak_running ]
+              | length == 4 and max == 1' <<<"$output"
+    jq -e -s '[ .[] | select(.kind == "result" and .data.row != null) | .data.counted == 500000 ] | length == 5 and all' <<<"$output"
+}
+
+@test "bad input: each option out of range or malformed, one line and exit 2" {
+    local bad
+    for bad in "--gil py4" "--gil" "--countdown 99" "--countdown 500000001" "--countdown 1e6" "--switch-interval 0" \
+        "--switch-interval 0.00009" "--switch-interval 2" "--check-interval 9" "--io-threads 0" "--io-threads 201" \
+        "--part gil"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr "$CONCDEMO" gil $bad
+        [ "$status" -eq 2 ] || { echo "$bad: exit $status"; return 1; }
+        [ "${#stderr_lines[@]}" -eq 1 ] || { echo "$bad: $stderr"; return 1; }
+        [ -z "$output" ]
+    done
+}
+
+@test "the explanation and the article's pseudo-code are there; Python's figures quoted" {
+    run "$CONCDEMO" help gil
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"5 ms (sys.getswitchinterval())"* ]]
+    run "$CONCDEMO" source gil
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"acquire GIL"* ]]
+}
