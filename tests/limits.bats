@@ -27,6 +27,7 @@ queue --part shared --messages 200
 pipe
 pool
 coroutine
+thread
 EOF_RUNS
 }
 
@@ -117,3 +118,4 @@ within_every_limit() {
 @test "pipe: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit pipe; }
 @test "pool: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit pool; }
 @test "coroutine: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit coroutine; }
+@test "thread: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit thread; }

@@ -232,6 +232,7 @@ ends_run() {
 @test "pipe: malformed values of every option are refused with one line and exit 2" { malformed_refused pipe; }
 @test "pool: malformed values of every option are refused with one line and exit 2" { malformed_refused pool; }
 @test "coroutine: malformed values of every option are refused with one line and exit 2" { malformed_refused coroutine; }
+@test "thread: malformed values of every option are refused with one line and exit 2" { malformed_refused thread; }
 @test "race: every number at each end of its range is accepted, shown as given, and runs" { ends_run race; }
 @test "mutex: every number at each end of its range is accepted, shown as given, and runs" { ends_run mutex; }
 @test "rlock: every number at each end of its range is accepted, shown as given, and runs" { ends_run rlock; }
@@ -242,3 +243,4 @@ ends_run() {
 @test "pipe: every number at each end of its range is accepted, shown as given, and runs" { ends_run pipe; }
 @test "pool: every number at each end of its range is accepted, shown as given, and runs" { ends_run pool; }
 @test "coroutine: every number at each end of its range is accepted, shown as given, and runs" { ends_run coroutine; }
+@test "thread: every number at each end of its range is accepted, shown as given, and runs" { ends_run thread; }

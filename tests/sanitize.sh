@@ -46,6 +46,8 @@ runs=(
     "coroutine --part scale --tasks 300"
     "coroutine --part scale --tasks 1"
     "coroutine --part switch --switches 20000"
+    "thread --speed 50"
+    "thread --part exit --threads 2 --speed 20"
     "semaphore --speed 50 --timeline --trace /dev/null"
     "pool --part article --speed 50 --timeline --trace /dev/null"
     "race --threads 300 --timeline --trace /dev/null --color always"

@@ -18,6 +18,7 @@ queue --part pool --processes --items 200
 pipe --part torn --records 400 --big-bytes 1000000 --writers 4
 pool
 coroutine
+thread
 EOF
 }
 
@@ -72,6 +73,9 @@ pool --mode sync --kind thread|runs Foo|2|apply() waits; the handler threads and
 pool --part terminate --kind thread|pool\.terminate\(\)|1|join() waits for running threads that cannot be killed
 coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a child
 coroutine --part scale --tasks 5000|coroutines: all done|1|5000 threads starting
+thread --part join|t-2 +task t-2|1|main waits in pthread_join for 3 sleeping threads
+thread --part exit|child main +4|1|a child's threads sleep; the parent reads its pipe
+thread --part result|start loop 1 at|1|main waits in pthread_join for a thread that will return a value
 EOF_MOMENTS
 }
 
@@ -134,6 +138,7 @@ stops_at_its_moments() {
 @test "pipe: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pipe; }
 @test "pool: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pool; }
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
+@test "thread: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly thread; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -144,3 +149,4 @@ stops_at_its_moments() {
 @test "pipe: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pipe; }
 @test "pool: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pool; }
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
+@test "thread: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments thread; }

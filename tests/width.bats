@@ -90,6 +90,7 @@ lesson_fits() {
 @test "pipe fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pipe; }
 @test "pool fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pool; }
 @test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
+@test "thread fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits thread; }
 
 @test "help, --help and list fit 60 and 80 columns" {
     for width in 60 80; do
