@@ -46,7 +46,7 @@ runs=(
     "coroutine --part scale --tasks 300"
     "coroutine --part scale --tasks 1"
     "coroutine --part switch --switches 20000"
-    "thread --speed 50"
+    "thread --speed 50 --starts 200"
     "thread --part exit --threads 2 --speed 20"
     "semaphore --speed 50 --timeline --trace /dev/null"
     "pool --part article --speed 50 --timeline --trace /dev/null"

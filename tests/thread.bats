@@ -114,10 +114,18 @@ load helpers
     grep -qE '^\[ *[0-9.]+\] loop-0 +starting loop at: ' <<<"$output"
 }
 
+@test "the cost of a thread start: --starts threads started and joined, one at a time, timed in real time" {
+    run "$CONCDEMO" thread --part cost --starts 50
+    [ "$status" -eq 0 ]
+    [ "$(result_value starts)" -eq 50 ]
+    awk -v us="$(result_value us_each)" 'BEGIN { exit !(us > 0) }'
+    [[ "$output" == *"$(result_value us_each | awk '{ printf "%.1f", $1 }') us a thread: pthread_create() and pthread_join()"* ]]
+}
+
 @test "every part, in order, with its result lines last" {
     run "$CONCDEMO" thread --speed 50 --format jsonl
     [ "$status" -eq 0 ]
-    jq -e -s '[ .[] | select(.kind == "result") | .data.part ] == ["create", "join", "active", "exit", "result"]' <<<"$output"
+    jq -e -s '[ .[] | select(.kind == "result") | .data.part ] == ["create", "join", "active", "exit", "result", "cost"]' <<<"$output"
     jq -e -s '.[-1].kind == "result"' <<<"$output"
 }
 
@@ -126,6 +134,9 @@ load helpers
     usage_error "--threads: '101' is too large (allowed: 1 to 100)" thread --threads 101
     usage_error "--threads: 'x' is not a whole number" thread --threads x
     usage_error "--part" thread --part nope
+    usage_error "--starts: '0' is zero" thread --starts 0
+    usage_error "--starts: '100001' is too large (allowed: 1 to 100000)" thread --starts 100001
+    usage_error "--starts: '2.5' is not a whole number" thread --starts 2.5
 }
 
 @test "Ctrl-C while the threads sleep, and while a child process runs: exit 130, no result, nothing left" {
