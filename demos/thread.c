@@ -72,7 +72,7 @@ static void thread_init(struct thread *t, void *(*run)(struct thread *), const c
     t->run = run;
     t->class_name = class_name;
     thread_counter++;
-    if (target_name) /* Python 3.10 and later add the target's name */
+    if (target_name) /* Python 3.11 adds the target's name */
         snprintf(t->name, sizeof t->name, "Thread-%d (%s)", thread_counter, target_name);
     else
         snprintf(t->name, sizeof t->name, "Thread-%d", thread_counter);
@@ -544,7 +544,7 @@ static int part_exit(void)
     note("The program of part 3 (threads sleep 1 s, main 0.5 s), each thread printing once more when it "
          "wakes, runs in a child process; the lesson reads its lines through a pipe.");
     note("Python 3.11 ran it: main's lines at 0.5 s, each thread's at 1.0 s, and the process ended after "
-         "them: at exit it joins every thread that is not a daemon (threading._shutdown).");
+         "them: at exit it waits for every thread that is not a daemon (threading._shutdown).");
     struct ending returned, exited;
     by_pthread_exit = false;
     say("main", "1: the child's main returns after printing active_count()");
@@ -682,7 +682,7 @@ static int part_cost(void)
     if (lesson_stop_requested())
         return 0;
     double us_each = (real_now() - began) / (double)done * 1e6;
-    say("main", "%.1f us a thread: pthread_create() and pthread_join(), through start() and join()", us_each);
+    say("main", "%.2f us a thread: pthread_create() and pthread_join(), through start() and join()", us_each);
     note("Real time, whatever --speed says. Python's start() also waits until the new thread says it runs: "
          "python3 3.11 took 0.1 to 0.5 ms a thread here, in runs of 2000 on a shared machine.");
     result_at_end("part=cost starts=%ld us_each=%.2f", done, us_each);
