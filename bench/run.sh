@@ -192,3 +192,25 @@ gil_bench() {
     echo "expected on 2 idle CPUs: under the GIL about 1x (py2 below it), without it and in processes near 2x"
 }
 gil_bench
+# --- issue 17, the thread lesson: what a thread start costs -----------------
+# `concdemo thread --part cost` starts and joins STARTS threads one at a time
+# through the lesson's own start() and join(); the floor is bench/floor's bare
+# pthread_create+join per task, one at a time (a window of 1).
+thread_start_cost() {
+    local starts=${STARTS:-2000} r floor_times="" lesson_times=""
+    for ((r = 1; r <= ROUNDS; r++)); do
+        floor_times+="$(bench/floor "$starts" thread-per-task 1) "
+        lesson_times+="$(./concdemo thread --part cost --starts "$starts" --quiet |
+            grep '^result:' | tr ' ' '\n' | grep '^us_each=' | cut -d= -f2) "
+    done
+    local floor_us lesson_us
+    floor_us=$(tr ' ' '\n' <<<"$floor_times" | grep . | median6 | awk -v n="$starts" '{ printf "%.2f", $1 / n * 1e6 }')
+    lesson_us=$(tr ' ' '\n' <<<"$lesson_times" | grep . | median6 | awk '{ printf "%.2f", $1 }')
+    echo
+    echo "concdemo bench: $starts threads started and joined one at a time; median of $ROUNDS interleaved runs"
+    echo "floor: bench/floor, bare C: pthread_create+join per task, a window of 1 (glibc's default stacks)"
+    printf '  %-44s %8s us a thread\n' "floor: a new thread, bare" "$floor_us"
+    printf '  %-44s %8s us a thread  %sx the floor\n' "concdemo thread --part cost: start(), join()" \
+        "$lesson_us" "$(ratio "$lesson_us" "$floor_us")"
+}
+thread_start_cost

@@ -65,6 +65,7 @@ int not_started(void);
 
 /* The lesson table, in teaching order: one line per lesson. */
 #define LESSON_TABLE(X) \
+    X(thread) \
     X(daemon) \
     X(gil) \
     X(race) \

@@ -30,6 +30,7 @@ coroutine
 daemon
 timer --speed 10
 gil --countdown 200000
+thread
 EOF_RUNS
 }
 
@@ -123,3 +124,4 @@ within_every_limit() {
 @test "daemon: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit daemon; }
 @test "timer: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit timer; }
 @test "gil: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit gil; }
+@test "thread: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit thread; }

@@ -235,6 +235,7 @@ ends_run() {
 @test "daemon: malformed values of every option are refused with one line and exit 2" { malformed_refused daemon; }
 @test "timer: malformed values of every option are refused with one line and exit 2" { malformed_refused timer; }
 @test "gil: malformed values of every option are refused with one line and exit 2" { malformed_refused gil; }
+@test "thread: malformed values of every option are refused with one line and exit 2" { malformed_refused thread; }
 @test "race: every number at each end of its range is accepted, shown as given, and runs" { ends_run race; }
 @test "mutex: every number at each end of its range is accepted, shown as given, and runs" { ends_run mutex; }
 @test "rlock: every number at each end of its range is accepted, shown as given, and runs" { ends_run rlock; }
@@ -248,3 +249,4 @@ ends_run() {
 @test "daemon: every number at each end of its range is accepted, shown as given, and runs" { ends_run daemon; }
 @test "timer: every number at each end of its range is accepted, shown as given, and runs" { ends_run timer; }
 @test "gil: every number at each end of its range is accepted, shown as given, and runs" { ends_run gil; }
+@test "thread: every number at each end of its range is accepted, shown as given, and runs" { ends_run thread; }

@@ -52,6 +52,8 @@ runs=(
     "timer --part cancel --interval 0.2 --cancel-after 0.1"
     "gil --countdown 20000 --io-threads 2 --speed 50"
     "gil --part cpu --gil py2 --countdown 20000 --timeline"
+    "thread --speed 50 --starts 200"
+    "thread --part exit --threads 2 --speed 20"
     "semaphore --speed 50 --timeline --trace /dev/null"
     "pool --part article --speed 50 --timeline --trace /dev/null"
     "race --threads 300 --timeline --trace /dev/null --color always"

@@ -21,6 +21,7 @@ coroutine
 daemon --part wait
 timer
 gil --part cpu --countdown 500000000
+thread
 EOF
 }
 
@@ -80,6 +81,9 @@ timer|t.start\(\) returned|1|a timer thread waits on its Event
 gil --part cpu --countdown 200000000|1 thread +GIL py3|1|2 threads take turns under the py3 GIL
 gil --part cpu --gil py2 --countdown 100000000|1 thread +GIL py2|1|2 threads convoy under the py2 GIL
 gil --part io|the GIL held|1|threads wait for the GIL that a sleeper holds
+thread --part join|t-2 +task t-2|1|main waits in pthread_join for 3 sleeping threads
+thread --part exit|child main +4|1|a child's threads sleep; the parent reads its pipe
+thread --part result|start loop 1 at|1|main waits in pthread_join for a thread that will return a value
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -150,6 +154,7 @@ stops_at_its_moments() {
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
 @test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
+@test "thread: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly thread; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -163,3 +168,4 @@ stops_at_its_moments() {
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
 @test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }
+@test "thread: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments thread; }

@@ -112,7 +112,7 @@ line_after() {
 @test "tour --from pool starts at pool and goes on to the last lesson; a reader that goes away ends it quietly" {
     # head leaves after pool's title: the tour ends at its next write, quietly
     local from_pool # pool and the lessons listed after it
-    from_pool=$("$CONCDEMO" list | awk '$1 == "pool" { on = 1 } on && /^[a-z]/ { n++ } END { print n }')
+    from_pool=$("$CONCDEMO" list | awk '{ print $1 }' | sed -n '/^pool$/,$p' | wc -l)
     run --separate-stderr bash -c "'$CONCDEMO' tour --from pool --speed 1000 | head -4"
     [ "$status" -eq 0 ]
     [ -z "$stderr" ]

@@ -94,6 +94,7 @@ lesson_fits() {
 @test "daemon fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits daemon; }
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
 @test "gil fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits gil; }
+@test "thread fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits thread; }
 
 @test "help, --help and list fit 60 and 80 columns" {
     for width in 60 80; do

@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# thread: two ways to make a thread, join, active_count(), the end of main,
+# and a thread's return value.
+
+load helpers
+
+@test "the article's program (§2.1.2) at speed 1: joined, 3 threads of 3 s take 3 s; unjoined, cost: comes at once" {
+    # --speed 1: windows wide enough for a thread that wakes 0.3 s late
+    run "$CONCDEMO" thread --part join --speed 1
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "part=join threads=3 starts=2000 speed=1 "* ]]
+    within 2.95 "$(result_value cost_joined)" 3.6
+    within 0 "$(result_value cost_unjoined)" 0.3
+    [ "$(result_value cost_before_ticks)" = yes ]
+    within 2.95 "$(result_value unjoined_ended)" 3.6
+    # the article's lines: each thread's task line, then 3s 2s 1s, a second apart
+    for n in 0 1 2; do
+        [ "$(grep -cE "^\[ *[0-9.]+\] t-$n +task t-$n <Thread\(Thread-$((n + 1)) \(run\), started [0-9]+\)>$" <<<"$output")" -eq 2 ]
+        within 0.95 "$(time_of "t-$n +3s$")" 1.4
+        within 1.95 "$(time_of "t-$n +2s$")" 2.4
+        within 2.95 "$(time_of "t-$n +1s$")" 3.4
+    done
+    # joined: main's cost: after every thread's 1s; the first cost: line is the joined one
+    [ "$(line_of 'main +cost: ')" -gt "$(grep -nE 't-[0-9] +1s$' <<<"$output" | head -3 | tail -1 | cut -d: -f1)" ]
+    within 2.95 "$(time_of 'main +cost: ')" 3.6
+    # unjoined: main's second cost: line comes before any thread's 3s of that run
+    local second_cost
+    second_cost=$(grep -nE 'main +cost: ' <<<"$output" | sed -n 2p | cut -d: -f1)
+    [ "$second_cost" -lt "$(grep -nE 't-[0-9] +3s$' <<<"$output" | sed -n 4p | cut -d: -f1)" ]
+    [ "$(grep -c '<_MainThread(MainThread, started [0-9]*)> native_id [0-9]*$' <<<"$output")" -eq 2 ]
+}
+
+@test "two ways to make a thread: Thread(target=run) and class MyThread(Thread), each prints itself" {
+    run "$CONCDEMO" thread --part create --speed 20
+    [ "$status" -eq 0 ]
+    [ "$(result_value ways)" -eq 2 ]
+    [ "$(result_value idents_apart)" = yes ]
+    [ "$(result_value main_native_id_is_pid)" = yes ]
+    within 7.9 "$(result_value elapsed)" 10
+    # way 1: Thread-1 (run), Thread-2 (run); way 2: MyThread, Thread-3, Thread-4, as Python 3.11 names them
+    grep -qE '^\[ *[0-9.]+\] t1 +task t1 <Thread\(Thread-1 \(run\), started [0-9]+\)> native_id [0-9]+$' <<<"$output"
+    grep -qE '^\[ *[0-9.]+\] t2 +task t2 <Thread\(Thread-2 \(run\), started [0-9]+\)> native_id [0-9]+$' <<<"$output"
+    grep -qE '^\[ *[0-9.]+\] t1 +task t1 <MyThread\(Thread-3, started [0-9]+\)> native_id [0-9]+$' <<<"$output"
+    grep -qE '^\[ *[0-9.]+\] t2 +task t2 <MyThread\(Thread-4, started [0-9]+\)> native_id [0-9]+$' <<<"$output"
+    # each thread printed 2s 1s 0s, in that order: 4 of each
+    for s in 2s 1s 0s; do [ "$(grep -cE "^\[ *[0-9.]+\] t[12] +$s$" <<<"$output")" -eq 4 ]; done
+    # the two threads alive together had two native ids, and main's is the pid
+    local pid
+    pid=$(grep -oE 'native_id \(gettid\(\)\) is the process.s pid, [0-9]+' <<<"$output" | head -1 | grep -oE '[0-9]+$')
+    grep -q "<_MainThread(MainThread, started [0-9]*)> native_id $pid\$" <<<"$output"
+    [ "$(grep -oE '<Thread\(Thread-[12] \(run\), started [0-9]+\)> native_id [0-9]+' <<<"$output" | awk '{ print $NF }' | sort -u | wc -l)" -eq 2 ]
+    # the ident reuse note agrees with the count
+    if [ "$(result_value reused_idents)" -eq 0 ]; then
+        [[ "$output" == *"No ident of way 1 came back in way 2 this run"* ]]
+    else
+        [[ "$output" == *"$(result_value reused_idents) of way 2's idents were way 1's"* ]]
+    fi
+}
+
+@test "active_count(): 4 while the 3 threads sleep, 1 after they ended; with --threads 5, 6" {
+    # --speed 5: main reads 0.5 lesson-seconds, 0.1 s, away from the threads' wake-up
+    run "$CONCDEMO" thread --part active --speed 5
+    [ "$status" -eq 0 ]
+    [ "$(result_value while_sleeping)" -eq 4 ]
+    [ "$(result_value after_ended)" -eq 1 ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] main +4$' <<<"$output")" -eq 1 ]
+    [ "$(line_of 'main +4$')" -lt "$(line_of 'main +1$')" ]
+    [[ "$output" == *"# 4: the 3 threads, still asleep, and main."* ]]
+    run "$CONCDEMO" thread --part active --threads 5 --speed 5
+    [ "$(result_value while_sleeping)" -eq 6 ]
+    [ "$(result_value after_ended)" -eq 1 ]
+}
+
+@test "the end of main: return ends the child's threads at 0.5 s, pthread_exit lets them finish at 1 s" {
+    local seed
+    seed=$(unique_seed)
+    run "$CONCDEMO" thread --part exit --speed 5 --seed "$seed"
+    [ "$status" -eq 0 ]
+    [ "$(result_value return_woke)" -eq 0 ]
+    [ "$(result_value pthread_exit_woke)" -eq 3 ]
+    within 0.45 "$(result_value return_ended)" 0.9
+    within 0.95 "$(result_value pthread_exit_ended)" 1.5
+    # what the child wrote, read from its pipe: active_count() 4 both times, each thread's task line
+    [ "$(grep -cE '^\[ *[0-9.]+\] child main +4$' <<<"$output")" -eq 2 ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] child t-[0-2] +task t-[0-2]$' <<<"$output")" -eq 6 ]
+    # after `return 0` no thread line appeared; after pthread_exit every thread's came, after main's
+    local ret pexit
+    ret=$(line_of 'child main +return 0$')
+    pexit=$(line_of 'child main +pthread_exit\(NULL\)$')
+    ! sed -n "${ret},${pexit}p" <<<"$output" | grep -q 'woke after 1 s'
+    [ "$(sed -n "${pexit},\$p" <<<"$output" | grep -cE 'child t-[0-2] +t-[0-2] woke after 1 s, and ends$')" -eq 3 ]
+    [[ "$output" == *"0 of 3 threads' 'woke' lines appeared"* ]]
+    [[ "$output" == *"3 of 3 threads' 'woke' lines appeared"* ]]
+    [[ "$output" == *"(exit status 0)"* ]]
+    none_left "$seed"
+}
+
+@test "getResult(): each thread's return value comes back through pthread_join" {
+    run "$CONCDEMO" thread --part result --speed 20
+    [ "$status" -eq 0 ]
+    [ "$(result_value loops)" = "4,2" ]
+    local r0 r1
+    r0=$(result_value results | cut -d, -f1)
+    r1=$(result_value results | cut -d, -f2)
+    within 3.95 "$r0" 5
+    within 1.95 "$r1" 3
+    within 3.95 "$(result_value elapsed)" 5
+    [[ "$output" == *"join() -> getResult(): loop 0 slept $r0 s"* ]]
+    [[ "$output" == *"join() -> getResult(): loop 1 slept $r1 s"* ]]
+    # the article's order: loop 1 is done before loop 0, and main's lines come last
+    [ "$(line_of 'loop 1 done at:')" -lt "$(line_of 'loop 0 done at:')" ]
+    [ "$(line_of 'getResult\(\): loop 0')" -gt "$(line_of 'loop 0 done at:')" ]
+    [ "$(line_of 'all DONE at:')" -gt "$(line_of 'getResult\(\): loop 1')" ]
+    grep -qE '^\[ *[0-9.]+\] loop-0 +starting loop at: ' <<<"$output"
+}
+
+@test "the cost of a thread start: --starts threads started and joined, one at a time, timed in real time" {
+    run "$CONCDEMO" thread --part cost --starts 50
+    [ "$status" -eq 0 ]
+    [ "$(result_value starts)" -eq 50 ]
+    awk -v us="$(result_value us_each)" 'BEGIN { exit !(us > 0) }'
+    [[ "$output" == *"$(result_value us_each) us a thread: pthread_create() and pthread_join()"* ]]
+}
+
+@test "every part, in order, with its result lines last" {
+    run "$CONCDEMO" thread --speed 50 --format jsonl
+    [ "$status" -eq 0 ]
+    jq -e -s '[ .[] | select(.kind == "result") | .data.part ] == ["create", "join", "active", "exit", "result", "cost"]' <<<"$output"
+    jq -e -s '.[-1].kind == "result"' <<<"$output"
+}
+
+@test "bad input for every thread option" {
+    usage_error "--threads: '0' is zero" thread --threads 0
+    usage_error "--threads: '101' is too large (allowed: 1 to 100)" thread --threads 101
+    usage_error "--threads: 'x' is not a whole number" thread --threads x
+    usage_error "--part" thread --part nope
+    usage_error "--starts: '0' is zero" thread --starts 0
+    usage_error "--starts: '100001' is too large (allowed: 1 to 100000)" thread --starts 100001
+    usage_error "--starts: '2.5' is not a whole number" thread --starts 2.5
+}
+
+@test "Ctrl-C while the threads sleep, and while a child process runs: exit 130, no result, nothing left" {
+    local seed
+    seed=$(unique_seed)
+    interrupt_when 't-0 +3s$' INT thread --part join --speed 1 --seed "$seed"
+    [ "$status" -eq 130 ]
+    [[ "$output" == *"interrupted by Ctrl-C"* ]]
+    [[ "$output" != *"result:"* ]]
+    within 0.9 "$(time_of 'interrupted by Ctrl-C')" 1.6
+    seed=$(unique_seed)
+    interrupt_when 'child main +4$' INT thread --part exit --speed 1 --seed "$seed"
+    [ "$status" -eq 130 ]
+    [[ "$output" != *"result:"* ]]
+    none_left "$seed"
+}
