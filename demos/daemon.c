@@ -78,20 +78,6 @@ static void tell_parent(const char *fact, double value)
         print_line("=", "%s\t%.6f", fact, value);
 }
 
-/* The kernel's count of this process's threads: "Threads:" in /proc/self/status. */
-static int threads_in_kernel(void)
-{
-    FILE *status = fopen("/proc/self/status", "r");
-    int count = -1;
-    char line[128];
-    while (status && fgets(line, sizeof line, status))
-        if (sscanf(line, "Threads: %d", &count) == 1)
-            break;
-    if (status)
-        fclose(status);
-    return count;
-}
-
 /* pthread_create(), with a stack of its own in the child: there glibc would
  * hand a new thread the stack of a parent's thread that the fork left
  * behind, and ThreadSanitizer would take it for that thread (as in
@@ -268,8 +254,8 @@ static int article_program(void *arg) /* the child process: python3 art.py */
     }
 
     lesson_sleep(main_sleep); /* time.sleep(0.5) */
-    int count = python ? atomic_load(&active) : threads_in_kernel();
-    tell_parent("kernel_threads", threads_in_kernel());
+    int count = python ? atomic_load(&active) : threads_in_process();
+    tell_parent("kernel_threads", threads_in_process());
     print_line("main", "%d", count); /* print(threading.active_count()) */
 
     if (python)

@@ -357,20 +357,6 @@ static void *sleeper(struct thread *self, const char *n) /* def run(n): */
     return NULL;
 }
 
-/* How many threads the kernel counts in this process: /proc/self/status. */
-static int kernel_threads(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    int n = -1;
-    char line[128];
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "Threads: %d", &n) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return n;
-}
-
 static int kernel_count;
 
 /* One of the article's two programs: threads sleep `threads_for`, main
@@ -384,7 +370,7 @@ static int count_active(double threads_for, double main_for)
         return -1;
     lesson_sleep(main_for); /* time.sleep(0.5) */
     int seen = atomic_load(&active);
-    kernel_count = kernel_threads(); /* at the same moment, for a note */
+    kernel_count = threads_in_process(); /* at the same moment, for a note */
     say("main", "%d", seen); /* print(threading.active_count()) */
     for (int i = 0; i < count; i++) /* what Python's exit would wait for */
         join(handles[i]);
@@ -418,7 +404,7 @@ static int part_active(void)
         note("%d, not 1: a thread woke late, and had not yet ended.", after);
     note("Main joined each program's threads after its count, as Python does at exit.");
     if (kernel > 0)
-        note("At the first count the kernel saw %d threads in this process (/proc/self/status): "
+        note("At the first count the kernel saw %d threads in this process (/proc/self/task): "
              "those %d, and %d more: the engine's own (its signal watcher), or a sanitizer's.",
              kernel, sleeping, kernel - sleeping);
     result_at_end("part=active threads=%d while_sleeping=%d after_ended=%d", count, sleeping, after);

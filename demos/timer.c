@@ -35,7 +35,6 @@
 
 #include "sanitizer.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -261,27 +260,13 @@ struct posix_record {
 static struct posix_record *record;
 static struct event a_ran, c_started, c_done; /* each function's sign to the child's main */
 
-/* Threads in this process now (Linux's /proc/self/task), or -1. */
-static int count_threads(void)
-{
-    DIR *tasks = opendir("/proc/self/task");
-    if (!tasks)
-        return -1;
-    int count = 0;
-    for (struct dirent *d; (d = readdir(tasks));)
-        if (d->d_name[0] != '.')
-            count++;
-    closedir(tasks);
-    return count;
-}
-
 /* The notification functions: glibc calls each on a thread it creates. */
 static void hello_a(union sigval unused)
 {
     (void)unused;
     record->fired_at = lesson_now();
     record->a_runs++;
-    record->threads_during = count_threads();
+    record->threads_during = threads_in_process();
     say("glibc-1", "hello, world");
     event_set(&a_ran);
 }
@@ -339,7 +324,7 @@ static bool no_thread_came(const char *which)
 {
     say("child", "%s: no thread ran the function", which);
     fprintf(stderr, "%s: glibc started no thread for a SIGEV_THREAD timer (%d threads were running); "
-            "try a larger ulimit -u or ulimit -v\n", lesson_who(), count_threads());
+            "try a larger ulimit -u or ulimit -v\n", lesson_who(), threads_in_process());
     return false;
 }
 
@@ -347,10 +332,10 @@ static bool no_thread_came(const char *which)
  * them.  Wait until their count is back to `expected`, at most a second. */
 static int settle_threads(int expected)
 {
-    int count = count_threads();
+    int count = threads_in_process();
     for (int i = 0; i < 1000 && count > expected; i++) {
         nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-        count = count_threads();
+        count = threads_in_process();
     }
     return count;
 }
@@ -360,7 +345,7 @@ static bool posix_timers(void)
     event_init(&a_ran);
     event_init(&c_started);
     event_init(&c_done);
-    record->threads_before = count_threads();
+    record->threads_before = threads_in_process();
     timer_t a, b, c;
     if (!make_timer(&a, hello_a))
         return false;
@@ -368,7 +353,7 @@ static bool posix_timers(void)
         timer_delete(a);
         return false;
     }
-    record->threads_armed = count_threads();
+    record->threads_armed = threads_in_process();
     double began = lesson_now();
     record->due = began + interval_option;
     arm(a, interval_option);
@@ -412,7 +397,7 @@ static bool posix_timers(void)
     wait_for(&c_done, 0.5);
     settle_threads(record->threads_armed);
     say("child", "C's function is done: %d threads left; glibc's helper stays until the process ends",
-        count_threads());
+        threads_in_process());
     /* The three Events are not destroyed: the detached threads that set
      * them ended (the count above says so) with no join to tell a checker
      * such as helgrind, and the child's exit frees them. */

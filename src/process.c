@@ -223,3 +223,16 @@ long children_in_process_table(void)
     started_count = started_room = 0;
     return found;
 }
+
+int threads_in_process(void)
+{
+    DIR *tasks = opendir("/proc/self/task");
+    if (!tasks)
+        return -1;
+    int count = 0;
+    for (struct dirent *d; (d = readdir(tasks));)
+        if (d->d_name[0] != '.')
+            count++;
+    closedir(tasks);
+    return count;
+}

@@ -52,4 +52,9 @@ long children_in_process_table(void);
 /* How many of the lesson's children are alive now. */
 long children_alive(void);
 
+/* How many threads the kernel counts in this process now (the entries of
+ * /proc/self/task: main, the lesson's threads, and any a library started,
+ * such as glibc's for a timer), or -1 where it cannot tell. */
+int threads_in_process(void);
+
 #endif
