@@ -153,10 +153,10 @@ static int no_lesson(const char *who_said, const char *typed, bool commands)
 static void print_overview(FILE *out)
 {
     fprintf(out,
-            "concdemo: concurrency lessons you can run -- threads, locks, semaphores,\n"
-            "events, conditions, queues, pipes, pools and coroutines -- re-created\n"
-            "in C with POSIX threads, processes and coroutines from five Python\n"
-            "articles.\n"
+            "concdemo: concurrency lessons you can run -- threads, daemons, the GIL,\n"
+            "locks, semaphores, events, conditions, timers, queues, pipes, pools and\n"
+            "coroutines -- re-created in C with POSIX threads, processes and\n"
+            "coroutines from five Python articles.\n"
             "\n"
             "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"
             "       concdemo list               the lessons, one per line\n"
