@@ -366,7 +366,8 @@ static bool posix_timers(void)
     }
     timer_delete(c); /* while its function runs */
     record->c_deleted_at = lesson_now();
-    say("child", "timer_delete(C) returned at %.3f s, while C's function still runs", record->c_deleted_at);
+    say("child", "timer_delete(C) returned at %.3f s, %s", record->c_deleted_at,
+        event_is_set(&c_done) ? "after C's function had ended" : "while C's function still runs");
     event_set(&c_deleted); /* C's function may finish now */
     if (!wait_for(&c_done, 1)) {
         fprintf(stderr, "%s: timer C's function did not finish in 1 lesson-second and 5 real seconds after "

@@ -86,6 +86,7 @@ load helpers
     within "$(result_value running_deleted_at)" "$(result_value running_done_at)" 1e300
     [ "$(line_of 'glibc-2 +hello, world; and now work, until main says timer_delete\(C\) returned')" -lt "$(line_of 'child +timer_delete\(C\) returned')" ]
     [ "$(line_of 'child +timer_delete\(C\) returned')" -lt "$(line_of 'glibc-2 +done, after timer_delete\(C\) returned$')" ]
+    [[ "$output" == *"child    timer_delete(C) returned at "*", while C's function still runs"* ]]
     [[ "$output" == *"deleting C did not wait for its running function"* ]]
 }
 
