@@ -244,19 +244,22 @@ static void hello_b(union sigval unused)
     say("glibc-?", "hello, world (timer B: this must not happen)");
 }
 
-/* A hello that works on until main says timer_delete(C) has returned: had
- * timer_delete waited for it, neither would go on, and the wait would time
- * out. */
+/* A hello that waits for main's word that timer_delete(C) has returned,
+ * then works half a second: had timer_delete waited for it, neither would
+ * go on, and its wait would time out. */
 static void slow_hello_c(union sigval unused)
 {
     (void)unused;
     record->c_started_at = lesson_now();
-    say("glibc-2", "hello, world; and now work, until main says timer_delete(C) returned");
+    say("glibc-2", "hello, world; now it waits for main to say timer_delete(C) returned");
     event_set(&c_started);
     record->c_outlived_delete = wait_for(&c_deleted, 1);
+    if (record->c_outlived_delete) {
+        say("glibc-2", "main says timer_delete(C) returned; and now half a second of work");
+        lesson_sleep(0.5);
+    }
     record->c_done_at = lesson_now();
-    say("glibc-2", record->c_outlived_delete ? "done, after timer_delete(C) returned"
-                                            : "done: main never said timer_delete(C) returned");
+    say("glibc-2", record->c_outlived_delete ? "done" : "done: main never said timer_delete(C) returned");
     event_set(&c_done);
 }
 
@@ -359,7 +362,7 @@ static bool posix_timers(void)
         timer_delete(c);
         return false;
     }
-    say("child", "timer C, due in 0.2 s; its function works until main says timer_delete(C) returned");
+    say("child", "timer C, due in 0.2 s; its function waits for main's word, then works 0.5 s");
     if (!wait_for(&c_started, 5)) {
         timer_delete(c);
         return no_thread_came("timer C");
