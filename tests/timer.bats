@@ -86,7 +86,7 @@ load helpers
     within "$(result_value running_deleted_at)" "$(result_value running_done_at)" 1e300
     [ "$(line_of 'glibc-2 +hello, world; now it waits for main to say timer_delete\(C\) returned')" -lt "$(line_of 'child +timer_delete\(C\) returned')" ]
     [ "$(line_of 'child +timer_delete\(C\) returned')" -lt "$(line_of 'glibc-2 +main says timer_delete\(C\) returned; and now half a second of work')" ]
-    [ "$(line_of 'glibc-2 +and now half a second of work')" -lt "$(line_of 'glibc-2 +done$')" ]
+    [ "$(line_of 'glibc-2 +main says timer_delete\(C\) returned; and now half a second of work')" -lt "$(line_of 'glibc-2 +done$')" ]
     # and it worked its half second after timer_delete(C) returned (0.499: both times are rounded)
     within 0.499 "$(awk -v a="$(result_value running_deleted_at)" -v b="$(result_value running_done_at)" 'BEGIN { print b - a }')" 1e300
     [[ "$output" == *"child    timer_delete(C) returned at "*", while C's function still runs"* ]]
