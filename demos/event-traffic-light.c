@@ -30,80 +30,18 @@
  *                 event.wait()
  *                 print("[%s] green light is on,start going..." % name)
  *
- * Pthreads has no Event, so it is built below from the three things every
- * waiting-for-something needs: a flag, a mutex that guards it, and a
- * condition variable to sleep on until the flag changes. */
+ * Pthreads has no Event, so demos/primitives/event.c builds one from the
+ * three things every waiting-for-something needs: a flag, a mutex that
+ * guards it, and a condition variable to sleep on until the flag changes. */
 #include "lesson.h"
+
+#include "primitives/event.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-/* threading.Event */
-struct event {
-    bool flag;               /* True: waiters go through */
-    pthread_mutex_t lock;    /* guards flag */
-    pthread_cond_t flag_set; /* broadcast when flag becomes true */
-};
-
-static void event_init(struct event *e)
-{
-    e->flag = false;
-    pthread_mutex_init(&e->lock, NULL);
-    monotonic_cond_init(&e->flag_set); /* so that wait(timeout) counts lesson time */
-}
-
-static void event_set(struct event *e) /* event.set(): wake every waiter */
-{
-    pthread_mutex_lock(&e->lock);
-    e->flag = true;
-    pthread_cond_broadcast(&e->flag_set);
-    pthread_mutex_unlock(&e->lock);
-}
-
-static void event_clear(struct event *e) /* event.clear(): later waiters will wait */
-{
-    pthread_mutex_lock(&e->lock);
-    e->flag = false;
-    pthread_mutex_unlock(&e->lock);
-}
-
-static bool event_is_set(struct event *e) /* event.is_set(): true now, maybe not a moment later */
-{
-    pthread_mutex_lock(&e->lock);
-    bool flag = e->flag;
-    pthread_mutex_unlock(&e->lock);
-    return flag;
-}
-
-static void event_wait(struct event *e) /* event.wait(): block until the flag is set */
-{
-    pthread_mutex_lock(&e->lock);
-    while (!e->flag) /* a condition variable may wake for nothing: look again */
-        pthread_cond_wait(&e->flag_set, &e->lock);
-    pthread_mutex_unlock(&e->lock);
-}
-
-/* event.wait(timeout): false if the flag was still clear after `seconds`. */
-static bool event_wait_timeout(struct event *e, double seconds)
-{
-    struct timespec deadline = lesson_timeout(seconds, CLOCK_MONOTONIC);
-    pthread_mutex_lock(&e->lock);
-    int timed_out = 0;
-    while (!e->flag && !timed_out)
-        timed_out = pthread_cond_timedwait(&e->flag_set, &e->lock, &deadline);
-    bool flag = e->flag;
-    pthread_mutex_unlock(&e->lock);
-    return flag;
-}
-
-static void event_destroy(struct event *e)
-{
-    pthread_mutex_destroy(&e->lock);
-    pthread_cond_destroy(&e->flag_set);
-}
 
 static struct event light; /* event = threading.Event(): set means green */
 

@@ -23,8 +23,10 @@
  *                 self.function(*self.args, **self.kwargs)
  *             self.finished.set()
  *
- * Pthreads has neither an Event nor a Timer, so both are built below, in
- * the same shape: a thread, and a timed wait on a condition variable.
+ * Pthreads has neither an Event nor a Timer.  The Event is built in
+ * demos/primitives/event.c (a flag, a mutex and a condition variable, as
+ * event-traffic-light uses it); the Timer is built below, in Python's shape:
+ * a thread, and a timed wait on that Event.
  *
  * What C offers instead is the POSIX timer: timer_create() with
  * SIGEV_THREAD asks the C library to call a function on a new thread when
@@ -34,6 +36,7 @@
 #include "lesson.h"
 
 #include "sanitizer.h"
+#include "primitives/event.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -41,70 +44,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-/* -- Event: a flag, a mutex and a condition variable ---------------------- */
-
-struct event {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    bool flag;
-};
-
-static void event_init(struct event *e)
-{
-    pthread_mutex_init(&e->lock, NULL);
-    monotonic_cond_init(&e->changed); /* timed waits on CLOCK_MONOTONIC */
-    e->flag = false;
-}
-
-static void event_set(struct event *e) /* event.set(): wakes every waiter */
-{
-    pthread_mutex_lock(&e->lock);
-    e->flag = true;
-    pthread_cond_broadcast(&e->changed);
-    pthread_mutex_unlock(&e->lock);
-}
-
-static bool event_is_set(struct event *e)
-{
-    pthread_mutex_lock(&e->lock);
-    bool flag = e->flag;
-    pthread_mutex_unlock(&e->lock);
-    return flag;
-}
-
-/* event.wait(timeout): until set, or `seconds` of lesson time pass (or
- * Ctrl-C).  Returns the flag, as Python's wait() does. */
-static bool event_wait_until(struct event *e, const struct timespec *deadline)
-{
-    pthread_mutex_lock(&e->lock);
-    int rc = 0;
-    while (!e->flag && rc != ETIMEDOUT && !lesson_stop_requested())
-        rc = pthread_cond_timedwait(&e->changed, &e->lock, deadline);
-    bool flag = e->flag;
-    pthread_mutex_unlock(&e->lock);
-    return flag;
-}
-
-static bool event_wait(struct event *e, double seconds)
-{
-    struct timespec deadline = lesson_timeout(seconds, CLOCK_MONOTONIC);
-    return event_wait_until(e, &deadline);
-}
-
-/* On Ctrl-C a waiting timer need not wait out its interval. */
-static void event_wake(struct event *e)
-{
-    pthread_mutex_lock(&e->lock);
-    pthread_cond_broadcast(&e->changed);
-    pthread_mutex_unlock(&e->lock);
-}
-
-static void event_destroy(struct event *e)
-{
-    pthread_mutex_destroy(&e->lock);
-    pthread_cond_destroy(&e->changed);
-}
 
 /* -- Timer: a thread that waits on its Event, then calls the function ----- */
 
@@ -115,6 +54,7 @@ struct timer {
     struct event finished;
     double started_at;       /* lesson time of t.start() */
     double wait_ended_at;    /* when finished.wait() returned */
+    bool woken_by_set;       /* what it returned: true, the Event was set; false, it timed out */
     double ran_at;           /* when the function began, or -1 */
     int runs;                /* how many times it ran */
 };
@@ -129,7 +69,7 @@ static void *timer_run(void *arg) /* Timer.run() */
 {
     struct timer *t = arg;
     span_begin(t->name, SPAN_WAITING); /* spans: what --timeline and --trace draw */
-    event_wait(&t->finished, t->interval); /* self.finished.wait(self.interval) */
+    t->woken_by_set = event_wait_timeout(&t->finished, t->interval); /* self.finished.wait(self.interval) */
     span_end(t->name, SPAN_WAITING);
     t->wait_ended_at = lesson_now();
     if (!event_is_set(&t->finished) && !lesson_stop_requested()) /* if not self.finished.is_set(): */
@@ -156,14 +96,15 @@ static void hello(struct timer *t) /* def hello(): print("hello, world") */
     say(t->name, "hello, world");
 }
 
-/* The timers the parts start, so that a stop can wake them. */
+/* The timers the parts start.  On Ctrl-C they are cancelled, so that none
+ * waits out its interval; run() also looks at the stop before it calls. */
 static struct timer t1, t2, t3;
 
-static void wake_timers(void)
+static void cancel_timers(void)
 {
-    event_wake(&t1.finished);
-    event_wake(&t2.finished);
-    event_wake(&t3.finished);
+    timer_cancel(&t1);
+    timer_cancel(&t2);
+    timer_cancel(&t3);
 }
 
 /* -- part 1, seed 000: Timer(1, hello) ------------------------------------ */
@@ -185,8 +126,14 @@ static int part_article(void)
     int status = team_report_refusal(&team);
     if (status == 0 && !lesson_stop_requested()) {
         double due = t1.started_at + interval_option;
-        say("main", "joined: hello ran %d time, at %.3f s; due at %.3f s", t1.runs, t1.ran_at, due);
-        note("Its wait timed out at the deadline, the Event was not set, so it called hello, once.");
+        say("main", "joined: hello ran %d time%s, at %.3f s; due at %.3f s", t1.runs, t1.runs == 1 ? "" : "s",
+            t1.ran_at, due);
+        if (t1.runs == 1 && !t1.woken_by_set)
+            note("Its wait timed out at the deadline, the Event was not set, so it called hello, once.");
+        else
+            note("This run is not what a Timer does: its wait %s at %.3f s and hello ran %d time%s.",
+                 t1.woken_by_set ? "saw the Event set" : "timed out", t1.wait_ended_at, t1.runs,
+                 t1.runs == 1 ? "" : "s");
         result_at_end("part=article fired=%s runs=%d due=%.3f fired_at=%.3f late=%.4f", t1.runs ? "yes" : "no",
                       t1.runs, due, t1.ran_at, t1.ran_at - due);
     }
@@ -211,29 +158,36 @@ static int part_cancel(void)
         say("main", "t.cancel(): sets the timer's Event");
         team_join_next(&team);
         if (!lesson_stop_requested()) {
-            say("main", "joined the timer thread: its wait ended at %.3f s, set", t2.wait_ended_at);
-            note("cancel() wakes the wait at once: the thread sees the Event set and ends without "
-                 "calling hello.");
+            say("main", "joined the timer thread: its wait ended at %.3f s, %s", t2.wait_ended_at,
+                t2.woken_by_set ? "the Event set" : "timed out");
+            if (t2.runs == 0 && t2.woken_by_set)
+                note("cancel() wakes the wait at once: the thread sees the Event set and ends without "
+                     "calling hello.");
+            else if (t2.runs == 0)
+                note("The wait timed out, but cancel() had set the Event before the thread looked: it ended "
+                     "without calling hello.");
+            else
+                note("This run the cancel came too late: main woke at %.3f s, after the timer's wait had "
+                     "ended at %.3f s, and hello ran.", cancelled_at, t2.wait_ended_at);
         }
         /* Wait past the due time, to see that nothing comes. */
         lesson_sleep_until(t2.started_at + interval_option + cancel_option);
         check_at = lesson_now();
         if (!lesson_stop_requested()) {
-            say("main", "%.3f s, past the due time %.3f s: hello ran %d times", check_at,
-                t2.started_at + interval_option, t2.runs);
-            if (t2.runs)
-                note("This run the cancel came too late: main woke at %.3f s, after the timer's wait had "
-                     "ended at %.3f s.", cancelled_at, t2.wait_ended_at);
+            say("main", "%.3f s, past the due time %.3f s: hello ran %d time%s", check_at,
+                t2.started_at + interval_option, t2.runs, t2.runs == 1 ? "" : "s");
             say("main", "now a Timer(%g, hello) that is left to fire", cancel_option);
         }
         if (!lesson_stop_requested() && timer_start(&t3, &team)) {
             team_join_next(&team);
             late_cancel_at = lesson_now();
             timer_cancel(&t3); /* t.cancel(), too late */
-            if (!lesson_stop_requested())
-                say("main", "t.cancel() after it fired: returns, and hello ran %d time", t3.runs);
-            note("Too late to matter: cancel() only sets the Event, and nobody waits on it any more. "
-                 "Python's returns None, raises nothing, and does not wait for a hello that is running.");
+            if (!lesson_stop_requested()) {
+                say("main", "t.cancel() after it fired: returns, and hello ran %d time%s", t3.runs,
+                    t3.runs == 1 ? "" : "s");
+                note("Too late to matter: cancel() only sets the Event, and nobody waits on it any more. "
+                     "Python's returns None, raises nothing, and does not wait for a hello that is running.");
+            }
         }
     }
     int status = team_report_refusal(&team);
@@ -253,12 +207,24 @@ struct posix_record {
     int a_runs, b_runs;         /* timer B: deleted before it was due */
     double b_deleted_at, b_checked_at;
     double c_started_at, c_deleted_at, c_done_at; /* timer C: deleted while its function ran */
+    bool c_outlived_delete;     /* C's function saw main's word that timer_delete(C) had returned */
     int threads_before, threads_armed, threads_during, threads_after;
     bool ran;                   /* false: the child stopped early, and said why */
 };
 
 static struct posix_record *record;
 static struct event a_ran, c_started, c_done; /* each function's sign to the child's main */
+static struct event c_deleted;                 /* main's sign to C's function */
+
+/* Wait for a sign, `seconds` of lesson time and 5 real seconds more: false
+ * if it never came (glibc drops a notification whose thread it cannot
+ * create). */
+static bool wait_for(struct event *sign, double seconds)
+{
+    struct timespec deadline = lesson_timeout(seconds, CLOCK_MONOTONIC);
+    deadline.tv_sec += 5;
+    return event_wait_until(sign, &deadline);
+}
 
 /* The notification functions: glibc calls each on a thread it creates. */
 static void hello_a(union sigval unused)
@@ -278,15 +244,22 @@ static void hello_b(union sigval unused)
     say("glibc-?", "hello, world (timer B: this must not happen)");
 }
 
-static void slow_hello_c(union sigval unused) /* a hello that takes half a second */
+/* A hello that waits for main's word that timer_delete(C) has returned,
+ * then works half a second: had timer_delete waited for it, neither would
+ * go on, and its wait would time out. */
+static void slow_hello_c(union sigval unused)
 {
     (void)unused;
     record->c_started_at = lesson_now();
-    say("glibc-2", "hello, world; and now half a second of work");
+    say("glibc-2", "hello, world; now it waits for main to say timer_delete(C) returned");
     event_set(&c_started);
-    lesson_sleep(0.5);
+    record->c_outlived_delete = wait_for(&c_deleted, 1);
+    if (record->c_outlived_delete) {
+        say("glibc-2", "main says timer_delete(C) returned; and now half a second of work");
+        lesson_sleep(0.5);
+    }
     record->c_done_at = lesson_now();
-    say("glibc-2", "done");
+    say("glibc-2", record->c_outlived_delete ? "done" : "done: main never said timer_delete(C) returned");
     event_set(&c_done);
 }
 
@@ -303,21 +276,14 @@ static bool make_timer(timer_t *timer, void (*fn)(union sigval))
     return false;
 }
 
-/* Arm a timer to expire once, `seconds` of lesson time from now. */
-static void arm(timer_t timer, double seconds)
+/* Arm a timer to expire once, `seconds` of lesson time from now, or false. */
+static bool arm(timer_t timer, double seconds)
 {
     struct itimerspec once = { .it_value = lesson_timeout(seconds, CLOCK_MONOTONIC) };
-    timer_settime(timer, TIMER_ABSTIME, &once, NULL);
-}
-
-/* Wait for a notification function's sign, `seconds` of lesson time and 5
- * real seconds more: false if it never came (glibc drops a notification
- * whose thread it cannot create). */
-static bool wait_for(struct event *sign, double seconds)
-{
-    struct timespec deadline = lesson_timeout(seconds, CLOCK_MONOTONIC);
-    deadline.tv_sec += 5;
-    return event_wait_until(sign, &deadline);
+    if (timer_settime(timer, TIMER_ABSTIME, &once, NULL) == 0)
+        return true;
+    fprintf(stderr, "%s: timer_settime refused: %s\n", lesson_who(), strerror(errno));
+    return false;
 }
 
 static bool no_thread_came(const char *which)
@@ -345,6 +311,7 @@ static bool posix_timers(void)
     event_init(&a_ran);
     event_init(&c_started);
     event_init(&c_done);
+    event_init(&c_deleted);
     record->threads_before = threads_in_process();
     timer_t a, b, c;
     if (!make_timer(&a, hello_a))
@@ -356,12 +323,19 @@ static bool posix_timers(void)
     record->threads_armed = threads_in_process();
     double began = lesson_now();
     record->due = began + interval_option;
-    arm(a, interval_option);
-    arm(b, interval_option);
+    if (!arm(a, interval_option) || !arm(b, interval_option)) {
+        timer_delete(a);
+        timer_delete(b);
+        return false;
+    }
     say("child", "timer_create() twice, SIGEV_THREAD; timer_settime(): A and B due at %.3f s", record->due);
-    note("%d thread%s here before timer_create, %d after: glibc started a helper thread, which waits "
-         "for the timers' signal.", record->threads_before, record->threads_before == 1 ? "" : "s",
-         record->threads_armed);
+    if (record->threads_armed > record->threads_before)
+        note("%d thread%s here before timer_create, %d after: glibc started a helper thread, which waits "
+             "for the timers' signal.", record->threads_before, record->threads_before == 1 ? "" : "s",
+             record->threads_armed);
+    else
+        note("%d thread%s here before timer_create, %d after: this glibc started no helper thread.",
+             record->threads_before, record->threads_before == 1 ? "" : "s", record->threads_armed);
 
     lesson_sleep_until(began + cancel_option);
     timer_delete(b); /* B's cancel() */
@@ -376,29 +350,42 @@ static bool posix_timers(void)
         record->threads_during);
     lesson_sleep_until(record->due + cancel_option); /* past B's due time */
     record->b_checked_at = lesson_now();
-    say("child", "%.3f s, past B's due time: B's function ran %d times", record->b_checked_at, record->b_runs);
+    say("child", "%.3f s, past B's due time: B's function ran %d time%s", record->b_checked_at, record->b_runs,
+        record->b_runs == 1 ? "" : "s");
     if (record->b_runs)
         note("This run timer_delete(B) came too late: at %.3f s, after B was due.", record->b_deleted_at);
     record->threads_after = settle_threads(record->threads_armed);
 
     if (!make_timer(&c, slow_hello_c))
         return false;
-    arm(c, 0.2);
-    say("child", "timer C, due in 0.2 s; its function takes 0.5 s");
+    if (!arm(c, 0.2)) {
+        timer_delete(c);
+        return false;
+    }
+    say("child", "timer C, due in 0.2 s; its function waits for main's word, then works 0.5 s");
     if (!wait_for(&c_started, 5)) {
         timer_delete(c);
         return no_thread_came("timer C");
     }
     timer_delete(c); /* while its function runs */
     record->c_deleted_at = lesson_now();
-    say("child", "timer_delete(C) returned at %.3f s, while C's function still runs", record->c_deleted_at);
-    note("timer_delete() stops the timer, not a function already called: like Python's cancel(), it "
-         "does not wait. The program must wait for the function itself: here, for its Event.");
-    wait_for(&c_done, 0.5);
+    say("child", "timer_delete(C) returned at %.3f s, %s", record->c_deleted_at,
+        event_is_set(&c_done) ? "after C's function had ended" : "while C's function still runs");
+    event_set(&c_deleted); /* C's function may finish now */
+    if (!wait_for(&c_done, 1)) {
+        fprintf(stderr, "%s: timer C's function did not finish in 1 lesson-second and 5 real seconds after "
+                "timer_delete(C)\n", lesson_who());
+        return false;
+    }
+    if (record->c_outlived_delete)
+        note("timer_delete() stops the timer, not a function already called: like Python's cancel(), it "
+             "does not wait. The program must wait for the function itself: here, for its Event.");
+    else
+        note("C's function never heard that timer_delete(C) returned: this run timer_delete() waited for it.");
     settle_threads(record->threads_armed);
     say("child", "C's function is done: %d threads left; glibc's helper stays until the process ends",
         threads_in_process());
-    /* The three Events are not destroyed: the detached threads that set
+    /* The four Events are not destroyed: the detached threads that set
      * them ended (the count above says so) with no join to tell a checker
      * such as helgrind, and the child's exit frees them. */
     record->ran = true;
@@ -445,15 +432,22 @@ static int part_posix(void)
         status = 1; /* the child said why */
     else {
         say("main", "joined the child: every thread glibc made for it ended with it");
-        note("A fired on a thread glibc created for it, detached; B, deleted in time, never fired; "
-             "deleting C did not wait for its running function.");
+        char b_said[120];
+        if (record->b_runs == 0)
+            snprintf(b_said, sizeof b_said, "B, deleted in time, never fired");
+        else
+            snprintf(b_said, sizeof b_said, "B, deleted at %.3f s, fired %d time%s all the same",
+                     record->b_deleted_at, record->b_runs, record->b_runs == 1 ? "" : "s");
+        note("A fired %s on a thread glibc created for it, detached; %s; deleting C %s for its running "
+             "function.", record->a_runs == 1 ? "once" : "more than once", b_said,
+             record->c_outlived_delete ? "did not wait" : "waited");
         result_at_end("part=posix ran=yes due=%.3f fired_at=%.3f late=%.4f runs=%d deleted_runs=%d "
                       "deleted_at=%.3f checked_at=%.3f threads_before=%d threads_armed=%d threads_during=%d "
-                      "threads_after=%d running_deleted_at=%.3f running_done_at=%.3f",
+                      "threads_after=%d running_deleted_at=%.3f running_done_at=%.3f running_outlived_delete=%s",
                       record->due, record->fired_at, record->fired_at - record->due, record->a_runs,
                       record->b_runs, record->b_deleted_at, record->b_checked_at, record->threads_before,
                       record->threads_armed, record->threads_during, record->threads_after,
-                      record->c_deleted_at, record->c_done_at);
+                      record->c_deleted_at, record->c_done_at, record->c_outlived_delete ? "yes" : "no");
     }
     shared_memory_free(record, sizeof *record);
     return status;
@@ -466,12 +460,12 @@ static int timer_run_lesson(void)
     timer_init(&t1, "Thread-1", interval_option, hello); /* t = Timer(1, hello) */
     timer_init(&t2, "Thread-2", interval_option, hello);
     timer_init(&t3, "Thread-3", cancel_option, hello);
-    clock_on_stop(wake_timers);
+    clock_on_stop(cancel_timers);
     static const struct lesson_part parts[] = {
         { "article", part_article }, { "cancel", part_cancel }, { "posix", part_posix },
     };
     int status = RUN_PARTS(parts);
-    clock_forget_stop(wake_timers);
+    clock_forget_stop(cancel_timers);
     event_destroy(&t1.finished);
     event_destroy(&t2.finished);
     event_destroy(&t3.finished);
@@ -502,7 +496,7 @@ const struct lesson timer_lesson = {
     .results = "part=article fired runs due fired_at late; part=cancel cancelled_at wait_ended_at checked_at "
                "cancelled_runs late_cancel_at late_runs; part=posix ran due fired_at late runs deleted_runs "
                "deleted_at checked_at threads_before threads_armed threads_during threads_after "
-               "running_deleted_at running_done_at",
+               "running_deleted_at running_done_at running_outlived_delete",
     .explanation =
         "A timer runs a function once, a while from now, unless it is cancelled\n"
         "first.  Seed 000's program is Timer(1, hello): \"hello, world\" one second\n"

@@ -79,13 +79,18 @@ load helpers
     unless_sanitized thread "ThreadSanitizer crashes in the threads glibc starts for SIGEV_THREAD (google/sanitizers#1612)"
     run "$CONCDEMO" timer --part posix --interval 4 --cancel-after 0.5 --speed 8
     [ "$status" -eq 0 ]
-    local deleted done
-    deleted=$(result_value running_deleted_at)
-    done=$(result_value running_done_at)
-    # the function sleeps 0.5 s after it signals that it started; delete comes in between
-    within 0.4 "$(awk -v a="$deleted" -v b="$done" 'BEGIN { print b - a }')" 1e300
-    [ "$(line_of 'glibc-2 +hello, world; and now half a second of work')" -lt "$(line_of 'timer_delete\(C\) returned')" ]
-    [ "$(line_of 'timer_delete\(C\) returned')" -lt "$(line_of 'glibc-2 +done$')" ]
+    # C's function waits for main's word, given once timer_delete(C) has
+    # returned: no timing decides it.  Had timer_delete waited for the
+    # function, the function's wait would have timed out: "no".
+    [ "$(result_value running_outlived_delete)" = yes ]
+    within "$(result_value running_deleted_at)" "$(result_value running_done_at)" 1e300
+    [ "$(line_of 'glibc-2 +hello, world; now it waits for main to say timer_delete\(C\) returned')" -lt "$(line_of 'child +timer_delete\(C\) returned')" ]
+    [ "$(line_of 'child +timer_delete\(C\) returned')" -lt "$(line_of 'glibc-2 +main says timer_delete\(C\) returned; and now half a second of work')" ]
+    [ "$(line_of 'glibc-2 +main says timer_delete\(C\) returned; and now half a second of work')" -lt "$(line_of 'glibc-2 +done$')" ]
+    # and it worked its half second after timer_delete(C) returned (0.499: both times are rounded)
+    within 0.499 "$(awk -v a="$(result_value running_deleted_at)" -v b="$(result_value running_done_at)" 'BEGIN { print b - a }')" 1e300
+    [[ "$output" == *"child    timer_delete(C) returned at "*", while C's function still runs"* ]]
+    [[ "$output" == *"deleting C did not wait for its running function"* ]]
 }
 
 @test "under ThreadSanitizer the POSIX part says why it does not run" {
@@ -114,10 +119,31 @@ load helpers
     [ "${#stderr_lines[@]}" -eq 1 ]
     [[ "$stderr" == *"--cancel-after must be less than --interval"* ]]
     [ -z "$output" ]
-    run --separate-stderr "$CONCDEMO" timer --interval 0.1 --speed 50
-    [ "$status" -eq 0 ] # --cancel-after's default is half the interval
-    [ "$(grep -m1 '^result: part=cancel ' <<<"$output" | tr ' ' '\n' | grep '^cancelled_runs=')" = cancelled_runs=0 ] ||
-        [[ "$output" == *"This run the cancel came too late"* ]]
+}
+
+@test "--cancel-after's default is half the interval" {
+    # --speed 1: half a second between the cancel and the due time
+    run --separate-stderr "$CONCDEMO" timer --part cancel --interval 1 --speed 1
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "part=cancel interval=1 cancel-after=none speed=1 "* ]]
+    [[ "$output" == *"main     part 2: cancel() 0.5 s after start, before hello is due at 1 s"* ]]
+    within 0.5 "$(result_value cancelled_at)" 0.9
+    within "$(result_value cancelled_at)" "$(result_value wait_ended_at)" 0.95
+    # what the transcript says agrees with what the run measured
+    if [ "$(result_value cancelled_runs)" -eq 0 ]; then
+        ! grep -qE 'Thread-2 +hello, world' <<<"$output"
+        [[ "$output" != *"the cancel came too late"* ]]
+    else
+        grep -qE 'Thread-2 +hello, world' <<<"$output"
+        [[ "$output" == *"# This run the cancel came too late"* ]]
+    fi
+    # and, but for an instrumented build that wakes main half a second late, the cancel was in time
+    if [ -z "${CONCDEMO_SANITIZER:-}" ]; then
+        [ "$(result_value cancelled_runs)" -eq 0 ]
+        [[ "$output" == *"# cancel() wakes the wait at once: the thread sees the Event set and ends without calling hello."* ]]
+    fi
+    # the timer left to fire is Timer(0.5, hello)
+    [[ "$output" == *"main     now a Timer(0.5, hello) that is left to fire"* ]]
 }
 
 @test "Ctrl-C while the timer waits, and while the POSIX timer's child waits: exit 130 at once, nothing left" {
