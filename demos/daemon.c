@@ -42,65 +42,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 static int threads; /* range(3) */
 static double main_sleep; /* time.sleep(0.5) */
 
-/* -- the child's print(): one line into the pipe ---------------------------- */
-
+/* The child's print() and its facts for the parent, and its threads' start:
+ * plumbing, at the end of the file. */
 static int stdout_pipe = -1; /* in the child: the pipe's write end, its stdout */
-
-/* print(): "actor<TAB>text\n" in one write(), so that lines from the child's
- * threads never mix (a write of up to PIPE_BUF bytes to a pipe is atomic).
- * An actor of "=" marks a fact for the parent, not a printed line. */
 static void print_line(const char *actor, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void print_line(const char *actor, const char *fmt, ...)
-{
-    char line[256];
-    int n = snprintf(line, sizeof line, "%s\t", actor);
-    va_list args;
-    va_start(args, fmt);
-    n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, args);
-    va_end(args);
-    if (n > (int)sizeof line - 2)
-        n = (int)sizeof line - 2;
-    line[n++] = '\n';
-    ssize_t written = write(stdout_pipe, line, (size_t)n);
-    (void)written; /* the parent reads until the end: nothing to do if it went away */
-}
+static void tell_parent(const char *fact, double value);
+static int create_thread(pthread_t *id, void *(*fn)(void *), void *arg);
 
-/* The facts the parent needs beside the printed lines. */
-static void tell_parent(const char *fact, double value)
-{
-    if (stdout_pipe >= 0) /* in the child only */
-        print_line("=", "%s\t%.6f", fact, value);
-}
+/* -- the article's program, in the child ------------------------------------ */
 
-/* pthread_create(), with a stack of its own in the child: there glibc would
- * hand a new thread the stack of a parent's thread that the fork left
- * behind, and ThreadSanitizer would take it for that thread (as in
- * process_queue.c).  The child never unmaps it: it ends with its threads. */
-enum { CHILD_STACK_BYTES = 1024 * 1024 };
-
-static int create_thread(pthread_t *id, void *(*fn)(void *), void *arg)
+static void run(const char *n) /* def run(n): */
 {
-    pthread_attr_t attr;
-    if (stdout_pipe < 0) {
-        small_stack_attr(&attr);
-    } else {
-        size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        char *stack = mmap(NULL, page + CHILD_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (stack == MAP_FAILED)
-            return EAGAIN;
-        mprotect(stack, page, PROT_NONE); /* a guard page */
-        pthread_attr_init(&attr);
-        pthread_attr_setstack(&attr, stack + page, CHILD_STACK_BYTES);
+    print_line(n, "task %s", n); /* print("task", n) */
+    for (int left = 3; left >= 1; left--) {
+        lesson_sleep(1); /* time.sleep(1) */
+        print_line(n, "%d", left); /* print('3'), print('2'), print('1') */
     }
-    int error = pthread_create(id, &attr, fn, arg);
-    pthread_attr_destroy(&attr);
-    return error;
 }
 
 /* -- a Python Thread in C: the daemon flag, and the join at exit ------------ */
@@ -177,16 +139,7 @@ static void python_exit(void)
     exit_join_count = 0;
 }
 
-/* -- the article's program, in the child ------------------------------------ */
-
-static void run(const char *n) /* def run(n): */
-{
-    print_line(n, "task %s", n); /* print("task", n) */
-    for (int left = 3; left >= 1; left--) {
-        lesson_sleep(1); /* time.sleep(1) */
-        print_line(n, "%d", left); /* print('3'), print('2'), print('1') */
-    }
-}
+/* -- the rest of the program: how main ends --------------------------------- */
 
 /* How the child's main ends, which is the whole lesson. */
 enum ending {
@@ -260,7 +213,7 @@ static int article_program(void *arg) /* the child process: python3 art.py */
 
     if (python)
         python_exit(); /* joins the non-daemon threads: none, with setDaemon(True) */
-    tell_parent("end", lesson_now());
+    tell_parent("main_end", lesson_now());
     if (p->ending == C_PTHREAD_EXIT) {
         /* After the last thread, the process ends as by exit(0), which runs
          * the atexit handlers: the parent's copies are not the child's.  The
@@ -280,7 +233,11 @@ struct watch {
     int count;            /* what main printed for active_count() */
     int kernel_threads;   /* what the kernel counted then */
     double count_at;      /* when main's line came */
-    double exit_at;       /* the last thread's end, as the child told it */
+    double last_countdown_at; /* when the last of the threads' 3, 2, 1 came */
+    int ended;            /* the threads that finished run(), as the child told it */
+    double threads_end_at; /* the last of those ends */
+    double main_end_at;   /* when main's code ended, as the child told it */
+    double exit_at;       /* the last end of a thread's code, main's included */
     double eof_at;        /* when the pipe reached end of file */
     int child_exit;
     int refused;          /* errno of a thread the child could not start */
@@ -300,9 +257,15 @@ static void take_line(char *line, struct watch *w)
             return;
         *value++ = '\0';
         double v = strtod(value, NULL);
-        if (strcmp(text, "end") == 0 && v - w->began > w->exit_at)
-            w->exit_at = v - w->began;
-        else if (strcmp(text, "kernel_threads") == 0)
+        bool main_end = strcmp(text, "main_end") == 0;
+        if (main_end || strcmp(text, "end") == 0) {
+            if (main_end)
+                w->main_end_at = v - w->began;
+            else if (++w->ended && v - w->began > w->threads_end_at)
+                w->threads_end_at = v - w->began;
+            if (v - w->began > w->exit_at)
+                w->exit_at = v - w->began;
+        } else if (strcmp(text, "kernel_threads") == 0)
             w->kernel_threads = (int)v;
         else if (strcmp(text, "refused") == 0)
             w->refused = (int)v;
@@ -313,8 +276,10 @@ static void take_line(char *line, struct watch *w)
     if (strcmp(line, "main") == 0) {
         w->count = atoi(text);
         w->count_at = lesson_now() - w->began;
-    } else if (strncmp(text, "task ", 5) != 0)
+    } else if (strncmp(text, "task ", 5) != 0) {
         w->countdown++;
+        w->last_countdown_at = lesson_now() - w->began;
+    }
 }
 
 /* Start the program in a child, relay its lines until the pipe's end of
@@ -372,30 +337,47 @@ static int run_program(enum ending ending, struct watch *w)
     return 0;
 }
 
+static bool eof_explained; /* the end of file's meaning: said in full once a run */
+
 static void say_outcome(const struct watch *w)
 {
     int expected = 4 * threads + 1;
     say("parent", "end of file %.3f s after the start; the child exited with %d: %d of %d lines came, %d never did",
         w->eof_at, w->child_exit, w->lines, expected, expected - w->lines);
-    note("The last of its threads to finish its code did so at %.3f s; the end of file came %.2f ms later: no thread of the child "
-         "held the pipe's write end any more, so nothing could ever come through it again.",
-         w->exit_at, (w->eof_at - w->exit_at) / option_real("speed") * 1000);
+    double after_ms = (w->eof_at - w->exit_at) / option_real("speed") * 1000;
+    if (w->ended == threads)
+        note("All %d of its threads finished their code, the last at %.3f s, and main its own at %.3f s; the "
+             "end of file came %.2f ms after the later.",
+             threads, w->threads_end_at, w->main_end_at, after_ms);
+    else if (w->ended == 0)
+        note("None of its %d threads finished its code: main's ended at %.3f s, and the end of file came %.2f ms "
+             "later, with the process.",
+             threads, w->main_end_at, after_ms);
+    else
+        note("%d of its %d threads finished their code; main's ended at %.3f s, and the end of file came %.2f ms "
+             "after the last end, with the process.",
+             w->ended, threads, w->main_end_at, after_ms);
+    if (!eof_explained)
+        note("At the end of file no thread of the child held the pipe's write end any more, so nothing could "
+             "ever come through it again.");
+    eof_explained = true;
 }
 
 static void result_for(const char *part, const struct watch *w)
 {
-    result_at_end("part=%s threads=%d lines=%d expected=%d missing=%d countdown=%d count=%d kernel_threads=%d "
-                  "count_at=%.3f exit_at=%.3f eof_at=%.3f child_exit=%d",
-                  part, threads, w->lines, 4 * threads + 1, 4 * threads + 1 - w->lines, w->countdown, w->count,
-                  w->kernel_threads, w->count_at, w->exit_at, w->eof_at, w->child_exit);
+    result_at_end("part=%s threads=%d lines=%d expected=%d missing=%d countdown=%d ended=%d count=%d "
+                  "kernel_threads=%d count_at=%.3f exit_at=%.3f eof_at=%.3f child_exit=%d",
+                  part, threads, w->lines, 4 * threads + 1, 4 * threads + 1 - w->lines, w->countdown, w->ended,
+                  w->count, w->kernel_threads, w->count_at, w->exit_at, w->eof_at, w->child_exit);
 }
 
 /* What a run shows about the threads' later lines, said plainly either way. */
 static void say_countdown(const struct watch *w, bool expected_all)
 {
     int due = 3 * threads;
-    if (expected_all && w->countdown == due)
-        note("All %d of the threads' 3, 2, 1 came, the last ones at about 3 s.", due);
+    if (w->countdown == due)
+        note("All %d of the threads' 3, 2, 1 came, the last at %.3f s%s.", due, w->last_countdown_at,
+             expected_all ? "" : ": main's code ended after the threads' own");
     else if (expected_all)
         note("Only %d of the threads' %d lines 3, 2, 1 came: the run was cut short.", w->countdown, due);
     else if (w->countdown == 0)
@@ -425,9 +407,14 @@ static int part_daemon(void)
     if (status || lesson_stop_requested())
         return status;
     say_outcome(&w);
-    note("main printed %d: itself and its %d daemons (the kernel counted %d threads in the child). Then its "
-         "code ended, and Python's exit joins only threads that are not daemons: none here.",
-         w.count, threads, w.kernel_threads);
+    if (w.count == threads + 1)
+        note("main printed %d: itself and its %d daemons (the kernel counted %d threads in the child).", w.count,
+             threads, w.kernel_threads);
+    else
+        note("main printed %d, not %d: itself and the daemons still running; %d had finished their code (the "
+             "kernel's count of the child's threads: %d). Python 3.11 counts the same way (run here).",
+             w.count, threads + 1, threads + 1 - w.count, w.kernel_threads);
+    note("Then its code ended, and Python's exit joins only threads that are not daemons: none here.");
     say_countdown(&w, false);
     result_for("daemon", &w);
     return 0;
@@ -441,9 +428,9 @@ static int part_wait(void)
     if (status || lesson_stop_requested())
         return status;
     say_outcome(&w);
-    note("main printed %d %.2f s after the start, as before, but then Python's exit joined the threads "
-         "(threading._shutdown): each was not a daemon when it started. Python 3.11 prints the same %d "
-         "lines (run here), the last at about 3 s.",
+    note("main printed %d %.2f s after the start, but then Python's exit joined the threads "
+         "(threading._shutdown): each was not a daemon when it started. Python 3.11 prints all %d lines "
+         "too (run here).",
          w.count, w.count_at, 4 * threads + 1);
     say_countdown(&w, true);
     result_for("wait", &w);
@@ -540,6 +527,7 @@ static int daemon_run(void)
 {
     threads = (int)option_int("threads");
     main_sleep = option_real("main-sleep");
+    eof_explained = false;
     static const struct lesson_part parts[] = {
         { "daemon", part_daemon },
         { "wait", part_wait },
@@ -550,6 +538,45 @@ static int daemon_run(void)
     return RUN_PARTS(parts);
 }
 
+/* -- plumbing: the child's print(), its facts, its threads' start ---------- */
+
+/* print(): "actor<TAB>text\n" in one write(), so that lines from the child's
+ * threads never mix (a write of up to PIPE_BUF bytes to a pipe is atomic).
+ * An actor of "=" marks a fact for the parent, not a printed line. */
+static void print_line(const char *actor, const char *fmt, ...)
+{
+    char line[256];
+    int n = snprintf(line, sizeof line, "%s\t", actor);
+    va_list args;
+    va_start(args, fmt);
+    n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, args);
+    va_end(args);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    ssize_t written = write(stdout_pipe, line, (size_t)n);
+    (void)written; /* the parent reads until the end: nothing to do if it went away */
+}
+
+/* The facts the parent needs beside the printed lines. */
+static void tell_parent(const char *fact, double value)
+{
+    if (stdout_pipe >= 0) /* in the child only */
+        print_line("=", "%s\t%.6f", fact, value);
+}
+
+/* pthread_create(); in the child, on a stack of its own (process.h says why).
+ * The child never frees it: it ends with its threads. */
+static int create_thread(pthread_t *id, void *(*fn)(void *), void *arg)
+{
+    if (stdout_pipe >= 0)
+        return child_thread_start(id, fn, arg, NULL);
+    pthread_attr_t attr;
+    small_stack_attr(&attr);
+    int error = pthread_create(id, &attr, fn, arg);
+    pthread_attr_destroy(&attr);
+    return error;
+}
 static const struct option_spec daemon_options[] = {
     OPTION_CHOICE("part", "all", "all|daemon|wait|return|pthread-exit|flag", "which part to run; all: in this order"),
     OPTION_INT("threads", "3", 1, 64, "threads that count down 3, 2, 1: range(3)"),
@@ -564,7 +591,7 @@ const struct lesson daemon_lesson = {
     .source = "seed 000 §2.2 守护进程; seed 002 守护线程; seed 003 守护进程/线程",
     .options = daemon_options,
     .results = "one line per part: part=daemon|wait|return|pthread-exit threads lines expected missing countdown "
-               "count kernel_threads count_at exit_at eof_at child_exit; part=flag before_start after_start "
+               "ended count kernel_threads count_at exit_at eof_at child_exit; part=flag before_start after_start "
                "after_end",
     .explanation =
         "A daemon thread is one the program does not wait for.  Seed 000's\n"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <dirent.h>
@@ -235,4 +236,33 @@ int threads_in_process(void)
             count++;
     closedir(tasks);
     return count;
+}
+
+enum { CHILD_STACK_BYTES = 1024 * 1024 };
+
+int child_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg, void **stack)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    char *mapping = mmap(NULL, page + CHILD_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapping == MAP_FAILED)
+        return EAGAIN;
+    mprotect(mapping, page, PROT_NONE); /* a guard: an overflow faults, and tramples nothing */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstack(&attr, mapping + page, CHILD_STACK_BYTES);
+    int error = pthread_create(thread, &attr, fn, arg);
+    pthread_attr_destroy(&attr);
+    if (error) {
+        child_thread_stack_free(mapping);
+        return error;
+    }
+    if (stack)
+        *stack = mapping;
+    return 0;
+}
+
+void child_thread_stack_free(void *stack)
+{
+    if (stack)
+        munmap(stack, (size_t)sysconf(_SC_PAGESIZE) + CHILD_STACK_BYTES);
 }

@@ -12,6 +12,7 @@
 
 #include "shared.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -56,5 +57,19 @@ long children_alive(void);
  * /proc/self/task: main, the lesson's threads, and any a library started,
  * such as glibc's for a timer), or -1 where it cannot tell. */
 int threads_in_process(void);
+
+/* pthread_create() for a thread started in a forked child, on a stack of its
+ * own: mapped here with a guard page below it.  In a forked child glibc hands
+ * a new thread the cached stack of a parent's thread that the fork left
+ * behind, and ThreadSanitizer, which keys its threads by their stacks, then
+ * takes the new thread for that one and stops ("dup thread with used id").
+ * The stack is 1 MiB, as the thread's TLS goes at its top and
+ * ThreadSanitizer's is large; only the pages used are backed by memory.
+ * Returns 0, or the error pthread_create gave (EAGAIN for a stack refused).
+ * *stack gets the mapping, for child_thread_stack_free() once the thread is
+ * joined; pass NULL for a thread never joined: its stack ends with the
+ * process. */
+int child_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg, void **stack);
+void child_thread_stack_free(void *stack);
 
 #endif

@@ -2,6 +2,7 @@
 #include "process_queue.h"
 
 #include "clock.h"
+#include "process.h"
 #include "refusal.h"
 #include "shared.h"
 
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 /* What every process that has the queue shares.  Python's locks are
@@ -38,7 +38,6 @@ static void adopt(struct process_queue *q);
 static void shared_lock_init(pthread_mutex_t *lock);
 static bool shared_lock(pthread_mutex_t *lock);
 static int start_feeder(struct process_queue *q);
-static void unmap_stack(char *stack);
 
 struct process_queue *process_queue_new(void)
 {
@@ -179,7 +178,7 @@ void process_queue_join_thread(struct process_queue *q)
     adopt(q);
     if (q->feeder_started) {
         pthread_join(q->feeder, NULL);
-        unmap_stack(q->feeder_stack);
+        child_thread_stack_free(q->feeder_stack);
         q->feeder_stack = NULL;
         q->feeder_started = false;
     }
@@ -273,40 +272,13 @@ static bool shared_lock(pthread_mutex_t *lock)
     return rc == 0;
 }
 
-/* The feeder's stack, mapped here with a guard page below it, rather than
- * by pthread_create(): in a forked child, glibc hands a new thread the stack
- * of a parent's thread that the fork left behind, and ThreadSanitizer then
- * takes the feeder for that thread, and stops.  The thread's TLS goes at the
- * top of the stack, and ThreadSanitizer's is large: hence 1 MiB, of which
- * only the pages used are ever backed by memory. */
-enum { FEEDER_STACK_BYTES = 1024 * 1024 };
-
 /* Start the feeder thread: 0, or the error (EAGAIN for a stack refused, as
- * pthread_create says it). */
+ * pthread_create says it).  Its stack is its own (process.h says why). */
 static int start_feeder(struct process_queue *q)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    char *stack = mmap(NULL, page + FEEDER_STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (stack == MAP_FAILED)
-        return EAGAIN;
-    mprotect(stack, page, PROT_NONE); /* a guard: an overflow faults, and tramples nothing */
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstack(&attr, stack + page, FEEDER_STACK_BYTES);
-    int rc = pthread_create(&q->feeder, &attr, feed, q);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
-        unmap_stack(stack);
+    int rc = child_thread_start(&q->feeder, feed, q, &q->feeder_stack);
+    if (rc != 0)
         return rc;
-    }
-    q->feeder_stack = stack;
     q->feeder_started = true;
     return 0;
 }
-
-static void unmap_stack(char *stack)
-{
-    if (stack)
-        munmap(stack, (size_t)sysconf(_SC_PAGESIZE) + FEEDER_STACK_BYTES);
-}
-

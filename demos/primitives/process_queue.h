@@ -42,7 +42,7 @@ struct process_queue {
     struct buffered_item *first, *last; /* _buffer: put, and not yet taken by the feeder */
     bool feeder_started;
     pthread_t feeder;           /* _thread */
-    char *feeder_stack;
+    void *feeder_stack;
     bool closed;                /* close(): the feeder writes what is left, then ends */
 };
 
