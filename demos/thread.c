@@ -55,7 +55,7 @@ struct thread {
     void *(*run)(struct thread *self); /* def run(self): its return is the thread's */
     const char *class_name;            /* "Thread" or "MyThread", as Python prints it */
     char name[32];                     /* "Thread-1 (run)" */
-    char actor[16];                    /* its column in the transcript: the article's n */
+    char actor[24];                    /* its column in the transcript: the article's n */
     pthread_t handle;                  /* what pthread_create gave, for pthread_join */
     unsigned long ident;               /* pthread_self(), as the thread sees itself */
     pid_t native_id;                   /* gettid(): the kernel's id for it */
@@ -676,7 +676,7 @@ static int part_result(void)
     struct func_thread t[2];
     struct thread *both[2];
     for (int i = 0; i < 2; i++) {
-        char actor[8];
+        char actor[24];
         snprintf(actor, sizeof actor, "loop-%d", i);
         thread_init(&t[i].thread, func_thread_run, "MyThread", NULL, actor);
         snprintf(t[i].thread.name, sizeof t[i].thread.name, "loop"); /* self.name = name */
