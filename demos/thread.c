@@ -37,6 +37,8 @@
 #include "lesson.h"
 
 #include <errno.h>
+#include <fcntl.h> /* O_CLOEXEC */
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -53,10 +55,13 @@ struct thread {
     void *(*run)(struct thread *self); /* def run(self): its return is the thread's */
     const char *class_name;            /* "Thread" or "MyThread", as Python prints it */
     char name[32];                     /* "Thread-1 (run)" */
-    char actor[16];                    /* its column in the transcript: the article's n */
+    char actor[24];                    /* its column in the transcript: the article's n */
     pthread_t handle;                  /* what pthread_create gave, for pthread_join */
     unsigned long ident;               /* pthread_self(), as the thread sees itself */
     pid_t native_id;                   /* gettid(): the kernel's id for it */
+    bool running;                      /* set by the new thread before run(): self._started */
+    long printed[2];                   /* the order numbers of its first two lines (print_line) */
+    int prints;
 };
 
 /* threading.active_count(): threads started and not yet through run(), plus
@@ -79,11 +84,20 @@ static void thread_init(struct thread *t, void *(*run)(struct thread *), const c
     snprintf(t->actor, sizeof t->actor, "%s", actor);
 }
 
+/* self._started: start() waits on it, as Python's does, until the new
+ * thread runs; _bootstrap_inner sets it just before run(). */
+static pthread_mutex_t started_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t started_changed = PTHREAD_COND_INITIALIZER;
+
 static void *bootstrap(void *arg) /* what the new thread runs first, as Python's _bootstrap */
 {
     struct thread *self = arg;
     self->ident = (unsigned long)pthread_self();
     self->native_id = gettid();
+    pthread_mutex_lock(&started_lock);
+    self->running = true; /* self._started.set(), before run(), as in Python */
+    pthread_cond_broadcast(&started_changed);
+    pthread_mutex_unlock(&started_lock);
     span_begin(self->actor, SPAN_RUNNING); /* for --timeline and --trace */
     void *result = self->run(self);
     span_end(self->actor, SPAN_RUNNING);
@@ -91,7 +105,8 @@ static void *bootstrap(void *arg) /* what the new thread runs first, as Python's
     return result;
 }
 
-/* t.start(): 0, or the errno of a thread the system refused. */
+/* t.start(): returns once the new thread runs, as Python's does.  0, or
+ * the errno of a thread the system refused. */
 static int start(struct thread *t)
 {
     pthread_attr_t attr;
@@ -99,16 +114,49 @@ static int start(struct thread *t)
     atomic_fetch_add(&active, 1);
     int refused = pthread_create(&t->handle, &attr, bootstrap, t);
     pthread_attr_destroy(&attr);
-    if (refused)
+    if (refused) {
         atomic_fetch_sub(&active, 1);
-    return refused;
+        return refused;
+    }
+    pthread_mutex_lock(&started_lock);
+    while (!t->running) /* self._started.wait() */
+        pthread_cond_wait(&started_changed, &started_lock);
+    pthread_mutex_unlock(&started_lock);
+    return 0;
 }
 
 static void *join(struct thread *t) /* t.join(), and what run() returned */
 {
     void *result;
-    pthread_join(t->handle, &result);
+    int error = pthread_join(t->handle, &result);
+    if (error) { /* a thread started and not yet joined: only a bug gets here */
+        fprintf(stderr, "concdemo thread: pthread_join: %s\n", strerror(error));
+        abort();
+    }
     return result;
+}
+
+/* print(): one transcript line, numbered in the order the lines went out, so
+ * that main can tell afterwards whose came first.  Returns its number. */
+static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
+static long lines_printed;
+
+static long print_line(struct thread *self, const char *actor, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static long print_line(struct thread *self, const char *actor, const char *fmt, ...)
+{
+    char text[160];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    pthread_mutex_lock(&print_lock);
+    say(actor, "%s", text);
+    long number = ++lines_printed;
+    if (self && self->prints < 2)
+        self->printed[self->prints++] = number;
+    pthread_mutex_unlock(&print_lock);
+    return number;
 }
 
 /* print(threading.current_thread()), as Python 3.11 prints it. */
@@ -121,8 +169,11 @@ static const char *current_thread(const struct thread *t, char *buf, size_t size
 static void say_main_thread(void)
 {
     say("main", "<_MainThread(MainThread, started %lu)> native_id %d", (unsigned long)pthread_self(), (int)gettid());
-    if (gettid() == getpid())
+    static bool told; /* once a run */
+    if (gettid() == getpid() && !told) {
+        told = true;
         note("The main thread's native_id (gettid()) is the process's pid, %d.", (int)getpid());
+    }
 }
 
 /* Start every thread of `threads`; join them all if one is refused.  Returns
@@ -245,7 +296,10 @@ static int part_create(void)
                  (m2.thread.ident == t1.thread.ident || m2.thread.ident == t2.thread.ident);
     bool apart = distinct(way1, 2, false) && distinct(way2, 2, false) && distinct(way1, 2, true) &&
                  distinct(way2, 2, true);
-    say("main", "both ended: the two ways printed the same lines; only the class name differs");
+    say("main", "both ended: the two ways printed the same lines, but for the class and the name: "
+                "Thread(Thread-1 (run)), MyThread(Thread-3)");
+    note("Python 3.11 names them so too: a target adds its name, \"Thread-1 (run)\"; a subclass's "
+         "thread is plain \"Thread-3\". The count goes on from way 1: Thread-N counts every Thread made.");
     note("Two threads alive together never share an ident or a native_id (this run: %s).",
          apart ? "none shared" : "SHARED, which should never happen");
     if (reused)
@@ -261,21 +315,16 @@ static int part_create(void)
 
 /* -- part 2, seed 000 §2.1.2: three threads, and the time they take -------- */
 
-static atomic_int first_tick_seen; /* has any thread printed its '3s' yet? */
-static double first_tick_at;
-
 static void *countdown(struct thread *self, const char *n) /* def run(n): */
 {
     char text[96];
-    say(self->actor, "task %s %s", n, current_thread(self, text, sizeof text));
+    print_line(self, self->actor, "task %s %s", n, current_thread(self, text, sizeof text));
     double began = lesson_now();
     const char *left[] = { "3s", "2s", "1s" };
     for (int k = 0; k < 3; k++) {
         if (!lesson_sleep_until(began + k + 1)) /* time.sleep(1) */
             return NULL;
-        if (k == 0 && atomic_exchange(&first_tick_seen, 1) == 0)
-            first_tick_at = lesson_now();
-        say(self->actor, "%s", left[k]);
+        print_line(self, self->actor, "%s", left[k]);
     }
     return NULL;
 }
@@ -302,7 +351,6 @@ static int part_join(void)
     thread_counter = 0;
     make_threads(countdown, "run");
     double start_time = lesson_now(); /* start_time = time.time() */
-    atomic_store(&first_tick_seen, 0);
     if (!start_all(handles, count))
         return 1;
     for (int i = 0; i < count; i++) /* for tmp in t_obj: tmp.join() */
@@ -319,13 +367,13 @@ static int part_join(void)
     thread_counter = 0;
     make_threads(countdown, "run");
     start_time = lesson_now();
-    atomic_store(&first_tick_seen, 0);
     if (!start_all(handles, count))
         return 1;
     double cost_unjoined = lesson_now() - start_time;
-    say("main", "cost: %.4f", cost_unjoined);
+    long cost_line = print_line(NULL, "main", "cost: %.4f", cost_unjoined);
     say_main_thread();
-    note("Main did not wait: its cost: is only the time to start %d threads.", count);
+    note("Main did not wait: its cost: is only the time to start %d threads, each start() returning once "
+         "its thread ran.", count);
     note("Here Python's main would end, then wait for the threads at exit (its hidden join). The lesson "
          "does the same: it joins them now.");
     for (int i = 0; i < count; i++)
@@ -333,16 +381,27 @@ static int part_join(void)
     if (lesson_stop_requested())
         return 0;
     double ended = lesson_now() - start_time;
-    bool cost_first = atomic_load(&first_tick_seen) && first_tick_at - start_time > cost_unjoined;
+    int tasks_first = 0, ticks_after = 0;
+    for (int i = 0; i < count; i++) {
+        tasks_first += handles[i]->prints > 0 && handles[i]->printed[0] < cost_line;
+        ticks_after += handles[i]->prints > 1 && handles[i]->printed[1] > cost_line;
+    }
+    bool cost_first = ticks_after == count;
     say("main", "the %d threads ended %.2f s after they started", count, ended);
+    note("This run %d of the %d task lines came before main's cost:. start() waits until its thread runs, "
+         "as Python's does, but the thread prints after that: the order is the scheduler's. Python 3.11, "
+         "20 runs here: all three task lines before cost: in 12; in 8, cost: came among them, at times inside "
+         "a task's line.",
+         tasks_first, count);
     if (cost_first)
-        note("Main's cost: line came %.2f s before the first thread's 3s.", first_tick_at - start_time - cost_unjoined);
+        note("Main's cost: line came before every thread's 3s, which each prints a second after its task line.");
     else
         note("This run a thread's 3s came before main's cost: line: main was that late.");
     note("Python 3.11 prints a line in pieces: two threads' prints ran together in a run here "
          "(\"task t-2 cost: 0.0014...\"). Each transcript line is one write, so they never do.");
-    result_at_end("part=join threads=%d cost_joined=%.2f cost_unjoined=%.4f cost_before_ticks=%s unjoined_ended=%.2f",
-                  count, cost_joined, cost_unjoined, cost_first ? "yes" : "no", ended);
+    result_at_end("part=join threads=%d cost_joined=%.2f cost_unjoined=%.4f tasks_before_cost=%d "
+                  "cost_before_ticks=%s unjoined_ended=%.2f",
+                  count, cost_joined, cost_unjoined, tasks_first, cost_first ? "yes" : "no", ended);
     return 0;
 }
 
@@ -403,10 +462,15 @@ static int part_active(void)
     else
         note("%d, not 1: a thread woke late, and had not yet ended.", after);
     note("Main joined each program's threads after its count, as Python does at exit.");
-    if (kernel > 0)
+    if (kernel > sleeping)
         note("At the first count the kernel saw %d threads in this process (/proc/self/task): "
              "those %d, and %d more: the engine's own (its signal watcher), or a sanitizer's.",
              kernel, sleeping, kernel - sleeping);
+    else if (kernel > 0)
+        note("At the first count the kernel saw %d threads in this process (/proc/self/task), "
+             "active_count() %d.", kernel, sleeping);
+    else
+        note("The kernel's count of this process's threads (/proc/self/task) was not to be had.");
     result_at_end("part=active threads=%d while_sleeping=%d after_ended=%d", count, sleeping, after);
     return 0;
 }
@@ -415,7 +479,7 @@ static int part_active(void)
 
 /* The program of part 3 again, in a child process, its lines written to a
  * pipe: "actor\ttext\n", one write each, so the parent reads what appeared. */
-static int pipe_out;
+static int pipe_in, pipe_out;
 static bool by_pthread_exit;
 
 static void child_says(const char *actor, const char *text)
@@ -449,6 +513,7 @@ static void skip_the_parents_atexit(void)
 static int child_main(void *unused) /* the child's main(): the article's program */
 {
     (void)unused;
+    close(pipe_in); /* the parent's end: kept here, a write could never fail for want of a reader */
     thread_counter = 0;
     make_threads(child_run, "run");
     if (!start_all(handles, count))
@@ -476,10 +541,11 @@ struct ending {
 static bool run_child(struct ending *seen)
 {
     int fds[2];
-    if (pipe(fds) != 0) {
+    if (pipe2(fds, O_CLOEXEC) != 0) {
         report_no_descriptor("a pipe", errno);
         return false;
     }
+    pipe_in = fds[0];
     pipe_out = fds[1];
     double began = lesson_now();
     pid_t pid = child_start(child_main, NULL);
@@ -544,8 +610,9 @@ static int part_exit(void)
         note("Returning from main calls exit(), which ends the process and every thread in it, asleep or "
              "not. (Here main's return is child_start's _exit(): exit() without the atexit handlers.)");
     else
-        note("Some thread woke before main's return ended the process: it was late, by %.2f s.",
-             returned.ended_at - 0.5);
+        note("Some thread woke before main's return ended the process: main, due to return at 0.5 s, "
+             "was late; the child ended only at %.2f s.",
+             returned.ended_at);
     by_pthread_exit = true;
     say("main", "2: the child's main ends with pthread_exit(NULL) instead");
     if (!run_child(&exited))
@@ -609,7 +676,7 @@ static int part_result(void)
     struct func_thread t[2];
     struct thread *both[2];
     for (int i = 0; i < 2; i++) {
-        char actor[8];
+        char actor[24];
         snprintf(actor, sizeof actor, "loop-%d", i);
         thread_init(&t[i].thread, func_thread_run, "MyThread", NULL, actor);
         snprintf(t[i].thread.name, sizeof t[i].thread.name, "loop"); /* self.name = name */
@@ -669,7 +736,7 @@ static int part_cost(void)
         return 0;
     double us_each = (real_now() - began) / (double)done * 1e6;
     say("main", "%.2f us a thread: pthread_create() and pthread_join(), through start() and join()", us_each);
-    note("Real time, whatever --speed says. Python's start() also waits until the new thread says it runs: "
+    note("Real time, whatever --speed says. start() waits until the new thread runs, as Python's does: "
          "python3 3.11 took 0.1 to 0.5 ms a thread here, in runs of 2000 on a shared machine.");
     result_at_end("part=cost starts=%ld us_each=%.2f", done, us_each);
     return 0;
@@ -716,7 +783,7 @@ const struct lesson thread_lesson = {
               "模块 getResult(); seed 002 Thread 类",
     .options = thread_options,
     .results = "part=create ways threads idents_apart reused_idents main_native_id_is_pid elapsed; part=join "
-               "threads cost_joined cost_unjoined cost_before_ticks unjoined_ended; part=active threads "
+               "threads cost_joined cost_unjoined tasks_before_cost cost_before_ticks unjoined_ended; part=active threads "
                "while_sleeping after_ended; part=exit threads return_woke return_ended pthread_exit_woke "
                "pthread_exit_ended; part=result loops results elapsed; part=cost starts us_each",
     .explanation =
@@ -733,7 +800,7 @@ const struct lesson thread_lesson = {
         "\n"
         "Part 2 (§2.1.2): three threads each print 3s 2s 1s, a second apart.\n"
         "Joined, they take 3 s in all, not 9: they sleep at the same time.\n"
-        "Without the join, main's cost: comes first, at once.\n"
+        "Without the join, main's cost: comes at once, before any 3s.\n"
         "\n"
         "Part 3 (§2.1.3): active_count() is 4 while the three still sleep, and\n"
         "1 once they ended.  Part 4: at its end Python waits for its threads (a\n"

@@ -27,23 +27,52 @@ load helpers
     local second_cost
     second_cost=$(grep -nE 'main +cost: ' <<<"$output" | sed -n 2p | cut -d: -f1)
     [ "$second_cost" -lt "$(grep -nE 't-[0-9] +3s$' <<<"$output" | sed -n 4p | cut -d: -f1)" ]
+    # start() waits until its thread runs, not until it printed: the task lines may come before or after
+    # cost:, as in Python; the note says how many came first, and the result agrees
+    within 0 "$(result_value tasks_before_cost)" 3
+    [[ "$output" == *"This run $(result_value tasks_before_cost) of the 3 task lines came before main's cost:."* ]]
+    [ "$(sed -n "$((second_cost + 1)),\$p" <<<"$output" | grep -cE 't-[0-9] +task t-[0-9] ')" -eq "$((3 - $(result_value tasks_before_cost)))" ]
     [ "$(grep -c '<_MainThread(MainThread, started [0-9]*)> native_id [0-9]*$' <<<"$output")" -eq 2 ]
 }
 
+# Each thread's own lines in one way's part of the transcript ($1): its task
+# line, then 2s 1s 0s, 1, 2 and 3 lesson seconds after it (the ticks are
+# deadlines from the task line, so lateness does not add up: at --speed 4 a
+# thread 0.5 s late is 2 lesson seconds late; the order is checked by the lines).
+each_thread_counts_down() {
+    local who times k
+    for who in t1 t2; do
+        local mine
+        mine=$(grep -E "^\[ *[0-9.]+\] $who +" <<<"$1")
+        [ "$(sed -E 's/^\[ *[0-9.]+\] t[12] +//; s/ <.*//' <<<"$mine" | tr '\n' ' ')" = "task $who 2s 1s 0s " ]
+        read -ra times <<<"$(sed -E 's/^\[ *([0-9.]+)\].*/\1/' <<<"$mine" | tr '\n' ' ')"
+        for k in 1 2 3; do
+            within "$(awk -v t="${times[0]}" -v k=$k 'BEGIN { print t + k - 0.01 }')" "${times[k]}" \
+                "$(awk -v t="${times[0]}" -v k=$k 'BEGIN { print t + k + 2 }')"
+        done
+    done
+}
+
 @test "two ways to make a thread: Thread(target=run) and class MyThread(Thread), each prints itself" {
-    run "$CONCDEMO" thread --part create --speed 20
+    run "$CONCDEMO" thread --part create --speed 4
     [ "$status" -eq 0 ]
     [ "$(result_value ways)" -eq 2 ]
     [ "$(result_value idents_apart)" = yes ]
     [ "$(result_value main_native_id_is_pid)" = yes ]
-    within 7.9 "$(result_value elapsed)" 10
+    within 7.9 "$(result_value elapsed)" 12
     # way 1: Thread-1 (run), Thread-2 (run); way 2: MyThread, Thread-3, Thread-4, as Python 3.11 names them
     grep -qE '^\[ *[0-9.]+\] t1 +task t1 <Thread\(Thread-1 \(run\), started [0-9]+\)> native_id [0-9]+$' <<<"$output"
     grep -qE '^\[ *[0-9.]+\] t2 +task t2 <Thread\(Thread-2 \(run\), started [0-9]+\)> native_id [0-9]+$' <<<"$output"
     grep -qE '^\[ *[0-9.]+\] t1 +task t1 <MyThread\(Thread-3, started [0-9]+\)> native_id [0-9]+$' <<<"$output"
     grep -qE '^\[ *[0-9.]+\] t2 +task t2 <MyThread\(Thread-4, started [0-9]+\)> native_id [0-9]+$' <<<"$output"
-    # each thread printed 2s 1s 0s, in that order: 4 of each
-    for s in 2s 1s 0s; do [ "$(grep -cE "^\[ *[0-9.]+\] t[12] +$s$" <<<"$output")" -eq 4 ]; done
+    # each thread of each way printed its task line, then 2s 1s 0s a lesson second apart
+    local way2
+    way2=$(line_of 'main +2: class MyThread')
+    each_thread_counts_down "$(head -n "$way2" <<<"$output")"
+    each_thread_counts_down "$(tail -n "+$way2" <<<"$output")"
+    [[ "$output" == *"the two ways printed the same lines, but for the class and the name: Thread(Thread-1 (run)), MyThread(Thread-3)"* ]]
+    # main's native_id is the pid: said once in a run
+    [ "$(grep -c "native_id (gettid()) is the process's pid" <<<"$output")" -eq 1 ]
     # the two threads alive together had two native ids, and main's is the pid
     local pid
     pid=$(grep -oE 'native_id \(gettid\(\)\) is the process.s pid, [0-9]+' <<<"$output" | head -1 | grep -oE '[0-9]+$')
@@ -58,15 +87,15 @@ load helpers
 }
 
 @test "active_count(): 4 while the 3 threads sleep, 1 after they ended; with --threads 5, 6" {
-    # --speed 5: main reads 0.5 lesson-seconds, 0.1 s, away from the threads' wake-up
-    run "$CONCDEMO" thread --part active --speed 5
+    # --speed 1.5: main reads 0.5 lesson-seconds, 0.33 s, away from the threads' wake-up
+    run "$CONCDEMO" thread --part active --speed 1.5
     [ "$status" -eq 0 ]
     [ "$(result_value while_sleeping)" -eq 4 ]
     [ "$(result_value after_ended)" -eq 1 ]
     [ "$(grep -cE '^\[ *[0-9.]+\] main +4$' <<<"$output")" -eq 1 ]
     [ "$(line_of 'main +4$')" -lt "$(line_of 'main +1$')" ]
     [[ "$output" == *"# 4: the 3 threads, still asleep, and main."* ]]
-    run "$CONCDEMO" thread --part active --threads 5 --speed 5
+    run "$CONCDEMO" thread --part active --threads 5 --speed 1.5
     [ "$(result_value while_sleeping)" -eq 6 ]
     [ "$(result_value after_ended)" -eq 1 ]
 }
@@ -74,12 +103,13 @@ load helpers
 @test "the end of main: return ends the child's threads at 0.5 s, pthread_exit lets them finish at 1 s" {
     local seed
     seed=$(unique_seed)
-    run "$CONCDEMO" thread --part exit --speed 5 --seed "$seed"
+    # --speed 1.5: main returns 0.5 lesson-seconds, 0.33 s, before the threads wake
+    run "$CONCDEMO" thread --part exit --speed 1.5 --seed "$seed"
     [ "$status" -eq 0 ]
     [ "$(result_value return_woke)" -eq 0 ]
     [ "$(result_value pthread_exit_woke)" -eq 3 ]
-    within 0.45 "$(result_value return_ended)" 0.9
-    within 0.95 "$(result_value pthread_exit_ended)" 1.5
+    within 0.45 "$(result_value return_ended)" 1
+    within 0.95 "$(result_value pthread_exit_ended)" 1.6
     # what the child wrote, read from its pipe: active_count() 4 both times, each thread's task line
     [ "$(grep -cE '^\[ *[0-9.]+\] child main +4$' <<<"$output")" -eq 2 ]
     [ "$(grep -cE '^\[ *[0-9.]+\] child t-[0-2] +task t-[0-2]$' <<<"$output")" -eq 6 ]
@@ -96,15 +126,16 @@ load helpers
 }
 
 @test "getResult(): each thread's return value comes back through pthread_join" {
-    run "$CONCDEMO" thread --part result --speed 20
+    # --speed 4: a thread 0.3 s late is 1.2 lesson seconds late; loop 1 ends 2 lesson seconds, 0.5 s, first
+    run "$CONCDEMO" thread --part result --speed 4
     [ "$status" -eq 0 ]
     [ "$(result_value loops)" = "4,2" ]
     local r0 r1
     r0=$(result_value results | cut -d, -f1)
     r1=$(result_value results | cut -d, -f2)
-    within 3.95 "$r0" 5
-    within 1.95 "$r1" 3
-    within 3.95 "$(result_value elapsed)" 5
+    within 3.95 "$r0" 5.3
+    within 1.95 "$r1" 3.3
+    within 3.95 "$(result_value elapsed)" 5.4
     [[ "$output" == *"join() -> getResult(): loop 0 slept $r0 s"* ]]
     [[ "$output" == *"join() -> getResult(): loop 1 slept $r1 s"* ]]
     # the article's order: loop 1 is done before loop 0, and main's lines come last
@@ -118,7 +149,6 @@ load helpers
     run "$CONCDEMO" thread --part cost --starts 50
     [ "$status" -eq 0 ]
     [ "$(result_value starts)" -eq 50 ]
-    awk -v us="$(result_value us_each)" 'BEGIN { exit !(us > 0) }'
     [[ "$output" == *"$(result_value us_each) us a thread: pthread_create() and pthread_join()"* ]]
 }
 
