@@ -281,8 +281,11 @@ static int part_cpu(void)
         if (row->kind == GIL_PY2 && row->workers > 1 && row->switch_points > 0)
             note("%ld switch points: the holder took the GIL straight back at %.2f%% of them.", row->switch_points,
                  100.0 * (double)(row->switch_points - row->handoffs) / (double)row->switch_points);
-        if (row->kind == GIL_NONE && row->workers > 1)
-            note("Without a GIL, %d threads were inside the countdown at once; they kept %.1f CPU%s busy%s.",
+        if (row->kind == GIL_NONE && row->workers > 1 && !row->processes)
+            note(row->peak_running > 1 ? "Without a GIL, %d threads were inside the countdown at once; they kept "
+                                         "%.1f CPU%s busy%s."
+                                       : "Without a GIL, yet %d thread at a time was inside the countdown; they "
+                                         "kept %.1f CPU%s busy%s.",
                  row->peak_running, row->cpu / row->wall, row->cpu / row->wall < 1.05 ? "" : "s",
                  cpus < 2 ? ": on 1 CPU they still took turns" : "");
         if (row->counted != total)
