@@ -165,28 +165,35 @@ gil_bench() {
     local rows=(threads-2 threads-4 nogil-2 processes-2)
     gil_row() { awk -v row="row=$2" -v key="$3=" '$2 == "part=cpu" && $3 == row {
         for (i = 1; i <= NF; i++) if (index($i, key) == 1) { print substr($i, length(key) + 1); exit } }' <<<"$1"; }
-    gil_median() { tr ' ' '\n' | grep . | sort -g | awk -v f="${1:-%.2f}" '{ v[NR] = $1 } END { printf f, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    # no figures (every run failed): "failed", never a 0.00
+    gil_median() { tr ' ' '\n' | grep . | sort -g | awk -v f="${1:-%.2fx}" '{ v[NR] = $1 }
+        END { if (NR == 0) { printf "failed"; exit } printf f, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
     echo
     echo "concdemo bench: the GIL, a countdown of $countdown ticks (concdemo gil --part cpu); median of $rounds runs"
     echo "speed-up: the 1-thread row's wall time over the row's, measured in the same run"
     for kind in py3 py2; do
         declare -A speedups=() handoffs=() wasted=()
+        local failed=0
         for ((r = 1; r <= rounds; r++)); do
-            out=$(COLUMNS=1000 ./concdemo gil --part cpu --gil "$kind" --countdown "$countdown" --quiet)
+            if ! out=$(COLUMNS=1000 ./concdemo gil --part cpu --gil "$kind" --countdown "$countdown" --quiet); then
+                failed=$((failed + 1)) # its figures are left out, and counted below
+                continue
+            fi
             for row in "${rows[@]}"; do
                 speedups[$row]+="$(gil_row "$out" "$row" speedup) "
                 handoffs[$row]+="$(gil_row "$out" "$row" handoffs) "
                 wasted[$row]+="$(gil_row "$out" "$row" wasted) "
             done
         done
-        printf '  GIL %s  %-28s %5sx  (%s hand-offs, %s wasted wake-ups)\n' "$kind" "2 threads under the GIL" \
+        echo "  --gil $kind:$( ((failed == 0)) || echo " $failed of $rounds runs FAILED, left out")"
+        printf '    %-30s %6s  (%s hand-offs, %s wasted wake-ups)\n' "2 threads under the $kind GIL" \
             "$(gil_median <<<"${speedups[threads-2]}")" "$(gil_median %.0f <<<"${handoffs[threads-2]}")" \
             "$(gil_median %.0f <<<"${wasted[threads-2]}")"
-        printf '  GIL %s  %-28s %5sx  (%s hand-offs, %s wasted wake-ups)\n' "$kind" "4 threads under the GIL" \
+        printf '    %-30s %6s  (%s hand-offs, %s wasted wake-ups)\n' "4 threads under the $kind GIL" \
             "$(gil_median <<<"${speedups[threads-4]}")" "$(gil_median %.0f <<<"${handoffs[threads-4]}")" \
             "$(gil_median %.0f <<<"${wasted[threads-4]}")"
-        printf '  GIL %s  %-28s %5sx\n' "$kind" "2 threads, no GIL" "$(gil_median <<<"${speedups[nogil-2]}")"
-        printf '  GIL %s  %-28s %5sx\n' "$kind" "2 processes, a GIL each" "$(gil_median <<<"${speedups[processes-2]}")"
+        printf '    %-30s %6s\n' "2 threads, plain C, no GIL" "$(gil_median <<<"${speedups[nogil-2]}")"
+        printf '    %-30s %6s\n' "2 processes, a $kind GIL each" "$(gil_median <<<"${speedups[processes-2]}")"
         unset speedups handoffs wasted
     done
     echo "expected on 2 idle CPUs: under the GIL about 1x (py2 below it), without it and in processes near 2x"

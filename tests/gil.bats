@@ -60,7 +60,32 @@ all_counted() {
     # the summary names what the run showed; whether the shape appeared is the machine's
     [[ "$(result_value shape)" =~ ^(seen|not_seen)$ ]]
     [ "$(result_value countdown)" -eq 10000000 ]
-    [[ "$output" == *"# At most 1 thread ran ticks at once; "* ]]
+    [[ "$output" == *"# Under the GIL, at most 1 thread was inside the countdown at once, in every row."* ]]
+    [[ "$output" != *"the GIL is broken"* ]]
+    # py3 hands over after a drop request: no switch point where the holder took it straight back
+    [ "$(row_value threads-2 switch_points)" -eq "$(row_value threads-2 handoffs)" ]
+    [[ "$output" != *"took the GIL straight back"* ]]
+}
+
+# The threads' names by tid, then their "holding" spans in time order, from a --trace file:
+# the holder's name, one line per span.
+holders_in_trace() {
+    jq -r '(.traceEvents? // .) as $e
+        | ([ $e[] | select(.name == "thread_name") | { key: (.tid | tostring), value: .args.name } ] | from_entries) as $n
+        | [ $e[] | select(.name == "holding") ] | sort_by(.ts) | .[] | $n[.tid | tostring]' "$1"
+}
+
+@test "the GIL really switches mid-run: in the 2-thread row the holder alternates, t-0 t-1 t-0 t-1..." {
+    local trace="$BATS_TEST_TMPDIR/gil.json"
+    run "$CONCDEMO" gil --part cpu --countdown 3000000 --switch-interval 0.0005 --trace "$trace"
+    [ "$status" -eq 0 ]
+    # the spans before the 4-thread row's (its t-2 holds) are the 1-thread row's t-0, then the 2-thread row's
+    local changes
+    changes=$(holders_in_trace "$trace" | sed '/^t-2$/,$d' | uniq | wc -l)
+    [ "$changes" -ge 4 ] || { holders_in_trace "$trace" | uniq -c | head -20; return 1; }
+    # the same in the 2-thread row's figures: hand-offs, each asked for after the switch interval
+    [ "$(row_value threads-2 handoffs)" -ge 3 ]
+    [ "$(row_value threads-2 drop_requests)" -ge "$(row_value threads-2 handoffs)" ]
 }
 
 @test "py2: the holder lets go every 100 ticks; at most one thread at a time, every countdown whole" {
@@ -74,6 +99,21 @@ all_counted() {
     [ "$(row_value threads-2 drop_requests)" -eq 0 ]
     [ "$(row_value threads-4 drop_requests)" -eq 0 ]
     [[ "$output" == *"# GIL py2: the holder lets go every 100 ticks"* ]]
+    # 2000000 ticks shared by 2 threads: a switch point every 100 of each thread's
+    [ "$(row_value threads-2 switch_points)" -eq 20000 ]
+    [ "$(row_value threads-1 switch_points)" -eq 20000 ]
+    # the re-takes the row printed are its own figures
+    local sp ho pct
+    sp=$(row_value threads-2 switch_points) ho=$(row_value threads-2 handoffs)
+    pct=$(awk -v s="$sp" -v h="$ho" 'BEGIN { printf "%.2f", 100 * (s - h) / s }')
+    [[ "$output" == *"# $sp switch points: the holder took the GIL straight back at $pct% of them."* ]]
+    # the convoy is cited only when woken waiters found it taken again
+    local wasted=$(( $(row_value threads-2 wasted) + $(row_value threads-4 wasted) ))
+    if [ "$wasted" -gt 0 ]; then
+        [[ "$output" == *"# Seed 002's convoy: $wasted waiters woken found the GIL taken again"* ]]
+    else
+        [[ "$output" != *"Seed 002's convoy"* ]]
+    fi
 }
 
 @test "the verdict follows the figures: no fake 2x when the machine cannot give it" {
@@ -85,11 +125,36 @@ all_counted() {
     if [ "$cpus" -lt 2 ]; then
         [[ "$output" == *"# One CPU to run on"* ]]
         [ "$(result_value shape)" = not_seen ]
-    elif awk -v a="$free" -v b="$procs" 'BEGIN { exit !(a >= 1.6 && b >= 1.6) }'; then
-        [[ "$output" == *": close to 2x, both CPUs counted."* ]]
     else
-        [[ "$output" == *"the shape the articles describe did not appear."* ]]
-        [ "$(result_value shape)" = not_seen ]
+        local busy
+        busy=$(awk -v a="$(result_value cpus_busy_nogil_2)" -v b="$(result_value cpus_busy_processes_2)" \
+            'BEGIN { printf "%.1f and %.1f", a, b }')
+        [[ "$output" == *"# Without the GIL ${free}x, in 2 processes ${procs}x the speed of one; they kept $busy CPUs busy, of $cpus"* ]]
+        if awk -v a="$free" -v b="$procs" 'BEGIN { exit !(a >= 1.6 && b >= 1.6) }'; then
+            [[ "$output" == *": close to 2x, both CPUs counted."* ]]
+        else
+            [[ "$output" == *"the shape the articles describe did not appear."* ]]
+            [ "$(result_value shape)" = not_seen ]
+        fi
+    fi
+    # the nogil row's note gives its own peak, and the CPUs its cpu over wall
+    local peak
+    peak=$(row_value nogil-2 peak_running)
+    if [ "$peak" -gt 1 ]; then
+        [[ "$output" == *"# Without a GIL, $peak threads were inside the countdown at once; they kept "* ]]
+    else
+        [[ "$output" == *"# Without a GIL, yet 1 thread at a time was inside the countdown; they kept "* ]]
+    fi
+    # under the GIL: the verdict's words follow its figures
+    local two four
+    two=$(result_value speedup_threads_2) four=$(result_value speedup_threads_4)
+    [[ "$output" == *"# Under the GIL: 2 threads ${two}x, 4 threads ${four}x the speed of one"* ]]
+    if awk -v a="$two" -v b="$four" 'BEGIN { exit !(a > 1.1 || b > 1.1) }'; then
+        [[ "$output" == *"the speed of one: faster, though the ticks never ran in parallel. The rows kept "* ]]
+    elif awk -v a="$two" -v b="$four" 'BEGIN { exit !(a < 0.9 || b < 0.9) }'; then
+        [[ "$output" == *"the speed of one: slower, the time lost in switching."* ]]
+    else
+        [[ "$output" == *"the speed of one: about the speed of one."* ]]
     fi
 }
 
@@ -101,6 +166,10 @@ all_counted() {
     [[ "$output" == *"# One CPU to run on (taskset?): nothing can run in parallel"* ]]
     [ "$(result_value shape)" = not_seen ]
     all_counted 1000000
+    # however many threads were inside the countdown at once, on 1 CPU they took turns: the note says so
+    local took_turns='# Without a GIL, (2 threads were inside the countdown at once|yet 1 thread at a time was inside the countdown); they kept [0-9.]+ CPUs? busy: on 1 CPU they still took turns\.'
+    [[ "$output" =~ $took_turns ]]
+    [[ "$output" == *"part 1: CPU-bound: countdown(1000000), shared out among the workers; 1 CPU to run on"* ]]
 }
 
 @test "--gil none: plain C threads, with no GIL, in every row; I/O overlaps even 'held'" {
@@ -121,6 +190,13 @@ all_counted() {
     within 0.99 "$(result_value overlapped)" 3
     within 5.99 "$(result_value held)" 9
     [ "$(grep -cE 'io-[0-9] +time.sleep\(1\), the GIL held' <<<"$output")" -eq 6 ]
+    # the notes follow the figures
+    if awk -v o="$(result_value overlapped)" 'BEGIN { exit !(o < 1.5) }'; then
+        [[ "$output" == *"# They waited side by side: 6 sleeps of 1 s took about the time of one"* ]]
+    else
+        [[ "$output" == *"# 6 sleeps of 1 s took $(result_value overlapped) s, not about 1 s"* ]]
+    fi
+    [[ "$output" == *"the sleeps ran one after another: 6 x 1 s."* ]]
 }
 
 @test "--timeline shows the GIL's holder switching between the threads" {

@@ -82,7 +82,6 @@ bool gil_take(struct gil *gil, const char *me)
         return false;
     }
     gil->locked = true;
-    gil->takes++;
     gil->switch_number++;
     if (gil->holder != me) {
         if (gil->last_drop_switch && gil->holder)
@@ -112,6 +111,8 @@ void gil_drop(struct gil *gil, const char *me, enum gil_drop_why why)
     pthread_mutex_lock(&gil->mutex);
     gil->locked = false;
     gil->last_drop_switch = why == GIL_SWITCH;
+    if (why == GIL_SWITCH)
+        gil->switch_points++;
     if (why == GIL_FOR_IO && gil->span_open) {
         span_end(me, SPAN_HOLDING);
         gil->span_open = false;

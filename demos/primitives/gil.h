@@ -2,10 +2,12 @@
  * thread must hold to run "bytecodes", dropped around I/O and at a switch
  * point.  Two switch rules, as the articles describe them:
  *
- *   GIL_PY2  seed 000: every `check_interval` ticks (100, sys.setcheckinterval)
- *            the holder releases the lock and at once contends for it again,
- *            as Python 2's ceval loop did with a plain lock.
- *   GIL_PY3  seed 002, and CPython 3's Python/ceval_gil.h: a waiter waits up
+ *   GIL_PY2  seed 000 §2.3 and seed 002's FAQ: every `check_interval` ticks
+ *            (100, sys.setcheckinterval) the holder releases the lock and at
+ *            once contends for it again, as Python 2's ceval loop did with a
+ *            plain lock.
+ *   GIL_PY3  seed 000 §2.3 (a timer, not a count), and CPython 3's
+ *            Python/ceval_gil.h: a waiter waits up
  *            to `switch_interval` (5 ms, sys.getswitchinterval()) on a condition;
  *            if no switch happened meanwhile it sets a drop request, which the
  *            holder checks at every tick: it drops the GIL and, "forced
@@ -13,8 +15,10 @@
  *   GIL_NONE plain C threads: no lock at all.
  *
  * The GIL keeps its own evidence: hand-offs (the GIL went to another thread
- * at a switch point), wasted wake-ups (a waiter woken found it taken again),
- * drop requests, and the most threads that ever ran ticks at once. */
+ * at a switch point), switch points (releases at one: the hand-offs plus the
+ * times the holder took it straight back), wasted wake-ups (a waiter woken
+ * found it taken again), drop requests, and the most threads that were ever
+ * between gil_take() and gil_drop() at once. */
 #ifndef CONCDEMO_GIL_H
 #define CONCDEMO_GIL_H
 
@@ -38,11 +42,11 @@ struct gil {
     const char *holder;      /* the thread holding it, or the last one that did */
     bool span_open;          /* holder's "holding" span is open in --timeline */
     bool last_drop_switch;   /* the last release was at a switch point */
-    unsigned long switch_number; /* takes by a thread other than the last holder */
+    unsigned long switch_number; /* counts every take: a waiter that sees it change knows a switch happened */
     atomic_bool drop_request; /* py3: CPython's gil_drop_request, read at every tick */
     bool stopping;           /* Ctrl-C: nobody waits any longer */
     /* evidence, under mutex */
-    long handoffs, wasted, drop_requests, takes;
+    long handoffs, switch_points, wasted, drop_requests;
     atomic_int running;      /* threads between gil_take() and gil_drop() */
     atomic_int peak_running; /* the most there ever were */
 };
@@ -81,7 +85,7 @@ static inline bool gil_tick(struct gil *gil, const char *me, long *ticks)
     }
 }
 
-/* Wake every waiter; no wait starts again (Ctrl-C). */
+/* Wake every waiter; no wait starts again, and gil_take() fails from now on (Ctrl-C). */
 void gil_stop(struct gil *gil);
 
 #endif
