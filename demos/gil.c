@@ -464,7 +464,7 @@ static int gil_run(void)
 static const struct option_spec gil_options[] = {
     OPTION_CHOICE("part", "all", "all|cpu|io", "which part to run; all runs them in order"),
     OPTION_CHOICE("gil", "py3", "py3|py2|none", "py3: 5 ms switch interval; py2: every 100 ticks; none: C threads"),
-    OPTION_INT("countdown", "50000000", 100, 500000000, "ticks of CPU work in each row, shared out (real time)"),
+    OPTION_INT("countdown", "50000000", 100, 100000000, "ticks of CPU work in each row, shared out (real time)"),
     OPTION_INT("check-interval", "100", 10, 1000000, "--gil py2: ticks between releases"),
     OPTION_REAL("switch-interval", "0.005", 0.0001, 1, "--gil py3: real seconds a waiter waits before it asks"),
     OPTION_INT("io-threads", "4", 1, 200, "threads in the I/O part"),

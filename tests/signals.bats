@@ -20,7 +20,7 @@ pool
 coroutine
 daemon --part wait
 timer
-gil --part cpu --countdown 500000000
+gil --part cpu --countdown 100000000
 thread
 EOF
 }
@@ -78,7 +78,7 @@ coroutine --part gevent|GET: a child process|1|the loop waits in poll() on a chi
 coroutine --part scale --tasks 5000|coroutines: all done|1|5000 threads starting
 daemon --part wait|main +4$|1|a child process's threads sleep; the parent reads their pipe
 timer|t.start\(\) returned|1|a timer thread waits on its Event
-gil --part cpu --countdown 200000000|main +1 thread +[0-9]|1|2 threads take turns under the py3 GIL
+gil --part cpu --countdown 100000000|main +1 thread +[0-9]|1|2 threads take turns under the py3 GIL
 gil --part cpu --gil py2 --countdown 100000000|main +1 thread +[0-9]|1|2 threads convoy under the py2 GIL
 gil --part io|the GIL held|1|threads wait for the GIL that a sleeper holds
 thread --part join|t-2 +task t-2|1|main waits in pthread_join for 3 sleeping threads
