@@ -599,6 +599,11 @@ static bool standard_descriptors_open(void)
 
 int main(int argc, char **argv)
 {
+    /* `concdemo __exit`: exit at once, for the process lesson's fork+exec
+     * and posix_spawn, which time the start of a fresh program as Python's
+     * spawn starts a fresh python3. */
+    if (argc == 2 && strcmp(argv[1], "__exit") == 0)
+        return 0;
     if (!standard_descriptors_open())
         return 1;
     if (argc < 2) {
