@@ -661,7 +661,7 @@ static double median(double *values, int count)
 
 static const struct option_spec process_options[] = {
     OPTION_CHOICE("part", "all", "all|article|memory|start|crash|lifecycle", "which part to run; all: in this order"),
-    OPTION_INT("pages", "1024", 1, 262144, "pages of the buffer the child reads, then writes (memory)"),
+    OPTION_INT("pages", "1024", 1, 65536, "pages of the buffer the child reads, then writes (memory)"),
     OPTION_INT("starts", "200", 1, 10000, "starts of each kind in each of 5 rounds (start)"),
     OPTIONS_END,
 };
@@ -669,7 +669,7 @@ static const struct option_spec process_options[] = {
 const struct lesson process_lesson = {
     .name = "process",
     .summary = "fork: pid and ppid, memory copied not shared, start costs, crashes, join/terminate/daemon",
-    .runs_for = { 3 }, /* seconds at speed 1 at the defaults, measured */
+    .runs_for = { 4.5 }, /* seconds at speed 1 at the defaults, measured */
     .source = "seed 000 §3 多进程; seed 001 多进程 vs. 多线程; seed 003 进程创建/启动/停止",
     .options = process_options,
     .results = "one line per part: part=article parent_pid child_pid child_ppid exitcode; part=memory counter_in_child "
@@ -678,6 +678,39 @@ const struct lesson process_lesson = {
                "crash_signal crash_exitcode sibling_steps sibling_done thread_crash_signal worker_steps "
                "worker_steps_due worker_done; part=lifecycle join_timeout_took alive_after_join exitcode "
                "daemon_ticks daemon_exitcode daemon_gone_at parent_exitcode",
-    .explanation = "TODO\n",
+    .explanation =
+        "A process is a program running with its own memory.  Python's\n"
+        "multiprocessing.Process starts one with fork() on Linux: the child is\n"
+        "a copy of the parent and runs the target in that copy.\n"
+        "\n"
+        "Part article is seed 000's program: info() prints the title, the\n"
+        "module name, the parent's pid (getppid) and its own (getpid), in main\n"
+        "and then in the child, which also prints \"hello bob\".  The child's\n"
+        "parent is main.  Python prints __main__ as the module name in both\n"
+        "under fork (__mp_main__ in the child under spawn); C has no module\n"
+        "name, and the lesson prints the program's.\n"
+        "\n"
+        "Part memory: a global the child changes is unchanged in the parent;\n"
+        "and the copy is lazy.  A child reads, then writes, --pages pages the\n"
+        "parent filled, and counts its minor page faults: reading costs none,\n"
+        "the first write to each page one (the kernel copies the page then:\n"
+        "copy-on-write), a second write none.\n"
+        "\n"
+        "Part start times --starts starts of each kind, in 5 rounds: a thread\n"
+        "(pthread_create+join), fork+_exit+waitpid, fork+exec of this program\n"
+        "in a mode that exits at once (as Python's spawn starts a fresh\n"
+        "python3), and posix_spawn of the same; each as a multiple of the\n"
+        "thread.\n"
+        "\n"
+        "Part crash, seed 001: a child that writes through a NULL pointer dies\n"
+        "of SIGSEGV, waitpid says so (Python's exitcode -11), and main and a\n"
+        "sibling child go on.  Then a process with two threads, one of which\n"
+        "crashes: the whole process dies, and its worker's later steps never\n"
+        "come.\n"
+        "\n"
+        "Part lifecycle, seed 003: join(0.5) on a child that sleeps 10 s\n"
+        "returns with the child alive; terminate() sends SIGTERM and the\n"
+        "exitcode is -15.  A child with a daemon child of its own exits: as\n"
+        "Python's exit does, it terminates its daemon and joins it first.\n",
     .run = process_run,
 };
