@@ -662,7 +662,7 @@ static double median(double *values, int count)
 static const struct option_spec process_options[] = {
     OPTION_CHOICE("part", "all", "all|article|memory|start|crash|lifecycle", "which part to run; all: in this order"),
     OPTION_INT("pages", "1024", 1, 65536, "pages of the buffer the child reads, then writes (memory)"),
-    OPTION_INT("starts", "200", 1, 10000, "starts of each kind in each of 5 rounds (start)"),
+    OPTION_INT("starts", "200", 1, 2000, "starts of each kind in each of 5 rounds (start)"),
     OPTIONS_END,
 };
 

@@ -12,6 +12,7 @@ load option_helpers
 real_time_work() {
     case $1 in
     gil) [ "$2" = countdown ] || echo --countdown 2000000 ;;
+    process) [ "$2" = starts ] || echo --starts 5 ;; # 5 rounds of 200 starts of 4 kinds: 1.5 s of CPU
     esac
 }
 
@@ -96,5 +97,7 @@ ends_run() {
 @test "coroutine: every number at each end of its range is accepted, shown as given, and runs" { ends_run coroutine; }
 @test "daemon: every number at each end of its range is accepted, shown as given, and runs" { ends_run daemon; }
 @test "timer: every number at each end of its range is accepted, shown as given, and runs" { ends_run timer; }
+
+@test "process: every number at each end of its range is accepted, shown as given, and runs" { ends_run process; }
 @test "gil: every number at each end of its range is accepted, shown as given, and runs" { ends_run gil; }
 @test "thread: every number at each end of its range is accepted, shown as given, and runs" { ends_run thread; }

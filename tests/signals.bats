@@ -22,6 +22,7 @@ daemon --part wait
 timer
 gil --part cpu --countdown 100000000
 thread
+process --part crash
 EOF
 }
 
@@ -84,6 +85,11 @@ gil --part io|the GIL held|1|threads wait for the GIL that a sleeper holds
 thread --part join|t-2 +task t-2|1|main waits in pthread_join for 3 sleeping threads
 thread --part exit|child main +4|1|a child's threads sleep; the parent reads its pipe
 thread --part result|start loop 1 at|1|main waits in pthread_join for a thread that will return a value
+process --part crash|sibling +step 1 of 5|1|a child works while another waits to crash; main reads their pipe
+process --part crash|worker +step 1 of 5|1|a child's two threads run, one about to crash; main reads its pipe
+process --part lifecycle|p.join\(0.5\)|1|main is about to terminate a sleeping child
+process --part lifecycle|daemon +tick 1|1|a child sleeps before its exit; its daemon child ticks
+process --part start --starts 2000|part 3|1|main forks, execs and spawns, one after another
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -153,6 +159,8 @@ stops_at_its_moments() {
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
+
+@test "process: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly process; }
 @test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
 @test "thread: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly thread; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
@@ -167,5 +175,7 @@ stops_at_its_moments() {
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
+
+@test "process: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments process; }
 @test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }
 @test "thread: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments thread; }
