@@ -10,8 +10,15 @@
  * a time, the oldest joined before the next starts.
  *
  *   bench/floor N thread-per-task W
- *   bench/floor N process-per-task W */
+ *   bench/floor N process-per-task W
+ *
+ * And the floors for the process lesson's start part: N starts of one kind,
+ * one at a time, each waited for before the next; the exec'd program is
+ * this one, run as `bench/floor __exit`, which exits at once.
+ *
+ *   bench/floor N start thread|fork|fork-exec|posix-spawn */
 #include <pthread.h>
+#include <spawn.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -91,8 +98,57 @@ static int per_task(long tasks, bool processes, int window)
     return 0;
 }
 
+extern char **environ;
+
+/* N starts of one kind, one at a time; the exec'd program is this one. */
+static int starts(long n, const char *kind)
+{
+    char self[4096];
+    ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0)
+        return 1;
+    self[length] = '\0';
+    char *const argv[] = { "floor", "__exit", NULL };
+    struct timespec a;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (long i = 0; i < n; i++) {
+        pid_t pid = -1;
+        if (strcmp(kind, "thread") == 0) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, tiny_task, &(long){ 0 }) != 0)
+                return 1;
+            pthread_join(t, NULL);
+            continue;
+        } else if (strcmp(kind, "fork") == 0) {
+            pid = fork();
+            if (pid == 0)
+                _exit(0);
+        } else if (strcmp(kind, "fork-exec") == 0) {
+            pid = fork();
+            if (pid == 0) {
+                execv(self, argv);
+                _exit(127);
+            }
+        } else if (strcmp(kind, "posix-spawn") == 0) {
+            if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0)
+                return 1;
+        } else {
+            return 1;
+        }
+        if (pid < 0)
+            return 1;
+        waitpid(pid, NULL, 0);
+    }
+    printf("%.6f\n", seconds_since(&a));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "__exit") == 0)
+        return 0;
+    if (argc > 3 && strcmp(argv[2], "start") == 0)
+        return starts(atol(argv[1]), argv[3]);
     long threads = argc > 1 ? atol(argv[1]) : 20000;
     if (argc > 3 && strcmp(argv[2], "thread-per-task") == 0)
         return per_task(threads, false, atoi(argv[3]));

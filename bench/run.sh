@@ -221,3 +221,37 @@ thread_start_cost() {
         "$lesson_us" "$(ratio "$lesson_us" "$floor_us")"
 }
 thread_start_cost
+# --- issue 18, the process lesson: what a start costs, against bare floors ---
+# `concdemo process --part start` times PROCESS_STARTS starts of each kind (a
+# thread, fork, fork+exec of itself, posix_spawn of itself), the median of its
+# own 5 rounds; the floors are bench/floor's bare loops of the same starts,
+# whose exec'd program is bench/floor itself (a smaller program to load).
+process_start_cost() {
+    local starts=${PROCESS_STARTS:-200} r k kind out
+    local kinds=(thread fork fork-exec posix-spawn)
+    local keys=(thread_us fork_us fork_exec_us posix_spawn_us)
+    declare -A floor_times=() lesson_times=()
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for kind in "${kinds[@]}"; do
+            floor_times[$kind]+="$(bench/floor "$starts" start "$kind") "
+        done
+        out=$(COLUMNS=1000 ./concdemo process --part start --starts "$starts" --quiet | grep '^result:' | tr ' ' '\n')
+        for ((k = 0; k < 4; k++)); do
+            lesson_times[${kinds[k]}]+="$(grep "^${keys[k]}=" <<<"$out" | cut -d= -f2) "
+        done
+    done
+    echo
+    echo "concdemo bench: $starts starts of each kind, one at a time, each waited for; median of $ROUNDS interleaved runs"
+    echo "floors: bench/floor, bare C: the same starts; its exec'd program is itself, not concdemo"
+    local floor_thread lesson_thread floor_us lesson_us
+    floor_thread=$(tr ' ' '\n' <<<"${floor_times[thread]}" | grep . | median6 | awk -v n="$starts" '{ printf "%.2f", $1 / n * 1e6 }')
+    lesson_thread=$(tr ' ' '\n' <<<"${lesson_times[thread]}" | grep . | median6 | awk '{ printf "%.2f", $1 }')
+    for kind in "${kinds[@]}"; do
+        floor_us=$(tr ' ' '\n' <<<"${floor_times[$kind]}" | grep . | median6 | awk -v n="$starts" '{ printf "%.2f", $1 / n * 1e6 }')
+        lesson_us=$(tr ' ' '\n' <<<"${lesson_times[$kind]}" | grep . | median6 | awk '{ printf "%.2f", $1 }')
+        printf '  %-12s floor %9s us (%6sx a thread)  concdemo process %9s us (%6sx a thread)  %sx the floor\n' \
+            "$kind" "$floor_us" "$(ratio "$floor_us" "$floor_thread")" "$lesson_us" \
+            "$(ratio "$lesson_us" "$lesson_thread")" "$(ratio "$lesson_us" "$floor_us")"
+    done
+}
+process_start_cost

@@ -68,7 +68,18 @@ runs=(
     "__complete tour --only race,m"
     "__complete queue --part p"
     "completion bash"
+    "process --part article"
+    "process --part memory --pages 64"
+    "process --part start --starts 3"
+    "process --part lifecycle --speed 20"
 )
+# The process lesson's crash part crashes a child on purpose: valgrind
+# reports the write through NULL in that child's log, as it must, so it runs
+# under the sanitizers only (the crashing code gives SIGSEGV back its default
+# action first, so a sanitizer's handler does not report it).
+if [ "$1" != valgrind ] && [ "$1" != helgrind ]; then
+    runs+=("process --part crash --speed 10")
+fi
 # The width the lines are fitted to: narrow, so the wrapping runs too.
 export COLUMNS=60
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1"
