@@ -246,8 +246,12 @@ static double time_starts(enum start_kind kind)
         if (kind == START_THREAD) {
             pthread_t t;
             error = pthread_create(&t, NULL, nothing, NULL);
-            if (!error)
-                pthread_join(t, NULL);
+            if (error) {
+                errno = error;
+                posix_spawnattr_destroy(&attr);
+                return -1;
+            }
+            pthread_join(t, NULL);
             continue;
         } else if (kind == START_FORK) {
             pid = fork();
@@ -416,6 +420,7 @@ static int part_crash(void)
     pid_t sibling = child_start(worker_process, NULL);
     pid_t crasher = sibling < 0 ? -1 : child_start(crashing_process, NULL);
     close(ends[1]);
+    report = -1;
     bool sibling_done = false;
     int sibling_steps = sibling < 0 ? 0 : count_steps(ends[0], &sibling_done);
     close(ends[0]);
@@ -441,6 +446,7 @@ static int part_crash(void)
     report = ends[1];
     pid_t both = child_start(two_threads, NULL);
     close(ends[1]);
+    report = -1;
     bool worker_done = false;
     int worker_steps = both < 0 ? 0 : count_steps(ends[0], &worker_done);
     close(ends[0]);
@@ -556,6 +562,7 @@ static int part_lifecycle(void)
     began = lesson_now();
     pid_t parent = child_start(parent_with_daemon, NULL);
     close(ends[1]);
+    report = -1;
     int ticks = 0;
     long heard_value, daemon_exitcode = 1;
     double daemon_gone = -1;
