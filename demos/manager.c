@@ -282,6 +282,7 @@ static int part_cost(void)
         shared_memory_free(counter, sizeof *counter);
         return lesson_stop_requested() ? 0 : 1;
     }
+    say("main", "the server, process %ld, listens on %s", (long)manager.server, manager.address.path);
     struct proxy d;
     bool ok = proxy_connect(&d, &manager.address, authkey) == PROXY_OK;
     double began = real_now();

@@ -402,7 +402,8 @@ static void serve_request(struct client *c, const unsigned char *request, size_t
         reply(c, 'E', "malformed request");
         return;
     }
-    server.stats.served++;
+    if (op != 'Q')
+        server.stats.served++; /* the shutdown is not a request served */
     char out[MANAGER_FRAME_MAX - 1];
     switch (op) {
     case 'S': { /* d[key] = value: a new key goes last, an old one keeps its place */
