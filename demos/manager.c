@@ -61,7 +61,7 @@ static void format_int_list(const int *values, int count, char *out, size_t room
 static void strip_spaces(char *text);
 static int count_items(const char *python_list);
 static int no_shared_memory(void);
-static int server_failed(void);
+static int server_failed(int error); /* 1, said why; 0 after a stop */
 
 /* -- part 1, seed 003: Value and Array in shared memory ---------------------- */
 
@@ -225,6 +225,7 @@ static int part_manager(void)
         snprintf(item, sizeof item, "%d", i);
         ok = proxy_list_append(&main_proxy, item);
     }
+    int error = ok ? 0 : errno;
     say("main", "d = manager.dict(); l = manager.list(range(5)); %ld processes run f(d, l)", processes);
     pid_t *p = calloc((size_t)processes, sizeof *p);
     l_lengths = shared_memory((size_t)processes * sizeof *l_lengths);
@@ -241,9 +242,11 @@ static int part_manager(void)
             }
     shared_memory_free(l_lengths, (size_t)processes * sizeof *l_lengths);
     char d_printed[MANAGER_FRAME_MAX] = "", l_printed[MANAGER_FRAME_MAX] = "";
-    ok = ok && started == processes && proxy_dict_repr(&main_proxy, d_printed, sizeof d_printed) &&
-         proxy_list_repr(&main_proxy, l_printed, sizeof l_printed);
-    if (ok) {
+    bool printed = ok && started == processes && proxy_dict_repr(&main_proxy, d_printed, sizeof d_printed) &&
+                   proxy_list_repr(&main_proxy, l_printed, sizeof l_printed);
+    if (ok && started == processes && !printed)
+        error = errno;
+    if (printed) {
         say("main", "%s", d_printed); /* print(d) */
         say("main", "%s", l_printed); /* print(l) */
     }
@@ -252,8 +255,12 @@ static int part_manager(void)
     bool answered = manager_shutdown(&manager, authkey, &stats); /* the end of `with`: the server stops */
     if (lesson_stop_requested())
         return 0;
-    if (!ok)
-        return started < processes ? not_started() : server_failed();
+    if (ok && started < processes)
+        return not_started(); /* said already */
+    if (!ok || !printed)
+        return server_failed(error);
+    if (failed > 0)
+        note("%d of the processes could not do their part (exit status not 0).", failed);
     bool left = access(manager.address.path, F_OK) == 0;
     say("main", "the manager shut down: its server reaped, %s %s", manager.address.path, left ? "still there" : "removed");
     note("Each of d[1], d['2'], d[0.25] was set %ld times; a dict keeps one value a key, in the order the "
@@ -292,6 +299,7 @@ static int part_cost(void)
         ok = proxy_dict_set(&d, "'k'", value); /* d['k'] = i: a message there, a reply back */
     }
     double proxy_seconds = real_now() - began;
+    int error = ok ? 0 : errno;
     began = real_now();
     for (long i = 0; i < ops; i++) {
         pthread_mutex_lock(&counter->lock); /* with counter.get_lock(): counter.value += 1 */
@@ -305,7 +313,7 @@ static int part_cost(void)
     if (lesson_stop_requested())
         return 0;
     if (!ok)
-        return server_failed();
+        return server_failed(error);
     double proxy_ns = proxy_seconds * 1e9 / (double)ops, shared_ns = shared_seconds * 1e9 / (double)ops;
     if (shared_ns <= 0)
         shared_ns = 1e-3;
@@ -360,6 +368,18 @@ static int worker(void *arg)
     return 0;
 }
 
+static const pid_t *honest;
+static long honest_count;
+
+/* While a worker lives, a result may come. */
+static bool a_worker_lives(void)
+{
+    for (long i = 0; i < honest_count; i++)
+        if (child_is_alive(honest[i]))
+            return !lesson_stop_requested();
+    return false;
+}
+
 static int part_distributed(void)
 {
     long tasks = option_int("tasks"), workers = option_int("workers");
@@ -385,6 +405,7 @@ static int part_distributed(void)
         say("main", "Put task %s...", n);
         ok = proxy_put(&master, "tasks", n); /* task.put(n) */
     }
+    int error = ok ? 0 : errno;
 
     /* A worker with the wrong key, one that is killed holding a task, and the honest ones. */
     pid_t intruder = ok ? start_one(worker, "wrong") : -1;
@@ -408,9 +429,15 @@ static int part_distributed(void)
     long started = ok && victim > 0 && p ? start_processes(p, workers, worker, NETWORK_AUTHKEY, 0) : 0;
     long results = 0;
     char r[MANAGER_TEXT_MAX];
-    while (started == workers && results < tasks && proxy_get(&master, "results", r, sizeof r)) {
+    honest = p;
+    honest_count = started;
+    while (started == workers && results < tasks && proxy_get_while(&master, "results", r, sizeof r, a_worker_lives)) {
         say("main", "Result: %s", r); /* r = result.get(timeout=10) */
         results++;
+    }
+    if (results < tasks) { /* every worker gone: the get may still be pending; a new connection */
+        proxy_close(&master);
+        proxy_connect(&master, &manager.address, NETWORK_AUTHKEY);
     }
     for (long i = 0; i < started; i++) /* then one None each, and the workers leave */
         proxy_put(&master, "tasks", "None");
@@ -421,10 +448,12 @@ static int part_distributed(void)
     bool answered = manager_shutdown(&manager, NETWORK_AUTHKEY, &stats);
     if (lesson_stop_requested())
         return 0;
+    if (!ok || !answered)
+        return server_failed(error);
     if (started < workers || victim <= 0 || intruder <= 0)
         return not_started();
-    if (!answered)
-        return server_failed();
+    if (results < tasks)
+        note("Every worker ended before all the results came: %ld missing.", tasks - results);
     say("main", "master exit: %ld of %ld results; the server was shut down and reaped", results, tasks);
     note("The wrong authkey's worker exited with %d: the server's challenge refused it before any request.",
          intruder_exit);
@@ -513,6 +542,7 @@ static int part_hostile(void)
     char printed[MANAGER_FRAME_MAX] = "";
     bool served = proxy_connect(&d, &manager.address, NETWORK_AUTHKEY) == PROXY_OK &&
                   proxy_dict_set(&d, "'still'", "'serving'") && proxy_dict_repr(&d, printed, sizeof printed);
+    int error = served ? 0 : errno;
     if (served)
         say("main", "an honest proxy after them: d['still'] = 'serving'; print(d): %s", printed);
     proxy_close(&d);
@@ -520,8 +550,8 @@ static int part_hostile(void)
     bool answered = manager_shutdown(&manager, NETWORK_AUTHKEY, &stats);
     if (lesson_stop_requested())
         return 0;
-    if (!answered)
-        return server_failed();
+    if (!served || !answered)
+        return server_failed(error);
     note("The server refused each: a length over its limit before reading a byte of it, an unknown "
          "operation, a field longer than its frame, a frame cut short; it counted them and went on.");
     result_at_end("part=hostile oversized=%ld unknown_op=%ld malformed=%ld truncated=%ld refusals_seen=%d "
@@ -677,6 +707,8 @@ static long explain_lost_updates(const struct crowd *c, long lost, bool locked)
         note("%s both read %d and both wrote %d.", pair, caught.value_read, caught.value_read + 1);
     } else if (lost > 0) {
         note("%ld increments vanished (the evidence kept holds no pair).", lost);
+    } else if (c->count == 1) {
+        note("Nothing was lost: one process has no one to race with.");
     } else if (locked) {
         note("Exact: the lock let one process at a time between its read and its write, %ld yields "
              "in that window notwithstanding.", yields);
@@ -720,8 +752,14 @@ static int no_shared_memory(void)
     return 1;
 }
 
-static int server_failed(void)
+static int server_failed(int error)
 {
-    fprintf(stderr, "%s: the manager's server stopped answering\n", lesson_who());
+    if (lesson_stop_requested())
+        return 0;
+    if (manager.server_exit == MANAGER_SERVER_NO_DESCRIPTOR || error == EMFILE || error == ENFILE)
+        report_no_descriptor("a connection to the manager's server", error == ENFILE ? ENFILE : EMFILE);
+    else
+        fprintf(stderr, "%s: the manager's server stopped answering (%s)\n", lesson_who(),
+                error ? strerror(error) : "end of file");
     return 1;
 }

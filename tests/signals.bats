@@ -22,6 +22,7 @@ daemon --part wait
 timer
 gil --part cpu --countdown 100000000
 thread
+manager --part distributed
 EOF
 }
 
@@ -84,6 +85,10 @@ gil --part io|the GIL held|1|threads wait for the GIL that a sleeper holds
 thread --part join|t-2 +task t-2|1|main waits in pthread_join for 3 sleeping threads
 thread --part exit|child main +4|1|a child's threads sleep; the parent reads its pipe
 thread --part result|start loop 1 at|1|main waits in pthread_join for a thread that will return a value
+manager --part value --increments 100000|no lock$|1|10 processes race on a Value in shared memory
+manager --part cost --ops 1000000|listens on|1|main sends proxy operations over the Unix socket; the server waits in poll()
+manager --part distributed|run task|1|workers sleep in their tasks; the master waits in get() on the TCP server
+manager --part distributed --hold 600|serving other clients|1|the server waits in poll() for other clients
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -155,6 +160,7 @@ stops_at_its_moments() {
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
 @test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
 @test "thread: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly thread; }
+@test "manager: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly manager; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -169,3 +175,4 @@ stops_at_its_moments() {
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
 @test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }
 @test "thread: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments thread; }
+@test "manager: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments manager; }

@@ -43,6 +43,7 @@ fast_args() {
     mutex) echo --speed 100 --threads 300 --iterations 3 ;;
     queue) echo --speed 100 --tries 100 --messages 500 --loops 3 ;;
     pipe) echo --records 5 ;;
+    manager) echo --speed 100 --ops 1000 ;;
     pool) echo --speed 100 --tasks 10 ;;
     coroutine) echo --speed 100 --tasks 100 --switches 1000 ;;
     gil) echo --speed 100 --countdown 2000000 ;;
@@ -93,6 +94,7 @@ lesson_fits() {
 @test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
 @test "daemon fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits daemon; }
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
+@test "manager fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits manager; }
 @test "gil fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits gil; }
 @test "thread fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits thread; }
 

@@ -229,6 +229,37 @@ bool proxy_get(struct proxy *p, const char *queue, char *item, size_t room)
     return proxy_call(p, 'G', (const char *const[]){ queue }, 1, item, room);
 }
 
+bool proxy_get_while(struct proxy *p, const char *queue, char *item, size_t room, bool (*still_worth_it)(void))
+{
+    char request[MANAGER_FRAME_MAX];
+    size_t len = strlen(queue);
+    if (3 + len > sizeof request)
+        return false;
+    request[0] = 'G';
+    request[1] = (char)(len >> 8);
+    request[2] = (char)len;
+    memcpy(request + 3, queue, len);
+    if (!frame_send(p->fd, request, (uint32_t)(3 + len)))
+        return false;
+    struct pollfd ready = { .fd = p->fd, .events = POLLIN };
+    for (;;) {
+        int n = poll(&ready, 1, 50);
+        if (n > 0)
+            break;
+        if (n < 0 && errno != EINTR)
+            return false;
+        if (!still_worth_it())
+            return false; /* the get stays pending on the server: close this proxy */
+    }
+    char answer[MANAGER_FRAME_MAX + 1];
+    long got = frame_recv(p->fd, answer, MANAGER_FRAME_MAX);
+    if (got < 1)
+        return false;
+    answer[got] = '\0';
+    snprintf(item, room, "%s", answer + 1);
+    return answer[0] == 'K';
+}
+
 /* -- the server ----------------------------------------------------------- */
 
 typedef char text[MANAGER_TEXT_MAX];
@@ -553,15 +584,21 @@ static bool serve_readable(struct client *c)
     return true;
 }
 
-static void accept_client(void)
+/* False if the server cannot go on: it has no descriptor for a connection
+ * (ulimit -n).  It ends then, with MANAGER_SERVER_NO_DESCRIPTOR, and says
+ * nothing: the lesson says it, once.  The connections waiting are reset,
+ * and their peers see it. */
+static bool accept_client(void)
 {
     int fd = accept4(server.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+        return false;
     if (fd < 0)
-        return;
+        return true;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int)); /* fails harmlessly on a Unix socket */
     if (server.clients_count == CLIENTS_MAX) {
         close(fd);
-        return;
+        return true;
     }
     struct client *c = &server.clients[server.clients_count];
     memset(c, 0, sizeof *c);
@@ -571,17 +608,19 @@ static void accept_client(void)
     memcpy(challenge, CHALLENGE, CHALLENGE_LEN);
     if (getrandom(c->challenge, MESSAGE_LENGTH, 0) != MESSAGE_LENGTH) {
         close(fd);
-        return;
+        return true;
     }
     memcpy(challenge + CHALLENGE_LEN, c->challenge, MESSAGE_LENGTH);
     server.clients_count++;
     server.stats.connections++;
     frame_send(fd, challenge, sizeof challenge); /* deliver_challenge(): ours first */
+    return true;
 }
 
 static int serve(void *arg)
 {
     (void)arg;
+    int status = 0;
     struct pollfd fds[CLIENTS_MAX + 1];
     while (!server.shutting_down) {
         fds[0] = (struct pollfd){ .fd = server.listen_fd, .events = POLLIN };
@@ -596,19 +635,22 @@ static int serve(void *arg)
         for (int i = count - 1; i >= 0; i--) /* backwards: a drop moves the last client into i */
             if (fds[i + 1].revents && !serve_readable(&server.clients[i]))
                 drop_client(i);
-        if (fds[0].revents & POLLIN)
-            accept_client();
+        if ((fds[0].revents & POLLIN) && !accept_client()) {
+            status = MANAGER_SERVER_NO_DESCRIPTOR;
+            break;
+        }
     }
     for (int i = server.clients_count - 1; i >= 0; i--)
         close(server.clients[i].fd);
     close(server.listen_fd);
-    return 0;
+    return status;
 }
 
 bool manager_start(struct manager *m, bool tcp, const char *authkey)
 {
     memset(m, 0, sizeof *m);
     m->server = -1;
+    m->server_exit = -1;
     m->address.tcp = tcp;
     if (!tcp) {
         snprintf(m->dir, sizeof m->dir, "/tmp/concdemo-manager-XXXXXX"); /* mode 0700: only we can reach it */
@@ -652,9 +694,14 @@ bool manager_shutdown(struct manager *m, const char *authkey, struct manager_sta
     if (m->server > 0) {
         struct proxy p;
         char text[MANAGER_FRAME_MAX];
-        if (!lesson_stop_requested() && proxy_connect(&p, &m->address, authkey) == PROXY_OK) {
-            answered = proxy_call(&p, 'Q', NULL, 0, text, sizeof text);
-            proxy_close(&p);
+        bool ending = false; /* its listener closed: it is on its way out, on its own */
+        if (!lesson_stop_requested()) {
+            if (proxy_connect(&p, &m->address, authkey) == PROXY_OK) {
+                answered = proxy_call(&p, 'Q', NULL, 0, text, sizeof text);
+                proxy_close(&p);
+            } else {
+                ending = errno == ECONNREFUSED;
+            }
         }
         if (answered && stats)
             answered = sscanf(text,
@@ -662,9 +709,9 @@ bool manager_shutdown(struct manager *m, const char *authkey, struct manager_sta
                               "truncated=%ld requeued=%ld served=%ld",
                               &stats->connections, &stats->refused_auth, &stats->oversized, &stats->unknown_op,
                               &stats->malformed, &stats->truncated, &stats->requeued, &stats->served) == 8;
-        if (!answered)
+        if (!answered && !ending)
             kill(m->server, SIGKILL);
-        child_join(m->server);
+        m->server_exit = child_join(m->server);
         m->server = -1;
     }
     if (m->dir[0]) { /* Python's Manager removes its /tmp/pymp-* directory the same way */

@@ -34,6 +34,10 @@
 
 enum { MANAGER_FRAME_MAX = 4096, MANAGER_AUTH_FRAME_MAX = 256, MANAGER_TEXT_MAX = 64 };
 
+/* The server's exit status when it ended on its own for want of a
+ * descriptor for a connection (ulimit -n). */
+enum { MANAGER_SERVER_NO_DESCRIPTOR = 3 };
+
 /* Where the server listens: a Unix socket at a path inside a private
  * directory (Python: /tmp/pymp-XXXX/listener-XXXX), or 127.0.0.1:port. */
 struct manager_address {
@@ -44,6 +48,7 @@ struct manager_address {
 
 struct manager {
     pid_t server;
+    int server_exit; /* once shut down: its exit status (MANAGER_SERVER_NO_DESCRIPTOR: it ran out of descriptors), or -1 */
     struct manager_address address;
     char dir[64]; /* the Unix socket's private directory, "" for TCP */
 };
@@ -87,6 +92,10 @@ bool proxy_list_repr(struct proxy *p, char *text, size_t room);
  * process died), the server puts the task back on "tasks". */
 bool proxy_put(struct proxy *p, const char *queue, const char *item);
 bool proxy_get(struct proxy *p, const char *queue, char *item, size_t room);
+/* The same, giving up when still_worth_it() (asked every 50 ms) says no:
+ * the workers that would put a result have all gone.  The get is then still
+ * pending on the server: close the proxy. */
+bool proxy_get_while(struct proxy *p, const char *queue, char *item, size_t room, bool (*still_worth_it)(void));
 
 /* A bare connection to the server, nothing sent: for a hostile peer. */
 int manager_dial(const struct manager_address *a);
