@@ -221,7 +221,7 @@ static int part_manager(void)
     struct proxy main_proxy;
     bool ok = proxy_connect(&main_proxy, &manager.address, authkey) == PROXY_OK;
     for (int i = 0; ok && i < 5; i++) { /* l = manager.list(range(5)) */
-        char item[8];
+        char item[16];
         snprintf(item, sizeof item, "%d", i);
         ok = proxy_list_append(&main_proxy, item);
     }

@@ -1,4 +1,4 @@
-#define _GNU_SOURCE /* mkdtemp(), accept4() */
+#define _GNU_SOURCE /* mkdtemp(), accept4(), strnlen() */
 #include "manager_server.h"
 
 #include "hmac_md5.h"
@@ -325,7 +325,9 @@ static void fifo_push(struct fifo *q, const char *item, bool front)
     int at = front ? (q->head + QUEUE_MAX - 1) % QUEUE_MAX : (q->head + q->count) % QUEUE_MAX;
     if (front)
         q->head = at;
-    snprintf(q->items[at], sizeof q->items[at], "%s", item);
+    size_t n = strnlen(item, sizeof(text) - 1); /* item may be a client's own copy of it */
+    memmove(q->items[at], item, n);
+    q->items[at][n] = '\0';
     q->count++;
 }
 
