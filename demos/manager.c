@@ -419,8 +419,8 @@ static int part_distributed(void)
         doomed.told = -1;
         char byte;
         if (victim > 0 && read(told[0], &byte, 1) == 1) { /* it holds a task now */
-            kill(victim, SIGKILL);
             say("main", "kill -9 worker %d, in the middle of its task", process_number_of(victim));
+            kill(victim, SIGKILL); /* after the line: the server's word of it cannot come first */
         }
         close(told[0]);
     }
