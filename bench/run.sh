@@ -255,3 +255,20 @@ process_start_cost() {
     done
 }
 process_start_cost
+
+# The manager lesson: one proxy operation (a message to the server process
+# over a Unix socket and its reply) against one shared-memory operation (a
+# process-shared mutex, an add, an unlock), both timed in the same run.
+OPS=${OPS:-20000}
+mproxy=() mshared=() mratios=()
+for ((r = 1; r <= ROUNDS; r++)); do
+    line=$(./concdemo manager --part cost --ops "$OPS" --quiet | grep '^result: part=cost')
+    mproxy+=("$(tr ' ' '\n' <<<"$line" | grep '^proxy_ns=' | cut -d= -f2)")
+    mshared+=("$(tr ' ' '\n' <<<"$line" | grep '^shared_ns=' | cut -d= -f2)")
+    mratios+=("$(tr ' ' '\n' <<<"$line" | grep '^ratio=' | cut -d= -f2)")
+done
+echo
+echo "concdemo bench: manager --part cost, $OPS operations each way; median of $ROUNDS runs"
+printf '  %-44s %9s ns\n' "a proxy operation (d['k'] = i)" "$(printf '%s\n' "${mproxy[@]}" | median)"
+printf '  %-44s %9s ns\n' "a shared-memory one (locked += 1)" "$(printf '%s\n' "${mshared[@]}" | median)"
+printf '  %-44s %9sx\n' "ratio, each run's own" "$(printf '%s\n' "${mratios[@]}" | median)"

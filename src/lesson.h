@@ -79,7 +79,8 @@ int not_started(void);
     X(pipe) \
     X(pool) \
     X(coroutine) \
-    X(process)
+    X(process) \
+    X(manager)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

@@ -377,7 +377,7 @@ offered() {
     offered tour --from p
     [ "$output" = "pipe pool process " ]
     offered tour --only race,m
-    [ "$output" = "race,mutex " ]
+    [ "$output" = "race,manager race,mutex " ]
     offered tour --only ""
     [ "$output" = "$("$CONCDEMO" list | awk '{ print $1 }' | sort | tr '\n' ' ')" ]
     offered tour --color n

@@ -30,6 +30,7 @@ coroutine
 daemon
 timer --speed 10
 process --speed 10 --starts 5 --pages 64
+manager --speed 20 --ops 200
 gil --countdown 200000
 thread
 EOF_RUNS
@@ -126,5 +127,6 @@ within_every_limit() {
 @test "timer: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit timer; }
 
 @test "process: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit process; }
+@test "manager: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit manager; }
 @test "gil: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit gil; }
 @test "thread: under ulimit -n 4, -n 8, -v (just above what it starts in), -v 12000, -u 1 and -u 12 it runs, or says which limit stopped it" { within_every_limit thread; }

@@ -110,5 +110,6 @@ malformed_refused() {
 @test "timer: malformed values of every option are refused with one line and exit 2" { malformed_refused timer; }
 
 @test "process: malformed values of every option are refused with one line and exit 2" { malformed_refused process; }
+@test "manager: malformed values of every option are refused with one line and exit 2" { malformed_refused manager; }
 @test "gil: malformed values of every option are refused with one line and exit 2" { malformed_refused gil; }
 @test "thread: malformed values of every option are refused with one line and exit 2" { malformed_refused thread; }

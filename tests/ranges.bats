@@ -99,5 +99,6 @@ ends_run() {
 @test "timer: every number at each end of its range is accepted, shown as given, and runs" { ends_run timer; }
 
 @test "process: every number at each end of its range is accepted, shown as given, and runs" { ends_run process; }
+@test "manager: every number at each end of its range is accepted, shown as given, and runs" { ends_run manager; }
 @test "gil: every number at each end of its range is accepted, shown as given, and runs" { ends_run gil; }
 @test "thread: every number at each end of its range is accepted, shown as given, and runs" { ends_run thread; }

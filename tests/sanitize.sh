@@ -57,6 +57,8 @@ runs=(
     "semaphore --speed 50 --timeline --trace /dev/null"
     "pool --part article --speed 50 --timeline --trace /dev/null"
     "race --threads 300 --timeline --trace /dev/null --color always"
+    "manager --speed 50 --processes 3 --increments 100 --ops 100 --tasks 4"
+    "manager --part hostile"
     "list"
     "help queue"
     "--help"

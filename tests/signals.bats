@@ -23,6 +23,7 @@ timer
 gil --part cpu --countdown 100000000
 thread
 process --part crash
+manager --part distributed
 EOF
 }
 
@@ -90,6 +91,10 @@ process --part crash|worker +step 1 of 5|1|a child's two threads run, one about 
 process --part lifecycle|p.join\(0.5\)|1|main is about to terminate a sleeping child
 process --part lifecycle|daemon +tick 1|1|a child sleeps before its exit; its daemon child ticks
 process --part start --starts 2000|part 3|1|main forks, execs and spawns, one after another
+manager --part value --increments 100000|no lock$|1|10 processes race on a Value in shared memory
+manager --part cost --ops 1000000|listens on|1|main sends proxy operations over the Unix socket; the server waits in poll()
+manager --part distributed|run task|1|workers sleep in their tasks; the master waits in get() on the TCP server
+manager --part distributed --hold 600|serving other clients|1|the server waits in poll() for other clients
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -163,6 +168,7 @@ stops_at_its_moments() {
 @test "process: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly process; }
 @test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
 @test "thread: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly thread; }
+@test "manager: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly manager; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -179,3 +185,4 @@ stops_at_its_moments() {
 @test "process: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments process; }
 @test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }
 @test "thread: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments thread; }
+@test "manager: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments manager; }

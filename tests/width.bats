@@ -44,6 +44,7 @@ fast_args() {
     queue) echo --speed 100 --tries 100 --messages 500 --loops 3 ;;
     pipe) echo --records 5 ;;
     process) echo --speed 100 --starts 3 --pages 64 ;;
+    manager) echo --speed 100 --ops 1000 ;;
     pool) echo --speed 100 --tasks 10 ;;
     coroutine) echo --speed 100 --tasks 100 --switches 1000 ;;
     gil) echo --speed 100 --countdown 2000000 ;;
@@ -96,6 +97,7 @@ lesson_fits() {
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
 
 @test "process fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits process; }
+@test "manager fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits manager; }
 @test "gil fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits gil; }
 @test "thread fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits thread; }
 

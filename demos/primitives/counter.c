@@ -113,23 +113,40 @@ bool balance_possible(int balance)
     return a <= fives && 5 * a <= v;
 }
 
-bool crowd_init(struct crowd *crowd, long threads, long iterations, enum window how)
+static void crowd_memory_free(struct crowd *crowd)
+{
+    if (crowd->shared) {
+        shared_memory_free(crowd->threads, crowd->threads_bytes);
+        shared_memory_free(crowd->slots, crowd->slots_bytes);
+    } else {
+        free(crowd->threads);
+        free(crowd->slots);
+    }
+}
+
+static bool crowd_setup(struct crowd *crowd, long threads, long iterations, enum window how, bool shared)
 {
     memset(crowd, 0, sizeof *crowd);
     long keep = iterations;
     if ((long long)threads * keep > EVIDENCE_BUDGET)
         keep = EVIDENCE_BUDGET / threads > 0 ? EVIDENCE_BUDGET / threads : 1;
-    crowd->threads = aligned_alloc(64, (size_t)threads * sizeof *crowd->threads);
-    crowd->slots = calloc((size_t)(threads * keep), sizeof *crowd->slots);
+    crowd->shared = shared;
+    crowd->threads_bytes = (size_t)threads * sizeof *crowd->threads;
+    crowd->slots_bytes = (size_t)(threads * keep) * sizeof *crowd->slots;
+    if (shared) { /* page-aligned, so 64-aligned too */
+        crowd->threads = shared_memory(crowd->threads_bytes);
+        crowd->slots = shared_memory(crowd->slots_bytes);
+    } else {
+        crowd->threads = aligned_alloc(64, crowd->threads_bytes);
+        crowd->slots = calloc((size_t)(threads * keep), sizeof *crowd->slots);
+    }
     if (!crowd->threads || !crowd->slots) {
-        report_no_memory("ask for fewer", "%ld threads", threads);
-        free(crowd->threads);
-        free(crowd->slots);
+        report_no_memory("ask for fewer", "%ld %s", threads, shared ? "processes" : "threads");
+        crowd_memory_free(crowd);
         return false;
     }
-    if (!team_init(&crowd->team, threads)) {
-        free(crowd->threads);
-        free(crowd->slots);
+    if (!team_init(&crowd->team, shared ? 1 : threads)) {
+        crowd_memory_free(crowd);
         return false;
     }
     memset(crowd->threads, 0, (size_t)threads * sizeof *crowd->threads);
@@ -153,11 +170,24 @@ bool crowd_init(struct crowd *crowd, long threads, long iterations, enum window 
     return true;
 }
 
+bool crowd_init(struct crowd *crowd, long threads, long iterations, enum window how)
+{
+    return crowd_setup(crowd, threads, iterations, how, false);
+}
+
+bool crowd_init_shared(struct crowd *crowd, long processes, long iterations, enum window how)
+{
+    if (!crowd_setup(crowd, processes, iterations, how, true))
+        return false;
+    for (long i = 0; i < processes; i++)
+        snprintf(crowd->threads[i].name, sizeof crowd->threads[i].name, "p-%ld", i);
+    return true;
+}
+
 void crowd_free(struct crowd *crowd)
 {
     team_free(&crowd->team);
-    free(crowd->threads);
-    free(crowd->slots);
+    crowd_memory_free(crowd);
 }
 
 struct kept_increment {

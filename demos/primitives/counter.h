@@ -71,10 +71,17 @@ struct crowd {
     long count, iterations;
     int *slots;
     struct team team;
+    bool shared; /* threads and slots in shared memory: a crowd of processes */
+    size_t threads_bytes, slots_bytes;
 };
 
 /* Returns false, after one line on stderr, if memory is short. */
 bool crowd_init(struct crowd *crowd, long threads, long iterations, enum window window);
+
+/* The same for processes (the manager lesson): each member's slot and
+ * evidence in shared memory (mmap MAP_SHARED), so that what a child writes
+ * there the parent reads after the join.  Members are named "p-0" .. */
+bool crowd_init_shared(struct crowd *crowd, long processes, long iterations, enum window window);
 
 /* After the join: how many yields widened the window, for the result; and a
  * note of the windows left unwidened because the yields had used up their
