@@ -78,7 +78,8 @@ int not_started(void);
     X(queue) \
     X(pipe) \
     X(pool) \
-    X(coroutine)
+    X(coroutine) \
+    X(process_lock)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)
