@@ -33,7 +33,7 @@ load helpers
     # in teaching order: seed 000's order (§2.1 threads, §2.2 daemons, §2.3 the GIL, locks, ...
     # §2.10 the timer), then the queues, pipes, pools and coroutines
     [ "$(awk '{ print $1 }' <<<"$output" | tr '\n' ' ')" = \
-      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer queue pipe pool coroutine " ]
+      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer queue pipe pool coroutine process-lock " ]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

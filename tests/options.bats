@@ -110,3 +110,4 @@ malformed_refused() {
 @test "timer: malformed values of every option are refused with one line and exit 2" { malformed_refused timer; }
 @test "gil: malformed values of every option are refused with one line and exit 2" { malformed_refused gil; }
 @test "thread: malformed values of every option are refused with one line and exit 2" { malformed_refused thread; }
+@test "process-lock: malformed values of every option are refused with one line and exit 2" { malformed_refused process-lock; }

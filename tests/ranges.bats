@@ -98,3 +98,4 @@ ends_run() {
 @test "timer: every number at each end of its range is accepted, shown as given, and runs" { ends_run timer; }
 @test "gil: every number at each end of its range is accepted, shown as given, and runs" { ends_run gil; }
 @test "thread: every number at each end of its range is accepted, shown as given, and runs" { ends_run thread; }
+@test "process-lock: every number at each end of its range is accepted, shown as given, and runs" { ends_run process-lock; }

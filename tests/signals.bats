@@ -22,6 +22,7 @@ daemon --part wait
 timer
 gil --part cpu --countdown 100000000
 thread
+process-lock --part robust
 EOF
 }
 
@@ -84,6 +85,9 @@ gil --part io|the GIL held|1|threads wait for the GIL that a sleeper holds
 thread --part join|t-2 +task t-2|1|main waits in pthread_join for 3 sleeping threads
 thread --part exit|child main +4|1|a child's threads sleep; the parent reads its pipe
 thread --part result|start loop 1 at|1|main waits in pthread_join for a thread that will return a value
+process-lock --part torn --lines 20|part 2, the reader's question|1|10 processes write lines in pieces; main reads their pipe
+process-lock --part torn --lines 5 --processes 20|without the lock: 100 lines read|1|20 processes queue at the shared lock, one writes and pauses
+process-lock --part robust --timeout 5|p-1 +pthread_mutex_timedlock|1|a child waits in a timed lock that a dead process holds
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -155,6 +159,7 @@ stops_at_its_moments() {
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
 @test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
 @test "thread: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly thread; }
+@test "process-lock: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly process-lock; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -169,3 +174,4 @@ stops_at_its_moments() {
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
 @test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }
 @test "thread: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments thread; }
+@test "process-lock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments process-lock; }

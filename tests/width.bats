@@ -95,6 +95,7 @@ lesson_fits() {
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
 @test "gil fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits gil; }
 @test "thread fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits thread; }
+@test "process-lock fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits process-lock; }
 
 @test "help, --help and list fit 60 and 80 columns" {
     for width in 60 80; do
