@@ -366,6 +366,23 @@ static int die_holding_the_lock(void *arg) /* p-0 */
     return 1;
 }
 
+/* p-1 holds the lock after EOWNERDEAD: it makes the record sound, says so,
+ * and goes on as usual. */
+static void repair_and_go_on(struct ledger *ledger)
+{
+    say("p-1", "EOWNERDEAD: the owner died; the record reads '%s', %s", ledger->line,
+        ledger->complete ? "whole" : "half-written");
+    if (!ledger->complete) {
+        ledger->line[0] = '\0'; /* the repair: drop the dead one's half line */
+        ledger->repaired = true;
+    }
+    pthread_mutex_consistent(&ledger->lock); /* the state is sound again: the lock may go on */
+    say("p-1", "dropped the half line; pthread_mutex_consistent(); writes its own");
+    strcpy(ledger->line, "hello world 1");
+    ledger->complete = true;
+    pthread_mutex_unlock(&ledger->lock);
+}
+
 static int next_one(void *arg) /* p-1 */
 {
     struct ledger *ledger = arg;
@@ -374,21 +391,10 @@ static int next_one(void *arg) /* p-1 */
     int answer = lesson_mutex_timedlock(&ledger->lock, timeout);
     ledger->answer = answer;
     ledger->owner_named = ledger->lock.__data.__owner; /* glibc keeps the owner's thread id here */
-    if (answer == EOWNERDEAD) {
-        say("p-1", "EOWNERDEAD: the owner died; the record reads '%s', %s", ledger->line,
-            ledger->complete ? "whole" : "half-written");
-        if (!ledger->complete) {
-            ledger->line[0] = '\0'; /* the repair: drop the dead one's half line */
-            ledger->repaired = true;
-        }
-        pthread_mutex_consistent(&ledger->lock); /* the state is sound again: the lock may go on */
-        say("p-1", "dropped the half line; pthread_mutex_consistent(); writes its own");
-        strcpy(ledger->line, "hello world 1");
-        ledger->complete = true;
+    if (answer == EOWNERDEAD)
+        repair_and_go_on(ledger);
+    else if (answer == 0)
         pthread_mutex_unlock(&ledger->lock);
-    } else if (answer == 0) {
-        pthread_mutex_unlock(&ledger->lock);
-    }
     return 0;
 }
 
