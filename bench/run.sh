@@ -221,3 +221,26 @@ thread_start_cost() {
         "$lesson_us" "$(ratio "$lesson_us" "$floor_us")"
 }
 thread_start_cost
+# --- issue 18, the process-lock lesson: the article's processes -------------
+# `concdemo process-lock --part article` forks PL_PROCESSES children (64) that
+# each lock one process-shared mutex, print a line and unlock, then reaps
+# them all (its seconds= result, from the first fork to the last reap); the
+# floor is bench/floor's bare fork+waitpid, all of them at once.
+process_lock_cost() {
+    local n=${PL_PROCESSES:-64} r floor_times="" lesson_times=""
+    for ((r = 1; r <= ROUNDS; r++)); do
+        floor_times+="$(bench/floor "$n" process-per-task "$n") "
+        lesson_times+="$(COLUMNS=1000 ./concdemo process-lock --part article --processes "$n" --quiet |
+            grep '^result:' | tr ' ' '\n' | grep '^seconds=' | cut -d= -f2) "
+    done
+    local floor_us lesson_us
+    floor_us=$(tr ' ' '\n' <<<"$floor_times" | grep . | median6 | awk -v n="$n" '{ printf "%.2f", $1 / n * 1e6 }')
+    lesson_us=$(tr ' ' '\n' <<<"$lesson_times" | grep . | median6 | awk -v n="$n" '{ printf "%.2f", $1 / n * 1e6 }')
+    echo
+    echo "concdemo bench: $n processes, each prints one line under one process-shared lock; median of $ROUNDS interleaved runs"
+    echo "floor: bench/floor, bare C: fork+waitpid per task, all $n at once"
+    printf '  %-44s %8s us a process\n' "floor: a new process, bare" "$floor_us"
+    printf '  %-44s %8s us a process  %sx the floor\n' "concdemo process-lock --part article" \
+        "$lesson_us" "$(ratio "$lesson_us" "$floor_us")"
+}
+process_lock_cost

@@ -177,9 +177,8 @@ static int part_article(void)
          "(0 2 1 3 5 8 4 6 7 9, then 1 0 2 4 3 ...).");
     note("Here each line went out in one write(), whole with the lock or without it.  Part 2 "
          "writes each line in pieces, as python3 may.");
-    result_at_end("part=article processes=%d printed=%d in_order=%s order=%s", processes,
-                  atomic_load(&shared->finished), in_order ? "yes" : "no",
-                  order);
+    result_at_end("part=article processes=%d printed=%d in_order=%s order=%s seconds=%.6f", processes,
+                  atomic_load(&shared->finished), in_order ? "yes" : "no", order, took);
     shared_memory_free(shared, sizeof *shared); /* no destroy: a killed process may have held it */
     return 0;
 }
@@ -526,7 +525,7 @@ const struct lesson process_lock_lesson = {
     .runs_for = { 1.3 }, /* seconds at speed 1, measured: the robust part's 1 s timeout, the locked round's 0.3 s */
     .source = "seed 000 §3.3 进程锁",
     .options = process_lock_options,
-    .results = "part=article processes printed in_order order; part=torn processes lines unlocked_lines "
+    .results = "part=article processes printed in_order order seconds; part=torn processes lines unlocked_lines "
                "unlocked_torn torn_seen locked_lines locked_torn unlocked_order locked_order; part=robust "
                "holder_status plain plain_owner_dead robust_holder_status robust repaired robust_after record_after",
     .explanation =
