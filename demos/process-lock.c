@@ -165,7 +165,7 @@ static int part_article(void)
     char order[512], listed[512];
     format_order(shared->order, processes, ',', processes, order, sizeof order);
     format_order(shared->order, processes, ' ', 20, listed, sizeof listed);
-    say("main", "joined all %d: they printed in the order %s (%.3f s)", processes, listed, took);
+    say("main", "joined all %d in %.3f s: they printed in the order %s", processes, took, listed);
     bool in_order = in_number_order(shared->order, processes);
     if (in_order)
         note("Each process took the lock when it got there.  This run they got there in the order they "
