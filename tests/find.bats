@@ -375,7 +375,7 @@ offered() {
     offered tour --
     [ "$output" = "--color --from --help --only --speed " ]
     offered tour --from p
-    [ "$output" = "pipe pool " ]
+    [ "$output" = "pipe pool process-lock " ]
     offered tour --only race,m
     [ "$output" = "race,mutex " ]
     offered tour --only ""
