@@ -77,56 +77,13 @@ static void finished_line(struct shared_state *shared, int i)
     shared->order[atomic_fetch_add(&shared->finished, 1)] = i;
 }
 
-static char *actor_of(int i, char *name, size_t size)
-{
-    snprintf(name, size, "p-%d", i);
-    return name;
-}
-
-/* Start fn(&jobs[k]) in `processes` children; returns how many started
- * (all, or said on stderr why not). */
-static int start_all(int (*fn)(void *), struct job *jobs, int processes, pid_t *pids)
-{
-    for (int k = 0; k < processes; k++) {
-        pids[k] = child_start(fn, &jobs[k]);
-        if (pids[k] < 0) {
-            if (!lesson_stop_requested())
-                report_process_refusal(errno, children_alive());
-            return k;
-        }
-    }
-    return processes;
-}
-
-static void join_all(const pid_t *pids, int started)
-{
-    for (int k = 0; k < started; k++)
-        child_join(pids[k]);
-}
-
-/* "3,0,1,2": the order, for a result line; or "3 0 1 2", cut after `most`. */
-static void format_order(const int *order, int count, char separator, int most, char *text, size_t size)
-{
-    size_t used = 0;
-    text[0] = '\0';
-    for (int k = 0; k < count && used + 2 < size; k++) {
-        if (k == most) {
-            snprintf(text + used, size - used, " ...");
-            break;
-        }
-        if (k > 0)
-            text[used++] = separator;
-        used += (size_t)snprintf(text + used, size - used, "%d", order[k]);
-    }
-}
-
-static bool in_number_order(const int *order, int count)
-{
-    for (int k = 1; k < count; k++)
-        if (order[k] < order[k - 1])
-            return false;
-    return true;
-}
+/* Plumbing, at the end of the file: start and reap the children; an order
+ * as text. */
+static char *actor_of(int i, char *name, size_t size);
+static int start_all(int (*fn)(void *), struct job *jobs, int processes, pid_t *pids);
+static void join_all(const pid_t *pids, int started);
+static void format_order(const int *order, int count, char separator, int most, char *text, size_t size);
+static bool in_number_order(const int *order, int count);
 
 /* -- part 1, the article's program ------------------------------------------ */
 
@@ -498,6 +455,59 @@ static int part_robust(void)
     shared_memory_free(plain, sizeof *plain);
     shared_memory_free(robust, sizeof *robust);
     return ran ? 0 : not_started();
+}
+
+/* -- plumbing --------------------------------------------------------------- */
+
+static char *actor_of(int i, char *name, size_t size)
+{
+    snprintf(name, size, "p-%d", i);
+    return name;
+}
+
+/* Start fn(&jobs[k]) in `processes` children; returns how many started
+ * (all, or said on stderr why not). */
+static int start_all(int (*fn)(void *), struct job *jobs, int processes, pid_t *pids)
+{
+    for (int k = 0; k < processes; k++) {
+        pids[k] = child_start(fn, &jobs[k]);
+        if (pids[k] < 0) {
+            if (!lesson_stop_requested())
+                report_process_refusal(errno, children_alive());
+            return k;
+        }
+    }
+    return processes;
+}
+
+static void join_all(const pid_t *pids, int started)
+{
+    for (int k = 0; k < started; k++)
+        child_join(pids[k]);
+}
+
+/* "3,0,1,2": the order, for a result line; or "3 0 1 2", cut after `most`. */
+static void format_order(const int *order, int count, char separator, int most, char *text, size_t size)
+{
+    size_t used = 0;
+    text[0] = '\0';
+    for (int k = 0; k < count && used + 2 < size; k++) {
+        if (k == most) {
+            snprintf(text + used, size - used, " ...");
+            break;
+        }
+        if (k > 0)
+            text[used++] = separator;
+        used += (size_t)snprintf(text + used, size - used, "%d", order[k]);
+    }
+}
+
+static bool in_number_order(const int *order, int count)
+{
+    for (int k = 1; k < count; k++)
+        if (order[k] < order[k - 1])
+            return false;
+    return true;
 }
 
 static int process_lock_run(void)
