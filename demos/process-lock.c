@@ -429,8 +429,9 @@ static int part_robust(void)
             note("The timed lock gave up, but the mutex names thread %ld as its owner, not p-0 (%ld): "
                  "this run cannot say who holds it.", (long)plain->owner_named, (long)plain_pid);
         note("python3 3.11 here: a multiprocessing.Lock held by a process killed with SIGKILL; "
-             "acquire(timeout=1) returned False after 1.00 s.  It is a semaphore, with no owner: "
-             "Python cannot tell that its holder died.");
+             "acquire(timeout=1) returned False after 1.00 s, acquire(timeout=3) after 3.00 s.  It is a "
+             "SemLock of kind SEMAPHORE, a POSIX semaphore with no owner: Python cannot tell that its "
+             "holder died.");
         say("main", "then a robust one (PTHREAD_MUTEX_ROBUST)");
         ran = dead_owner_round(robust, &robust_holder, &robust_pid);
     }
