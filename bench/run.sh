@@ -221,6 +221,7 @@ thread_start_cost() {
         "$lesson_us" "$(ratio "$lesson_us" "$floor_us")"
 }
 thread_start_cost
+
 # --- issue 18, the process lesson: what a start costs, against bare floors ---
 # `concdemo process --part start` times PROCESS_STARTS starts of each kind (a
 # thread, fork, fork+exec of itself, posix_spawn of itself), the median of its
@@ -256,19 +257,47 @@ process_start_cost() {
 }
 process_start_cost
 
-# The manager lesson: one proxy operation (a message to the server process
-# over a Unix socket and its reply) against one shared-memory operation (a
-# process-shared mutex, an add, an unlock), both timed in the same run.
-OPS=${OPS:-20000}
-mproxy=() mshared=() mratios=()
-for ((r = 1; r <= ROUNDS; r++)); do
-    line=$(./concdemo manager --part cost --ops "$OPS" --quiet | grep '^result: part=cost')
-    mproxy+=("$(tr ' ' '\n' <<<"$line" | grep '^proxy_ns=' | cut -d= -f2)")
-    mshared+=("$(tr ' ' '\n' <<<"$line" | grep '^shared_ns=' | cut -d= -f2)")
-    mratios+=("$(tr ' ' '\n' <<<"$line" | grep '^ratio=' | cut -d= -f2)")
-done
-echo
-echo "concdemo bench: manager --part cost, $OPS operations each way; median of $ROUNDS runs"
-printf '  %-44s %9s ns\n' "a proxy operation (d['k'] = i)" "$(printf '%s\n' "${mproxy[@]}" | median)"
-printf '  %-44s %9s ns\n' "a shared-memory one (locked += 1)" "$(printf '%s\n' "${mshared[@]}" | median)"
-printf '  %-44s %9sx\n' "ratio, each run's own" "$(printf '%s\n' "${mratios[@]}" | median)"
+# --- issue 18, the manager lesson: a proxy operation against shared memory --
+# `concdemo manager --part cost` times OPS operations each way: one proxy
+# operation (a message to the server process over a Unix socket and its
+# reply) against one shared-memory operation (a process-shared mutex, an add,
+# an unlock), both in the same run; each run gives its own ratio.
+manager_cost() {
+    local ops=${OPS:-20000} r line mproxy=() mshared=() mratios=()
+    for ((r = 1; r <= ROUNDS; r++)); do
+        line=$(./concdemo manager --part cost --ops "$ops" --quiet | grep '^result: part=cost' | tr ' ' '\n')
+        mproxy+=("$(grep '^proxy_ns=' <<<"$line" | cut -d= -f2)")
+        mshared+=("$(grep '^shared_ns=' <<<"$line" | cut -d= -f2)")
+        mratios+=("$(grep '^ratio=' <<<"$line" | cut -d= -f2)")
+    done
+    echo
+    echo "concdemo bench: manager --part cost, $ops operations each way; median of $ROUNDS runs"
+    printf '  %-44s %9s ns\n' "a proxy operation (d['k'] = i)" "$(printf '%s\n' "${mproxy[@]}" | median)"
+    printf '  %-44s %9s ns\n' "a shared-memory one (locked += 1)" "$(printf '%s\n' "${mshared[@]}" | median)"
+    printf '  %-44s %9sx\n' "ratio, each run's own" "$(printf '%s\n' "${mratios[@]}" | median)"
+}
+manager_cost
+
+# --- issue 18, the process-lock lesson: the article's processes -------------
+# `concdemo process-lock --part article` forks PL_PROCESSES children (64) that
+# each lock one process-shared mutex, print a line and unlock, then reaps
+# them all (its seconds= result, from the first fork to the last reap); the
+# floor is bench/floor's bare fork+waitpid, all of them at once.
+process_lock_cost() {
+    local n=${PL_PROCESSES:-64} r floor_times="" lesson_times=""
+    for ((r = 1; r <= ROUNDS; r++)); do
+        floor_times+="$(bench/floor "$n" process-per-task "$n") "
+        lesson_times+="$(COLUMNS=1000 ./concdemo process-lock --part article --processes "$n" --quiet |
+            grep '^result:' | tr ' ' '\n' | grep '^seconds=' | cut -d= -f2) "
+    done
+    local floor_us lesson_us
+    floor_us=$(tr ' ' '\n' <<<"$floor_times" | grep . | median6 | awk -v n="$n" '{ printf "%.2f", $1 / n * 1e6 }')
+    lesson_us=$(tr ' ' '\n' <<<"$lesson_times" | grep . | median6 | awk -v n="$n" '{ printf "%.2f", $1 / n * 1e6 }')
+    echo
+    echo "concdemo bench: $n processes, each prints one line under one process-shared lock; median of $ROUNDS interleaved runs"
+    echo "floor: bench/floor, bare C: fork+waitpid per task, all $n at once"
+    printf '  %-44s %8s us a process\n' "floor: a new process, bare" "$floor_us"
+    printf '  %-44s %8s us a process  %sx the floor\n' "concdemo process-lock --part article" \
+        "$lesson_us" "$(ratio "$lesson_us" "$floor_us")"
+}
+process_lock_cost

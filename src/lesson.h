@@ -75,12 +75,13 @@ int not_started(void);
     X(event_traffic_light) \
     X(condition) \
     X(timer) \
+    X(process) \
     X(queue) \
     X(pipe) \
+    X(manager) \
+    X(process_lock) \
     X(pool) \
-    X(coroutine) \
-    X(process) \
-    X(manager)
+    X(coroutine)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

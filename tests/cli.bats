@@ -31,9 +31,10 @@ load helpers
     [ "$status" -eq 0 ]
     [ "${#lines[@]}" -eq "$(ls "$BATS_TEST_DIRNAME"/../demos/*.c | wc -l)" ] # one line per lesson file
     # in teaching order: seed 000's order (§2.1 threads, §2.2 daemons, §2.3 the GIL, locks, ...
-    # §2.10 the timer), then the queues, pipes, pools and coroutines
+    # §2.10 the timer), then §3's processes (a process, Queue, Pipe, Manager, the process lock,
+    # the pool) and §4's coroutines
     [ "$(awk '{ print $1 }' <<<"$output" | tr '\n' ' ')" = \
-      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer queue pipe pool coroutine process manager " ]
+      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine " ]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

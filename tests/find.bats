@@ -181,7 +181,7 @@ about() {
 @test "list's durations: lessons timed by the lesson clock run as long as listed" {
     unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
     local lesson least most
-    for lesson in rlock semaphore event-traffic-light condition coroutine timer; do
+    for lesson in rlock semaphore event-traffic-light condition coroutine timer process-lock; do
         read -r least most < <(listed "$lesson")
         [ "$least" = "$most" ] || { echo "$lesson: listed as a range"; return 1; }
         about "$least" "$(last_t "$lesson" --speed 5)" || { echo "in $lesson"; return 1; }
@@ -375,7 +375,7 @@ offered() {
     offered tour --
     [ "$output" = "--color --from --help --only --speed " ]
     offered tour --from p
-    [ "$output" = "pipe pool process " ]
+    [ "$output" = "pipe pool process process-lock " ]
     offered tour --only race,m
     [ "$output" = "race,manager race,mutex " ]
     offered tour --only ""

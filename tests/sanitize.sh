@@ -54,6 +54,8 @@ runs=(
     "gil --part cpu --gil py2 --countdown 20000 --timeline"
     "thread --speed 50 --starts 200"
     "thread --part exit --threads 2 --speed 20"
+    "process-lock --speed 50 --processes 4"
+    "process-lock --part torn --processes 3 --lines 2 --speed 50 --format jsonl"
     "semaphore --speed 50 --timeline --trace /dev/null"
     "pool --part article --speed 50 --timeline --trace /dev/null"
     "race --threads 300 --timeline --trace /dev/null --color always"

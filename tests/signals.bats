@@ -24,6 +24,7 @@ gil --part cpu --countdown 100000000
 thread
 process --part crash
 manager --part distributed
+process-lock --part robust
 EOF
 }
 
@@ -95,6 +96,9 @@ manager --part value --increments 100000|no lock$|1|10 processes race on a Value
 manager --part cost --ops 1000000|listens on|1|main sends proxy operations over the Unix socket; the server waits in poll()
 manager --part distributed|run task|1|workers sleep in their tasks; the master waits in get() on the TCP server
 manager --part distributed --hold 600|serving other clients|1|the server waits in poll() for other clients
+process-lock --part torn --lines 20|part 2, the reader's question|1|10 processes write lines in pieces; main reads their pipe
+process-lock --part torn --lines 5 --processes 20|without the lock: 100 lines read|1|20 processes queue at the shared lock, one writes and pauses
+process-lock --part robust --timeout 5|p-1 +pthread_mutex_timedlock|1|a child waits in a timed lock that a dead process holds
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -164,11 +168,11 @@ stops_at_its_moments() {
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
-
 @test "process: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly process; }
 @test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
 @test "thread: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly thread; }
 @test "manager: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly manager; }
+@test "process-lock: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly process-lock; }
 @test "race: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments race; }
 @test "mutex: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments mutex; }
 @test "rlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments rlock; }
@@ -181,8 +185,8 @@ stops_at_its_moments() {
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
-
 @test "process: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments process; }
 @test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }
 @test "thread: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments thread; }
 @test "manager: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments manager; }
+@test "process-lock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments process-lock; }

@@ -95,12 +95,11 @@ lesson_fits() {
 @test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
 @test "daemon fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits daemon; }
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
-
 @test "process fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits process; }
 @test "manager fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits manager; }
 @test "gil fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits gil; }
 @test "thread fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits thread; }
-
+@test "process-lock fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits process-lock; }
 @test "help, --help and list fit 60 and 80 columns" {
     for width in 60 80; do
         for command in help --help list; do

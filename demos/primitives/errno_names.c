@@ -12,6 +12,9 @@ const char *errno_symbol(int error)
     case ETIMEDOUT: return "ETIMEDOUT";
     case EPERM: return "EPERM";
     case EBUSY: return "EBUSY";
+    case EOWNERDEAD: return "EOWNERDEAD";
+    case ENOTRECOVERABLE: return "ENOTRECOVERABLE";
+    case ECANCELED: return "ECANCELED";
     default: return "other";
     }
 }
