@@ -2,11 +2,7 @@
  * Seed 000 §3.2 (Manager), seed 003 (Value, Array, Manager), seed 004
  * (共享数据), seed 001 (分布式进程).
  *
- * Seed 003's Value, in shared memory:
- *
- *     counter = Value(ctypes.c_int, 0)
- *
- * Seed 000's program, a Manager:
+ * The article's program (seed 000 §3.2, a Manager):
  *
  *     def f(d, l):
  *         d[1] = '1'
@@ -15,15 +11,23 @@
  *         l.append(1)
  *         print(l)
  *
- *     with Manager() as manager:
- *         d = manager.dict()
- *         l = manager.list(range(5))
- *         for i in range(10):
- *             p = Process(target=f, args=(d, l)); p.start(); p_list.append(p)
- *         for res in p_list:
- *             res.join()
- *         print(d)
- *         print(l)
+ *     if __name__ == '__main__':
+ *         with Manager() as manager:
+ *             d = manager.dict()
+ *             l = manager.list(range(5))
+ *             p_list = []
+ *             for i in range(10):
+ *                 p = Process(target=f, args=(d, l))
+ *                 p.start()
+ *                 p_list.append(p)
+ *             for res in p_list:
+ *                 res.join()
+ *             print(d)
+ *             print(l)
+ *
+ * Seed 003's Value, in shared memory:
+ *
+ *     counter = Value(ctypes.c_int, 0)
  *
  * Seed 001 names distributed processes (分布式进程) and points to Liao
  * Xuefeng's task_master.py and task_worker.py: a master serves a task queue

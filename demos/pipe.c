@@ -605,8 +605,10 @@ static int part_torn(void)
 
     /* A lock in shared memory, held around each write, keeps records whole. */
     pthread_mutex_t *lock = shared_memory(sizeof *lock);
-    if (!lock)
+    if (!lock) {
+        report_no_memory(NULL, "a lock in shared memory (mmap MAP_SHARED)");
         return 1;
+    }
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);

@@ -82,6 +82,7 @@ static void finished_line(struct shared_state *shared, int i)
 static char *actor_of(int i, char *name, size_t size);
 static int start_all(int (*fn)(void *), struct job *jobs, int processes, pid_t *pids);
 static void join_all(const pid_t *pids, int started);
+static int no_shared_memory(void);
 static void format_order(const int *order, int count, char separator, int most, char *text, size_t size);
 static bool in_number_order(const int *order, int count);
 
@@ -103,7 +104,7 @@ static int part_article(void)
     int processes = (int)option_int("processes");
     struct shared_state *shared = shared_memory(sizeof *shared);
     if (!shared)
-        return not_started();
+        return no_shared_memory();
     process_lock_init(&shared->lock, false); /* lock = Lock() */
     say("main", "part 1, the article's program: %d processes print under one Lock", processes);
 
@@ -258,7 +259,7 @@ static int part_torn(void)
          "a lock tore 57 to 132 of their 500 lines in 3 runs.");
     struct shared_state *shared = shared_memory(sizeof *shared);
     if (!shared)
-        return not_started();
+        return no_shared_memory();
     process_lock_init(&shared->lock, false);
     static struct round unlocked, locked; /* static: the order arrays are large */
     bool ran = run_round(shared, false, &unlocked);
@@ -407,7 +408,7 @@ static int part_robust(void)
     if (!plain || !robust) {
         shared_memory_free(plain, sizeof *plain);
         shared_memory_free(robust, sizeof *robust);
-        return not_started();
+        return no_shared_memory();
     }
     process_lock_init(&plain->lock, false);
     process_lock_init(&robust->lock, true);
@@ -485,6 +486,13 @@ static void join_all(const pid_t *pids, int started)
 {
     for (int k = 0; k < started; k++)
         child_join(pids[k]);
+}
+
+/* mmap refused the shared memory (ulimit -v, most likely): said once, exit 1. */
+static int no_shared_memory(void)
+{
+    report_no_memory(NULL, "the lock in shared memory (mmap MAP_SHARED)");
+    return 1;
 }
 
 /* "3,0,1,2": the order, for a result line; or "3 0 1 2", cut after `most`. */
