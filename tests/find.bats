@@ -5,6 +5,15 @@
 
 load helpers
 
+# Suggestions, list, help, completion and where common options may go are
+# the parser's and the text's work, done before any thread starts: under
+# ThreadSanitizer they took a minute of CI's ten and could show it nothing.
+# The ASan build runs them; the lessons' threads run under TSan in their own
+# files.
+setup() {
+    unless_sanitized thread "the parser's and the text's work, before any thread starts"
+}
+
 # --- suggestions ---------------------------------------------------------
 
 # Exit 2, one line on stderr, and exactly this line.

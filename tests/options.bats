@@ -9,6 +9,7 @@ load option_helpers
 # Every option of one lesson, fed malformed values: each refused with one
 # line and exit 2.
 malformed_refused() {
+    unless_sanitized thread "the parser refuses before any thread starts, and ThreadSanitizer watches threads; the ASan build runs these"
     local lesson=$1 long bad name type lo hi ends value checked=0
     long=$(printf 'x%.0s' $(seq 4096))
     bad=$(printf '\xff\xfe\x80')
