@@ -115,7 +115,7 @@ bench/floor: bench/floor.c
 # The queue and pipe figures run the lessons' own queue code.
 QUEUE_BENCH_SOURCES = bench/queue_bench.c demos/primitives/blocking_queue.c demos/primitives/message.c src/clock.c src/shared.c \
                       src/events.c src/transcript.c src/step.c demos/primitives/process_queue.c demos/primitives/connection.c \
-                      src/refusal.c src/wrap.c
+                      src/refusal.c src/wrap.c src/process.c
 bench/queue_bench: $(QUEUE_BENCH_SOURCES) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ $(QUEUE_BENCH_SOURCES) $(LDLIBS)
 

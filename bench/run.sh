@@ -261,20 +261,28 @@ process_start_cost
 # `concdemo manager --part cost` times OPS operations each way: one proxy
 # operation (a message to the server process over a Unix socket and its
 # reply) against one shared-memory operation (a process-shared mutex, an add,
-# an unlock), both in the same run; each run gives its own ratio.
+# an unlock), both in the same run; each run gives its own ratio.  The floor
+# a proxy operation approaches is a bare round trip between two processes:
+# bench/queue_bench's one-byte ping-pong over two pipes, OPS of them.
 manager_cost() {
-    local ops=${OPS:-20000} r line mproxy=() mshared=() mratios=()
+    local ops=${OPS:-20000} r line mproxy=() mshared=() mratios=() floors=()
     for ((r = 1; r <= ROUNDS; r++)); do
+        floors+=("$(bench/queue_bench pingpong "$ops" | awk -v n="$ops" '{ printf "%.0f", $1 / n * 1e9 }')")
         line=$(./concdemo manager --part cost --ops "$ops" --quiet | grep '^result: part=cost' | tr ' ' '\n')
         mproxy+=("$(grep '^proxy_ns=' <<<"$line" | cut -d= -f2)")
         mshared+=("$(grep '^shared_ns=' <<<"$line" | cut -d= -f2)")
         mratios+=("$(grep '^ratio=' <<<"$line" | cut -d= -f2)")
     done
+    local floor proxy
+    floor=$(printf '%s\n' "${floors[@]}" | median)
+    proxy=$(printf '%s\n' "${mproxy[@]}" | median)
     echo
-    echo "concdemo bench: manager --part cost, $ops operations each way; median of $ROUNDS runs"
-    printf '  %-44s %9s ns\n' "a proxy operation (d['k'] = i)" "$(printf '%s\n' "${mproxy[@]}" | median)"
-    printf '  %-44s %9s ns\n' "a shared-memory one (locked += 1)" "$(printf '%s\n' "${mshared[@]}" | median)"
-    printf '  %-44s %9sx\n' "ratio, each run's own" "$(printf '%s\n' "${mratios[@]}" | median)"
+    echo "concdemo bench: manager --part cost, $ops operations each way; median of $ROUNDS interleaved runs"
+    echo "floor: bench/queue_bench, bare C: a one-byte round trip between two processes over two pipes"
+    printf '  %-44s %11s ns\n' "floor: a bare round trip" "$floor"
+    printf '  %-44s %11s ns  %sx the floor\n' "a proxy operation (d['k'] = i)" "$proxy" "$(ratio "$proxy" "$floor")"
+    printf '  %-44s %11s ns\n' "a shared-memory one (locked += 1)" "$(printf '%s\n' "${mshared[@]}" | median)"
+    printf '  %-44s %10sx\n' "proxy over shared, each run's own ratio" "$(printf '%s\n' "${mratios[@]}" | median)"
 }
 manager_cost
 

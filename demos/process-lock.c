@@ -227,11 +227,12 @@ static bool run_round(struct shared_state *shared, bool locked, struct round *ro
 static void show_round(const char *what, struct round *round)
 {
     enum { SHOWN = 12 };
-    int shown = 0;
+    int shown = 0, empty = 0;
     for (const char *line = round->text; *line && shown < SHOWN; shown++) {
         const char *end = strchr(line, '\n');
         int length = (int)(end ? end - line : (long)strlen(line));
         say("main", "read '%.*s'", length, line);
+        empty += length == 0;
         line += length + (end ? 1 : 0);
     }
     if (round->tally.lines > shown)
@@ -240,6 +241,9 @@ static void show_round(const char *what, struct round *round)
     if (round->tally.first_torn)
         note("Torn: '%.*s': pieces of several processes' lines ran together.",
              (int)round->tally.first_torn_length, round->tally.first_torn);
+    if (empty)
+        note("An empty line is torn too: a process's last piece, its '\\n', came straight after "
+             "another's, its words having gone into a line before.");
     char listed[256];
     format_order(round->order, round->finished, ' ', 20, listed, sizeof listed);
     say("main", "the processes finished their lines in the order %s", listed);
