@@ -329,7 +329,7 @@ static int part_cpu(void)
     if (cpus < 2)
         note("One CPU to run on (taskset?): nothing can run in parallel, so no row can be 2x.");
     else
-        note("Without the GIL %.2fx, in 2 processes %.2fx the speed of one; they kept %.1f and %.1f CPUs busy, "
+        note("Without the GIL %.2fx, in 2 processes %.2fx the speed of one; they kept %.2f and %.2f CPUs busy, "
              "of %d%s",
              free2->speedup, procs->speedup, free_cpus, procs_cpus, cpus,
              parallel ? ": close to 2x, both CPUs counted."
