@@ -98,7 +98,7 @@ else
 endif
 
 # The suite 10 times, 3 times on one CPU, and 3 times with both CPUs busy:
-# any test that ever failed, and how often.  About 25 minutes; not part of CI.
+# any test that ever failed, and how often.  About 40 minutes; not part of CI.
 stress: $(PROGRAM)
 	tests/stress.sh
 

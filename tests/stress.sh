@@ -2,7 +2,7 @@
 # make stress: the suite 10 times in a row, then 3 times pinned to one CPU
 # (taskset -c 0), then 3 times with both CPUs kept busy by two other
 # processes; and every test that ever failed, with how often.  RUNS,
-# ONE_CPU_RUNS and BUSY_RUNS change the counts.  Takes about 25 minutes.
+# ONE_CPU_RUNS and BUSY_RUNS change the counts.  Takes about 40 minutes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-10}
