@@ -46,7 +46,8 @@ extern char **environ;
  * Python's exitcode, timing. */
 static int report = -1; /* in a child: the write end of a pipe to the parent */
 static int exitcode(int status); /* p.exitcode: -N for signal N, as Python reports it */
-static bool pipe_for_child(int ends[2]);
+static int open_report(void);   /* a pipe the next children report on: its read end, or -1 */
+static void close_report(void); /* they started: the parent keeps only the read end */
 static void tell(int fd, long value);
 static bool hear(int fd, long *value);
 static long minor_faults(void);
@@ -77,17 +78,15 @@ static int part_article(void)
 {
     say("main", "part 1, seed 000: info() in main, then Process(target=f, args=('bob',))");
     info("main", "32", "main process line");
-    int ends[2];
-    if (!pipe_for_child(ends))
+    int from_child = open_report();
+    if (from_child < 0)
         return 1;
-    report = ends[1];
     pid_t p = child_start(f, "bob"); /* p.start(): fork() */
-    close(ends[1]);
-    report = -1;
+    close_report();
     long child_ppid = -1;
     if (p >= 0)
-        hear(ends[0], &child_ppid);
-    close(ends[0]);
+        hear(from_child, &child_ppid);
+    close(from_child);
     if (p < 0)
         return not_started();
     int status = child_join(p); /* p.join(): waitpid() */
@@ -148,16 +147,14 @@ static int part_memory(void)
 {
     say("main", "part 2: memory is copied, not shared");
     say("main", "counter = %d, at address %p", counter, (void *)&counter);
-    int ends[2];
-    if (!pipe_for_child(ends))
+    int from_child = open_report();
+    if (from_child < 0)
         return 1;
-    report = ends[1];
     pid_t p = child_start(change_global, NULL);
-    close(ends[1]);
-    report = -1;
+    close_report();
     long counter_in_child = -1;
-    bool heard = p >= 0 && hear(ends[0], &counter_in_child);
-    close(ends[0]);
+    bool heard = p >= 0 && hear(from_child, &counter_in_child);
+    close(from_child);
     if (p < 0)
         return not_started();
     child_join(p);
@@ -177,17 +174,16 @@ static int part_memory(void)
     memset(buffer, 'p', bytes);
     say("main", "filled %ld pages (%ld KiB) of a buffer with 'p'; a child reads them all, then writes them all",
         pages, (long)(bytes / 1024));
-    if (!pipe_for_child(ends)) {
+    if ((from_child = open_report()) < 0) {
         munmap(buffer, bytes);
         return 1;
     }
-    report = ends[1];
     p = child_start(read_then_write, NULL);
-    close(ends[1]);
-    report = -1;
+    close_report();
     long read_faults = -1, write_faults = -1, rewrite_faults = -1;
-    heard = p >= 0 && hear(ends[0], &read_faults) && hear(ends[0], &write_faults) && hear(ends[0], &rewrite_faults);
-    close(ends[0]);
+    heard = p >= 0 && hear(from_child, &read_faults) && hear(from_child, &write_faults) &&
+            hear(from_child, &rewrite_faults);
+    close(from_child);
     if (p >= 0)
         child_join(p);
     bool intact = buffer[0] == 'p' && buffer[bytes - 1] == 'p';
@@ -413,17 +409,15 @@ static int count_steps(int fd, bool *done)
 static int part_crash(void)
 {
     say("main", "part 4, seed 001: a child process crashes; main and the other child go on");
-    int ends[2];
-    if (!pipe_for_child(ends))
+    int from_children = open_report();
+    if (from_children < 0)
         return 1;
-    report = ends[1];
     pid_t sibling = child_start(worker_process, NULL);
     pid_t crasher = sibling < 0 ? -1 : child_start(crashing_process, NULL);
-    close(ends[1]);
-    report = -1;
+    close_report();
     bool sibling_done = false;
-    int sibling_steps = sibling < 0 ? 0 : count_steps(ends[0], &sibling_done);
-    close(ends[0]);
+    int sibling_steps = sibling < 0 ? 0 : count_steps(from_children, &sibling_done);
+    close(from_children);
     int crash_status = crasher < 0 ? 0 : child_join(crasher);
     int sibling_status = sibling < 0 ? 0 : child_join(sibling);
     if (sibling < 0 || crasher < 0)
@@ -441,15 +435,14 @@ static int part_crash(void)
         note("The kernel killed only the process that touched address 0. Python's multiprocessing reports "
              "such a child as exitcode -11 (run here: ctypes.string_at(0) in the child).");
     say("main", "now a process with two threads, a worker and one that crashes");
-    if (!pipe_for_child(ends))
+    int from_child = open_report();
+    if (from_child < 0)
         return 1;
-    report = ends[1];
     pid_t both = child_start(two_threads, NULL);
-    close(ends[1]);
-    report = -1;
+    close_report();
     bool worker_done = false;
-    int worker_steps = both < 0 ? 0 : count_steps(ends[0], &worker_done);
-    close(ends[0]);
+    int worker_steps = both < 0 ? 0 : count_steps(from_child, &worker_done);
+    close(from_child);
     if (both < 0)
         return not_started();
     int both_status = child_join(both);
@@ -555,18 +548,16 @@ static int part_lifecycle(void)
          "here: join(0.5), is_alive() True, terminate(), join(), exitcode -15).");
 
     say("main", "daemon=True: a child that dies when its parent exits");
-    int ends[2];
-    if (!pipe_for_child(ends))
+    int from_child = open_report();
+    if (from_child < 0)
         return 1;
-    report = ends[1];
     began = lesson_now();
     pid_t parent = child_start(parent_with_daemon, NULL);
-    close(ends[1]);
-    report = -1;
+    close_report();
     int ticks = 0;
     long heard_value, daemon_exitcode = 1;
     double daemon_gone = -1;
-    while (parent >= 0 && hear(ends[0], &heard_value)) {
+    while (parent >= 0 && hear(from_child, &heard_value)) {
         if (heard_value > 0) {
             ticks++;
         } else {
@@ -574,7 +565,7 @@ static int part_lifecycle(void)
             daemon_gone = lesson_now() - began;
         }
     }
-    close(ends[0]);
+    close(from_child);
     if (parent < 0)
         return not_started();
     int parent_status = child_join(parent);
@@ -619,12 +610,21 @@ static int exitcode(int status) /* child_join's 128+N for signal N -> -N */
     return status > 128 ? -(status - 128) : status;
 }
 
-static bool pipe_for_child(int ends[2])
+static int open_report(void)
 {
-    if (pipe(ends) == 0)
-        return true;
-    report_no_descriptor("a pipe for a child's report", errno);
-    return false;
+    int ends[2];
+    if (pipe(ends) != 0) {
+        report_no_descriptor("a pipe for a child's report", errno);
+        return -1;
+    }
+    report = ends[1]; /* what the children started next inherit and write to */
+    return ends[0];
+}
+
+static void close_report(void)
+{
+    close(report); /* the children have their copies: theirs closing is the end */
+    report = -1;
 }
 
 static void tell(int fd, long value)
