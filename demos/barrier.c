@@ -98,7 +98,7 @@ static void *runner_by_hand(void *arg)
         r->index[round] = i;
         if (i == BARRIER_BROKEN)
             return NULL; /* only a stop (Ctrl-C) breaks this barrier: see stop_waiters() */
-        say(r->name, "goes on %d", i);
+        say(r->name, "round %d: goes on, wait() returned %d", round + 1, i);
     }
     return NULL;
 }
@@ -120,12 +120,12 @@ static void *runner_pthread(void *arg)
         r->left_at[round] = lesson_now();
         r->index[round] = rc == PTHREAD_BARRIER_SERIAL_THREAD ? 1 : 0;
         if (rc == PTHREAD_BARRIER_SERIAL_THREAD) { /* one thread per round is told it is the serial one */
-            say(r->name, "goes on: PTHREAD_BARRIER_SERIAL_THREAD, runs the action");
+            say(r->name, "round %d: goes on, PTHREAD_BARRIER_SERIAL_THREAD: runs the action", round + 1);
             action_runs[round]++;
             action_at[round] = lesson_now();
             r->ran_action[round] = true;
         } else
-            say(r->name, "goes on: 0");
+            say(r->name, "round %d: goes on, wait() returned 0", round + 1);
     }
     return NULL;
 }
@@ -313,7 +313,7 @@ static void *runner_breaking(void *arg)
         say(r->name, "BrokenBarrierError after %.3f s%s", r->left_at[step] - r->arrived_at[step],
             with_timeout ? ": its own timeout ran out" : "");
     else
-        say(r->name, "goes on %d", i);
+        say(r->name, "goes on, wait() returned %d", i);
     return NULL;
 }
 
