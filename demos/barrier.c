@@ -1,10 +1,12 @@
 /* barrier: N threads meet, then all go on; the barrier resets for the next round.
  * Seed 003 (Barrier 栅栏).
  *
- * The article describes the Barrier and gives no program: a fixed number of
- * threads call wait(); when the count is reached all of them are released,
- * and the barrier resets.  This is that, written as Python (run with
- * python3 3.11 on this machine to check every claim below):
+ * The article describes the Barrier and prints no program: a fixed number
+ * of threads call wait(); when the count is reached all of them are
+ * released, and the barrier resets.  Written out in Python, and run with
+ * python3 3.11 on this machine to check every claim below:
+ *
+ * The article's program, re-created from its text:
  *
  *     import threading, time, random
  *
@@ -18,6 +20,9 @@
  *             time.sleep(random.randint(1, 10) / 10)   # arrive at different times
  *             i = barrier.wait()         # the last to arrive runs round_done,
  *             print(name, "goes on", i)  # then all three go on together
+ *
+ *     for n in ("t-0", "t-1", "t-2"):
+ *         threading.Thread(target=runner, args=(n,)).start()
  *
  * Python's last thread to arrive runs the action, before anyone goes on, and
  * its wait() returns parties-1 (the arrival index: 0 for the first).  A
