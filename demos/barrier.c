@@ -185,7 +185,12 @@ struct round_check {
     int actions;            /* the action's runs in all */
 };
 
-static struct round_check check_rounds(void)
+/* The last to arrive: in part 1 the runner whose wait() returned parties-1,
+ * as the barrier counted them under its lock; in part 2, which has no index,
+ * the one that stamped its arrival last, just before its wait (on a busy
+ * machine two runners can stamp in one order and reach the barrier in the
+ * other). */
+static struct round_check check_rounds(bool by_index)
 {
     struct round_check c = { 0 };
     for (int round = 0; round < round_count; round++) {
@@ -202,7 +207,10 @@ static struct round_check check_rounds(void)
             if (r->left_at[round] > last_left)
                 last_left = r->left_at[round];
         }
-        double last_arrival = runners[last].arrived_at[round];
+        double last_arrival = runners[last].arrived_at[round]; /* every wait() began after it */
+        for (int t = 0; by_index && t < thread_count; t++)
+            if (runners[t].index[round] == thread_count - 1)
+                last = t;
         bool together = first_left >= last_arrival;
         c.rounds_together += together;
         c.rounds_one_action += action_runs[round] == 1;
@@ -217,8 +225,8 @@ static struct round_check check_rounds(void)
                 if (runners[t].arrived_at[round + 1] < runners[u].left_at[round])
                     overlap = true;
         c.overlaps += overlap;
-        say("main", "round %d: %s arrived last at %.3f; all went on %.3f..%.3f; action by %s", round + 1,
-            runners[last].name, last_arrival, first_left, last_left, actor >= 0 ? runners[actor].name : "nobody");
+        say("main", "round %d: %s arrived last, at %.3f; all went on %.3f..%.3f; action by %s", round + 1,
+            runners[last].name, runners[last].arrived_at[round], first_left, last_left, actor >= 0 ? runners[actor].name : "nobody");
         if (!together)
             note("Round %d is not what a barrier does: a runner went on at %.3f, before the last arrived.",
                  round + 1, first_left);
@@ -244,7 +252,7 @@ static int part_threads(void)
                     if (n > 0 && (size_t)n < sizeof who - length)
                         length += (size_t)n;
                 }
-        struct round_check c = check_rounds();
+        struct round_check c = check_rounds(true);
         if (c.action_by_last == round_count && c.action_before_all == round_count && c.rounds_together == round_count)
             note("Each round the last to arrive ran the action, under the barrier's lock, and only then woke "
                  "the others. The count went back to 0 and the generation moved on, so the barrier was ready "
@@ -275,10 +283,10 @@ static int part_pthread(void)
     barrier_init(&barrier, thread_count, NULL, NULL); /* unused here; run_team may abort it */
     int status = run_team(runner_pthread, thread_count);
     if (status == 0 && !lesson_stop_requested()) {
-        struct round_check c = check_rounds();
+        struct round_check c = check_rounds(false);
         note("pthread_barrier_wait told one thread a round that it was PTHREAD_BARRIER_SERIAL_THREAD: it ran "
-             "the action after the release, beside the others, not before. It was the last to arrive in %d "
-             "of %d rounds: POSIX does not say which it is.", c.action_by_last, round_count);
+             "the action after the release, beside the others, not before. It was the last to stamp its "
+             "arrival in %d of %d rounds: POSIX does not say which it is.", c.action_by_last, round_count);
         result_at_end("part=pthread threads=%d rounds=%d together=%d serial=%d one_serial=%d serial_last=%d "
                       "spread=%.4f",
                       thread_count, round_count, c.rounds_together, c.actions, c.rounds_one_action,
