@@ -34,13 +34,17 @@
  * mutex, a condition variable, a count and a generation).  Part 2 runs it on
  * pthread_barrier_t, which has no action and no timeout: it hands one thread
  * PTHREAD_BARRIER_SERIAL_THREAD, which can run the action, but only after
- * every thread is released.  Part 3 breaks the barrier. */
+ * every thread is released.  Part 3 breaks the barrier.  Part 4 is
+ * multiprocessing.Barrier: a pthread_barrier_t that processes share. */
 #include "lesson.h"
 
 #include "primitives/barrier.h"
 #include "primitives/event.h"
+#include "shared.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,6 +432,118 @@ static int part_broken(void)
     return status;
 }
 
+/* -- part 4: across processes: a process-shared pthread_barrier_t --------- */
+
+/* In memory every child shares (mmap MAP_SHARED): the barrier, and each
+ * child's record, which main reads after it has reaped them. */
+struct shared_rounds {
+    pthread_barrier_t barrier;
+    double arrived_at[MOST_THREADS][MOST_ROUNDS], left_at[MOST_THREADS][MOST_ROUNDS];
+    bool serial[MOST_THREADS][MOST_ROUNDS];
+};
+
+struct process_job {
+    struct shared_rounds *shared;
+    int k;
+};
+
+static int process_runner(void *arg) /* the child p-k: Process(target=runner) */
+{
+    struct process_job *job = arg;
+    char name[8];
+    snprintf(name, sizeof name, "p-%u", (unsigned char)job->k);
+    struct dice dice = dice_for(100 + (unsigned long long)job->k);
+    for (int round = 0; round < round_count; round++) {
+        lesson_sleep(randint(&dice, 1, 10) / 10.0);
+        job->shared->arrived_at[job->k][round] = lesson_now();
+        say(name, "round %d: at the barrier, waits", round + 1);
+        int rc = pthread_barrier_wait(&job->shared->barrier); /* barrier.wait(), in another process */
+        job->shared->left_at[job->k][round] = lesson_now();
+        job->shared->serial[job->k][round] = rc == PTHREAD_BARRIER_SERIAL_THREAD;
+        say(name, "round %d: goes on, %s", round + 1,
+            rc == PTHREAD_BARRIER_SERIAL_THREAD ? "PTHREAD_BARRIER_SERIAL_THREAD" : "wait() returned 0");
+    }
+    return 0;
+}
+
+static int part_process(void)
+{
+    say("main", "part 4: multiprocessing.Barrier(%d): a pthread_barrier_t in shared memory, "
+        "PTHREAD_PROCESS_SHARED; %d processes, %d rounds", thread_count, thread_count, round_count);
+    struct shared_rounds *shared = shared_memory(sizeof *shared);
+    if (!shared) {
+        report_no_memory(NULL, "the barrier in shared memory (mmap MAP_SHARED)");
+        return 1;
+    }
+    pthread_barrierattr_t attr;
+    pthread_barrierattr_init(&attr);
+    pthread_barrierattr_setpshared(&attr, PTHREAD_PROCESS_SHARED); /* else only this process's threads may use it */
+    pthread_barrier_init(&shared->barrier, &attr, (unsigned)thread_count);
+    pthread_barrierattr_destroy(&attr);
+
+    struct process_job jobs[MOST_THREADS];
+    pid_t pids[MOST_THREADS];
+    int started = 0;
+    for (; started < thread_count; started++) {
+        jobs[started] = (struct process_job){ .shared = shared, .k = started };
+        pids[started] = child_start(process_runner, &jobs[started]);
+        if (pids[started] < 0)
+            break;
+    }
+    int status = 0;
+    if (started < thread_count) {
+        /* The ones that started would wait at the barrier for ever: nothing
+         * breaks a pthread barrier.  They are killed. */
+        if (!lesson_stop_requested())
+            report_process_refusal(errno, children_alive());
+        for (int k = 0; k < started; k++)
+            kill(pids[k], SIGKILL);
+        status = not_started();
+    }
+    int died = 0;
+    for (int k = 0; k < started; k++)
+        died += child_join(pids[k]) != 0;
+    if (status == 0 && !lesson_stop_requested()) {
+        int together = 0, serial_total = 0, one_serial = 0;
+        double worst_spread = 0;
+        for (int round = 0; round < round_count; round++) {
+            double last_arrival = 0, first_left = 1e9, last_left = 0;
+            int serial = 0;
+            for (int k = 0; k < thread_count; k++) {
+                if (shared->arrived_at[k][round] > last_arrival)
+                    last_arrival = shared->arrived_at[k][round];
+                if (shared->left_at[k][round] < first_left)
+                    first_left = shared->left_at[k][round];
+                if (shared->left_at[k][round] > last_left)
+                    last_left = shared->left_at[k][round];
+                serial += shared->serial[k][round];
+            }
+            together += first_left >= last_arrival;
+            serial_total += serial;
+            one_serial += serial == 1;
+            if (last_left - last_arrival > worst_spread)
+                worst_spread = last_left - last_arrival;
+            say("main", "round %d: the last arrived at %.3f; all went on %.3f..%.3f", round + 1, last_arrival,
+                first_left, last_left);
+        }
+        if (together == round_count && one_serial == round_count && died == 0)
+            note("The same barrier, in memory the processes share, and the attribute PTHREAD_PROCESS_SHARED: "
+                 "every round all %d went on together, one of them the serial one.", thread_count);
+        else
+            note("This run is not what a barrier does: %d of %d rounds together, %d with one serial process, "
+                 "%d process%s died.", together, round_count, one_serial, died, died == 1 ? "" : "es");
+        note("Python's multiprocessing.Barrier keeps the index, the action, the timeout and the broken state "
+             "across processes (python3 3.11 here: a child's timed-out wait left barrier.broken True in the "
+             "parent). pthread_barrier_t, shared or not, has none of them.");
+        result_at_end("part=process processes=%d rounds=%d together=%d serial=%d one_serial=%d died=%d "
+                      "spread=%.4f",
+                      thread_count, round_count, together, serial_total, one_serial, died, worst_spread);
+    }
+    /* no destroy: a killed process may have been inside the barrier */
+    shared_memory_free(shared, sizeof *shared);
+    return status;
+}
+
 static int barrier_run_lesson(void)
 {
     thread_count = (int)option_int("threads");
@@ -436,6 +552,7 @@ static int barrier_run_lesson(void)
     event_init(&all_started);
     static const struct lesson_part parts[] = {
         { "threads", part_threads }, { "pthread", part_pthread }, { "broken", part_broken },
+        { "process", part_process },
     };
     int status = RUN_PARTS(parts);
     event_destroy(&all_started);
@@ -443,9 +560,9 @@ static int barrier_run_lesson(void)
 }
 
 static const struct option_spec barrier_options[] = {
-    OPTION_CHOICE("part", "all", "all|threads|pthread|broken", "which part to run; all runs them in order"),
+    OPTION_CHOICE("part", "all", "all|threads|pthread|broken|process", "which part to run; all runs them in order"),
     OPTION_INT("threads", "3", 2, MOST_THREADS, "the barrier's parties: Barrier(3)"),
-    OPTION_INT("rounds", "3", 1, MOST_ROUNDS, "rounds the runners meet in (parts 1 and 2)"),
+    OPTION_INT("rounds", "3", 1, MOST_ROUNDS, "rounds the runners meet in (parts 1, 2 and 4)"),
     OPTION_REAL("timeout", "1", 0.1, 10, "lesson seconds t-0 waits in part 3 before the barrier breaks"),
     OPTIONS_END,
 };
@@ -459,7 +576,8 @@ const struct lesson barrier_lesson = {
     .results = "part=threads threads rounds together actions one_action action_by_last action_before_release "
                "overlaps spread action_threads; part=pthread threads rounds together serial one_serial "
                "serial_last spread; part=broken threads timeout timed_out waiters_broken late_broken "
-               "broken_from broken_to reset_passed aborted abort_at aborted_to",
+               "broken_from broken_to reset_passed aborted abort_at aborted_to; part=process processes rounds "
+               "together serial one_serial died spread",
     .explanation =
         "A barrier makes a fixed number of threads wait for one another.  Each\n"
         "calls wait(); the first ones block; when the last arrives, all of them\n"
@@ -483,6 +601,9 @@ const struct lesson barrier_lesson = {
         "the latecomer gets it at once.  reset() mends it, and a round passes.\n"
         "Then abort() breaks it with no timeout at all.  pthread_barrier_t has\n"
         "no timeout and no abort: a thread that never comes leaves the others\n"
-        "waiting for ever.\n",
+        "waiting for ever.\n"
+        "\n"
+        "Part 4 is multiprocessing.Barrier: a pthread_barrier_t in shared memory,\n"
+        "made with PTHREAD_PROCESS_SHARED, and processes in place of threads.\n",
     .run = barrier_run_lesson,
 };

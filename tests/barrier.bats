@@ -134,3 +134,19 @@ rounds_in_order() {
     [ "$(grep -c '^result: part=pthread' <<<"$output")" -ge 1 ]
     [ "$(grep -c '^result: part=broken' <<<"$output")" -ge 1 ]
 }
+
+@test "part 4: processes meet at a process-shared pthread_barrier_t, round after round" {
+    run "$CONCDEMO" barrier --part process --threads 4 --speed 20
+    [ "$status" -eq 0 ]
+    [ "$(result_value together)" -eq 3 ]
+    [ "$(result_value serial)" -eq 3 ]
+    [ "$(result_value one_serial)" -eq 3 ]
+    [ "$(result_value died)" -eq 0 ]
+    # every process's "goes on" of round r after all four arrivals of round r
+    awk '
+        /^\[ *[0-9.]+\] p-[0-9]+ +round [0-9]+: at the barrier, waits$/ { r = $0; sub(/.*round /, "", r); sub(/:.*/, "", r); arrived[r]++ }
+        /^\[ *[0-9.]+\] p-[0-9]+ +round [0-9]+: goes on/ { r = $0; sub(/.*round /, "", r); sub(/:.*/, "", r)
+            if (arrived[r] != 4) { print "went on with " arrived[r] " arrived: " $0; exit 1 }; gone[r]++ }
+        END { for (r = 1; r <= 3; r++) if (gone[r] != 4) { print "round " r ": " gone[r] " went on"; exit 1 } }' <<<"$output"
+    [ "$(grep -c 'PTHREAD_BARRIER_SERIAL_THREAD$' <<<"$output")" -eq 3 ]
+}

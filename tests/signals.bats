@@ -103,6 +103,7 @@ process-lock --part robust --timeout 5|p-1 +pthread_mutex_timedlock|1|a child wa
 barrier|round 1: at the barrier, waits|1|runners wait at the barrier built from a mutex and a condition
 barrier --part pthread|round 1: at the barrier, waits|1|runners wait in pthread_barrier_wait, which no stop can break
 barrier --part broken --timeout 5|barrier.wait\(timeout=5\)|1|a runner waits with a timeout at the barrier
+barrier --part process|p-[0-9] +round 1: at the barrier, waits|1|child processes wait at a process-shared pthread barrier
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
