@@ -570,7 +570,7 @@ static const struct option_spec barrier_options[] = {
 const struct lesson barrier_lesson = {
     .name = "barrier",
     .summary = "Barrier(3): threads meet, the last runs the action, all go on; it resets, and it breaks",
-    .runs_for = { 6, 9 }, /* speed 1, defaults: 5.9 to 8.1 s over 12 seeds, measured; 3.3 to 8.7 as the arrivals allow */
+    .runs_for = { 8, 11 }, /* speed 1, defaults: 8.4 to 10.7 s over 8 seeds, measured; 3.6 to 11.7 as the arrivals allow */
     .source = "seed 003 Barrier 栅栏",
     .options = barrier_options,
     .results = "part=threads threads rounds together actions one_action action_by_last action_before_release "
