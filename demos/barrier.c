@@ -74,6 +74,7 @@ static double action_at[MOST_ROUNDS];
 static struct barrier barrier;          /* parts 1 and 3 */
 static struct event all_started;        /* part 2: main opens it once every runner has started */
 static bool all_did_start;
+static struct event gave_up;            /* part 3: set when t-0's wait(timeout) has returned */
 static pthread_barrier_t pthread_bar;   /* part 2 */
 
 static _Thread_local struct runner *me; /* threading.current_thread(), for the action */
@@ -143,11 +144,13 @@ static void *runner_pthread(void *arg)
 static void stop_waiters(void)
 {
     barrier_abort(&barrier);
+    event_set(&gave_up); /* part 3's latecomer waits for it */
 }
 
 static void reset_record(void)
 {
     event_clear(&all_started);
+    event_clear(&gave_up);
     memset(action_runs, 0, sizeof action_runs);
     memset(action_at, 0, sizeof action_at);
     round_now = 0;
@@ -311,10 +314,13 @@ static void *runner_breaking(void *arg)
     struct runner *r = me = arg;
     int t = (int)(r - runners);
     bool late = t == thread_count - 1;
-    double when = 0.1 * (t + 1);
-    if (step == STEP_TIMEOUT && late)
-        when = 0.1 + timeout_option + 0.5; /* comes after the barrier broke */
-    lesson_sleep(when);
+    if (step == STEP_TIMEOUT && late) {
+        /* Half a second after t-0 gave up: after the barrier broke, however
+         * late a busy machine woke t-0. */
+        event_wait(&gave_up);
+        lesson_sleep(0.5);
+    } else
+        lesson_sleep(0.1 * (t + 1));
     r->arrived_at[step] = lesson_now();
     bool with_timeout = step == STEP_TIMEOUT && t == 0;
     if (with_timeout)
@@ -325,12 +331,14 @@ static void *runner_breaking(void *arg)
     r->left_at[step] = lesson_now();
     r->index[step] = i;
     if (lesson_stop_requested())
-        return NULL;
-    if (i == BARRIER_BROKEN)
+        ; /* nothing more to say */
+    else if (i == BARRIER_BROKEN)
         say(r->name, "BrokenBarrierError after %.3f s%s", r->left_at[step] - r->arrived_at[step],
             with_timeout ? ": its own timeout ran out" : "");
     else
         say(r->name, "goes on, wait() returned %d", i);
+    if (with_timeout)
+        event_set(&gave_up); /* the latecomer may come now */
     return NULL;
 }
 
@@ -356,8 +364,8 @@ static int count_broken(int count, double *first, double *last)
 
 static int part_broken(void)
 {
-    say("main", "part 3: a broken barrier: t-0 waits with timeout=%g, t-%d comes late", timeout_option,
-        thread_count - 1);
+    say("main", "part 3: a broken barrier: t-0 waits with timeout=%g, t-%d comes half a second after it "
+        "gives up", timeout_option, thread_count - 1);
     reset_record();
     barrier_init(&barrier, thread_count, NULL, NULL);
     clock_on_stop(stop_waiters);
@@ -550,12 +558,14 @@ static int barrier_run_lesson(void)
     round_count = (int)option_int("rounds");
     timeout_option = option_real("timeout");
     event_init(&all_started);
+    event_init(&gave_up);
     static const struct lesson_part parts[] = {
         { "threads", part_threads }, { "pthread", part_pthread }, { "broken", part_broken },
         { "process", part_process },
     };
     int status = RUN_PARTS(parts);
     event_destroy(&all_started);
+    event_destroy(&gave_up);
     return status;
 }
 
