@@ -571,7 +571,7 @@ static int barrier_run_lesson(void)
 
 static const struct option_spec barrier_options[] = {
     OPTION_CHOICE("part", "all", "all|threads|pthread|broken|process", "which part to run; all runs them in order"),
-    OPTION_INT("threads", "3", 2, MOST_THREADS, "the barrier's parties: Barrier(3)"),
+    OPTION_INT("threads", "3", 2, MOST_THREADS, "the barrier's parties, threads (processes in part 4): Barrier(3)"),
     OPTION_INT("rounds", "3", 1, MOST_ROUNDS, "rounds the runners meet in (parts 1, 2 and 4)"),
     OPTION_REAL("timeout", "1", 0.1, 10, "lesson seconds t-0 waits in part 3 before the barrier breaks"),
     OPTIONS_END,
