@@ -197,6 +197,20 @@ about() {
     done
 }
 
+# barrier: its length is the arrivals --seed draws (8.4 to 10.7 s over seeds
+# 1-8 where the range was measured); seeds 4 and 2, the two ends, run within
+# the range listed, less half a second and a fifth more.
+@test "list's durations: barrier, its range from the seeds' arrivals" {
+    unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
+    local least most seed t
+    read -r least most < <(listed barrier)
+    for seed in 4 2; do
+        t=$(last_t barrier --speed 10 --seed "$seed")
+        within "$(awk -v l="$least" 'BEGIN { print l - 0.5 }')" "$t" "$(awk -v m="$most" 'BEGIN { print m * 1.2 + 1 }')" ||
+            { echo "barrier listed $least to $most s; seed $seed took $t lesson seconds"; return 1; }
+    done
+}
+
 # pool: parts 1-3 (article, terminate, failure) run on the lesson clock; the
 # cost part times 20000 tasks, which is CPU, not the clock, and so depends on
 # the machine (6 s of it at best where the figure was measured, 20 on a busy
