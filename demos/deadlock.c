@@ -299,11 +299,12 @@ static int loop_part(const char *part, const char *thread_prefix, const char *lo
                 say("main", "all %d returned: the loop was found at %.2f s and broken", threads, round.found_at);
             else
                 say("main", "all %d returned, and no loop was seen?!", threads);
-            result_at_end("part=%s threads=%d deadlock=%s cycle=%s found_at=%.2f preempt=%s victim=%s worked=%d",
+            result_at_end("part=%s threads=%d deadlock=%s cycle=%s found_at=%.2f preempt=%s victim=%s worked=%d "
+                          "elapsed=%.2f",
                           part, threads, round.cycle_length ? "yes" : "no",
                           round.cycle_length ? round.cycle : "none", round.found_at,
                           round.cycle_length ? errno_symbol(round.preempt) : "none", round.victim,
-                          atomic_load(&worked));
+                          atomic_load(&worked), round.elapsed);
         } else {
             say("main", "all %d finished; the watchdog looked %d times and saw no loop%s", threads, round.scans,
                 round.cycle_length ? "?! It did" : "");
@@ -377,7 +378,8 @@ const struct lesson deadlock_lesson = {
     .runs_for = { 8 }, /* seconds at speed 1 at the defaults, measured */
     .source = "seed 003 并发编程的问题: 死锁",
     .options = deadlock_options,
-    .results = "one line per part: part=cycle threads deadlock cycle found_at preempt victim worked; "
+    .results = "one line per part: part=cycle threads deadlock cycle found_at preempt victim worked "
+               "elapsed; "
                "part=order and part=backoff threads deadlock worked scans backoffs elapsed; "
                "part=philosophers as part=cycle; part=philosophers-ordered as part=order",
     .explanation =
