@@ -50,6 +50,7 @@ runs=(
     "daemon --part daemon --threads 8 --format jsonl --speed 20"
     "timer --speed 50"
     "timer --part cancel --interval 0.2 --cancel-after 0.1"
+    "deadlock --speed 50"
     "gil --countdown 20000 --io-threads 2 --speed 50"
     "gil --part cpu --gil py2 --countdown 20000 --timeline"
     "thread --speed 50 --starts 200"

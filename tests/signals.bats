@@ -25,6 +25,7 @@ thread
 process --part crash
 manager --part distributed
 process-lock --part robust
+deadlock
 EOF
 }
 
@@ -99,6 +100,8 @@ manager --part distributed --hold 600|serving other clients|1|the server waits i
 process-lock --part torn --lines 20|part 2, the reader's question|1|10 processes write lines in pieces; main reads their pipe
 process-lock --part torn --lines 5 --processes 20|without the lock: 100 lines read|1|20 processes queue at the shared lock, one writes and pauses
 process-lock --part robust --timeout 5|p-1 +pthread_mutex_timedlock|1|a child waits in a timed lock that a dead process holds
+deadlock --part cycle|t3 +reaches for A|1|three threads deadlocked on one another's locks
+deadlock --part backoff|backs off|1|a thread backs off while the others hold or try locks
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -168,6 +171,7 @@ stops_at_its_moments() {
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
+@test "deadlock: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly deadlock; }
 @test "process: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly process; }
 @test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
 @test "thread: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly thread; }
@@ -185,6 +189,7 @@ stops_at_its_moments() {
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
+@test "deadlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments deadlock; }
 @test "process: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments process; }
 @test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }
 @test "thread: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments thread; }
