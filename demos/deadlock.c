@@ -201,8 +201,8 @@ static void watch(struct round *round, double began)
             length);
         pthread_mutex_lock(&graph.guard); /* nothing in a cycle moves, but others may */
         name_the_cycle(cycle, length, round);
+        int a_lock = graph.waits_for[cycle[length - 1]]; /* held by the first of the loop */
         pthread_mutex_unlock(&graph.guard);
-        int a_lock = graph.waits_for[cycle[length - 1]];
         note("The four conditions, all met here:");
         note("1 mutual exclusion: %s is a mutex; one holder at a time.", lock_name(a_lock));
         note("2 hold and wait: %s holds its own lock while it waits.", name(cycle[0]));
