@@ -1,9 +1,14 @@
 /* deadlock: threads that each hold a lock and wait for the next one's.
  * Seed 003 (并发编程的问题: 死锁).
  *
- * The article has no program here, only the picture: "A线程、B线程、C线程形成
+ * The article has no code here, only the picture: "A线程、B线程、C线程形成
  * A等B、B等C、C等A，造成闭环死锁" (A waits for B, B for C, C for A: a closed
- * loop).  In Python it would read:
+ * loop).  Written out in Python, as the lesson runs it in C:
+ *
+ * The article's program, re-created from that picture:
+ *
+ *     from threading import Lock, Thread
+ *     from time import sleep
  *
  *     locks = [Lock(), Lock(), Lock()]          # A, B, C
  *
@@ -16,11 +21,12 @@
  *     for i in range(3):
  *         Thread(target=work, args=(i,)).start()
  *
- * and hang for ever, printing nothing: Python's Lock has no owner to ask and
- * nobody watches the waits.  Here a watchdog (main) looks at who holds what
- * and who waits for what -- the wait-for graph, kept by the locks of
- * primitives/wait_for.c -- finds the loop, names it, and ends it by telling
- * one thread of the loop to stop waiting.
+ * It hangs for ever, printing nothing (checked with Python 3.11: still
+ * waiting when killed after 5 s).  Nobody watches the waits.  Here a
+ * watchdog (main) looks at who holds what and who waits for what -- the
+ * wait-for graph, kept by the locks of primitives/wait_for.c -- finds the
+ * loop, names it, and ends it by telling one thread of the loop to stop
+ * waiting.
  *
  * Then the two fixes the article's list of remedies points to (预防: make one
  * of the four conditions impossible): one global lock order, which breaks the
