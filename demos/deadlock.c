@@ -208,10 +208,14 @@ static void watch(struct round *round, double began)
         pthread_mutex_lock(&graph.guard); /* nothing in a cycle moves, but others may */
         name_the_cycle(cycle, length, round);
         int a_lock = graph.waits_for[cycle[length - 1]]; /* held by the first of the loop */
+        int first_waits = graph.waits_for[cycle[0]];
         pthread_mutex_unlock(&graph.guard);
+        note("How it knew: each waits for a lock the next holds, and the next is waiting too, "
+             "so nobody in the loop can ever let go.  Nothing is guessed from time.");
         note("The four conditions, all met here:");
         note("1 mutual exclusion: %s is a mutex; one holder at a time.", lock_name(a_lock));
-        note("2 hold and wait: %s holds its own lock while it waits.", name(cycle[0]));
+        note("2 hold and wait: %s holds %s while it waits for %s.", name(cycle[0]), lock_name(a_lock),
+             lock_name(first_waits));
         /* No preemption: nobody can take a lock from its holder.  Main tries. */
         round->preempt = pthread_mutex_unlock(&graph.mutexes[a_lock]);
         note("3 no preemption: main's unlock of %s, held by another: %s.", lock_name(a_lock),

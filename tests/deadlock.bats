@@ -46,7 +46,8 @@ part_value() {
     [ "$status" -eq 0 ]
     [ "$(part_value cycle preempt)" = EPERM ]
     [[ "$output" == *"# 1 mutual exclusion: A is a mutex"* ]]
-    [[ "$output" == *"# 2 hold and wait: t1 holds its own lock while it waits"* ]]
+    [[ "$output" == *"# 2 hold and wait: t1 holds A while it waits for B"* ]]
+    [[ "$output" == *"# How it knew: each waits for a lock the next holds"* ]]
     [[ "$output" == *"# 3 no preemption: main's unlock of A, held by another: EPERM"* ]]
     [[ "$output" == *"# 4 circular wait"* ]]
 }
