@@ -407,6 +407,8 @@ static int part_pool(void)
     pid_t *pids = calloc((size_t)(producers + consumers), sizeof *pids);
     pid_t *consumer_pids = pids ? pids + producers : NULL;
     struct team producer_team, consumer_team;
+    if (!ledger || !workers || !pids)
+        report_no_memory("ask for fewer", "the ledger of %ld items", total); /* open_queue says its own */
     bool ready = ledger && workers && pids && (work = open_queue((int)option_int("size"), in_processes));
     if (ready && !team_init_together(&producer_team, producers))
         ready = false;

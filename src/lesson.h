@@ -83,6 +83,7 @@ int not_started(void);
     X(pool) \
     X(coroutine) \
     X(barrier)
+    X(deadlock)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

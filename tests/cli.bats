@@ -35,6 +35,7 @@ load helpers
     # the pool) and §4's coroutines
     [ "$(awk '{ print $1 }' <<<"$output" | tr '\n' ' ')" = \
       "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine barrier " ]
+      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine deadlock " ]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

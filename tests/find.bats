@@ -227,6 +227,19 @@ about() {
         { echo "pool listed about $least s; its clock parts take $clock s"; return 1; }
 }
 
+# deadlock: the back-off part's pauses come from --seed (12.5 to 14.9 lesson
+# seconds over 30 seeds, measured); each run lies in the listed range.
+@test "list's durations: deadlock, its range over seeds" {
+    unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
+    local least most seed t
+    read -r least most < <(listed deadlock)
+    for seed in 1 2; do
+        t=$(last_t deadlock --seed "$seed" --speed 20)
+        within "$(awk -v f="$least" 'BEGIN { print f * 0.9 - 0.5 }')" "$t" "$(awk -v f="$most" 'BEGIN { print f * 1.2 + 1 }')" ||
+            { echo "deadlock listed $least to $most s; --seed $seed took $t lesson seconds"; return 1; }
+    done
+}
+
 # queue: the article part lasts the reader's sleeps, randint(2, 5) for each
 # of randint(10, 20) loops: 20 to 100 s as --seed has it.  The empty and
 # shared parts are CPU (under a second at speed 1, and scaled up by --speed),

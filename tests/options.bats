@@ -110,6 +110,7 @@ malformed_refused() {
 @test "daemon: malformed values of every option are refused with one line and exit 2" { malformed_refused daemon; }
 @test "timer: malformed values of every option are refused with one line and exit 2" { malformed_refused timer; }
 @test "barrier: malformed values of every option are refused with one line and exit 2" { malformed_refused barrier; }
+@test "deadlock: malformed values of every option are refused with one line and exit 2" { malformed_refused deadlock; }
 @test "process: malformed values of every option are refused with one line and exit 2" { malformed_refused process; }
 @test "manager: malformed values of every option are refused with one line and exit 2" { malformed_refused manager; }
 @test "gil: malformed values of every option are refused with one line and exit 2" { malformed_refused gil; }

@@ -98,6 +98,7 @@ ends_run() {
 @test "daemon: every number at each end of its range is accepted, shown as given, and runs" { ends_run daemon; }
 @test "timer: every number at each end of its range is accepted, shown as given, and runs" { ends_run timer; }
 @test "barrier: every number at each end of its range is accepted, shown as given, and runs" { ends_run barrier; }
+@test "deadlock: every number at each end of its range is accepted, shown as given, and runs" { ends_run deadlock; }
 @test "process: every number at each end of its range is accepted, shown as given, and runs" { ends_run process; }
 @test "manager: every number at each end of its range is accepted, shown as given, and runs" { ends_run manager; }
 @test "gil: every number at each end of its range is accepted, shown as given, and runs" { ends_run gil; }

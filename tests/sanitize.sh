@@ -53,6 +53,7 @@ runs=(
     "barrier --speed 50 --rounds 2"
     "barrier --part threads --threads 8 --rounds 3 --speed 50"
     "barrier --part process --rounds 2 --speed 50"
+    "deadlock --speed 50"
     "gil --countdown 20000 --io-threads 2 --speed 50"
     "gil --part cpu --gil py2 --countdown 20000 --timeline"
     "thread --speed 50 --starts 200"

@@ -26,6 +26,7 @@ process --part crash
 manager --part distributed
 process-lock --part robust
 barrier
+deadlock
 EOF
 }
 
@@ -104,6 +105,8 @@ barrier|round 1: at the barrier, waits|1|runners wait at the barrier built from 
 barrier --part pthread|round 1: at the barrier, waits|1|runners wait in pthread_barrier_wait, which no stop can break
 barrier --part broken --timeout 5|barrier.wait\(timeout=5\)|1|a runner waits with a timeout at the barrier
 barrier --part process|p-[0-9] +round 1: at the barrier, waits|1|child processes wait at a process-shared pthread barrier
+deadlock --part cycle|t3 +reaches for A|1|three threads deadlocked on one another's locks
+deadlock --part backoff|backs off|1|a thread backs off while the others hold or try locks
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -174,6 +177,7 @@ stops_at_its_moments() {
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
 @test "barrier: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly barrier; }
+@test "deadlock: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly deadlock; }
 @test "process: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly process; }
 @test "gil: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly gil; }
 @test "thread: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly thread; }
@@ -192,6 +196,7 @@ stops_at_its_moments() {
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
 @test "barrier: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments barrier; }
+@test "deadlock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments deadlock; }
 @test "process: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments process; }
 @test "gil: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments gil; }
 @test "thread: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments thread; }

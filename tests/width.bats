@@ -96,6 +96,7 @@ lesson_fits() {
 @test "daemon fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits daemon; }
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
 @test "barrier fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits barrier; }
+@test "deadlock fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits deadlock; }
 @test "process fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits process; }
 @test "manager fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits manager; }
 @test "gil fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits gil; }
