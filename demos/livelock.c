@@ -29,8 +29,8 @@ static pthread_mutex_t resource1 = PTHREAD_MUTEX_INITIALIZER; /* 资源1 */
 static pthread_mutex_t resource2 = PTHREAD_MUTEX_INITIALIZER; /* 资源2 */
 
 /* The pace of one attempt, in lesson seconds. */
-#define REACH 0.03    /* holding its own lock, it reaches for the other's */
-#define HESITATE 0.03 /* the other's is busy: "after you", then it lets go */
+static double reach;  /* --reach: holding its own lock, it reaches for the other's ... */
+#define HESITATE reach /* ... and, the other's busy, as long again: "after you"; then it lets go */
 #define BEAT 0.1      /* an attempt every beat: the fixed back-off ends on the next */
 #define WORK 0.02     /* with both resources: the task's work */
 #define SHOWN 3       /* attempts printed in full, per task */
@@ -66,7 +66,7 @@ static bool attempt(struct task *t)
 {
     pthread_mutex_lock(t->mine); /* free: the other only ever tries it */
     t->took_at[t->attempts] = lesson_now();
-    lesson_sleep(REACH);
+    lesson_sleep(reach);
     bool both = pthread_mutex_trylock(t->theirs) == 0;
     t->got_through[t->attempts] = both;
     t->attempts++;
@@ -90,9 +90,9 @@ static void *polite_task(void *arg)
         if (both) {
             lesson_sleep(WORK); /* the work that needs both */
             t->done_at = lesson_now();
+            say(t->name, "done, after %d attempts", t->attempts); /* said before the other can have both */
             pthread_mutex_unlock(t->theirs);
             pthread_mutex_unlock(t->mine);
-            say(t->name, "done, after %d attempts", t->attempts);
             break;
         }
         if (t->random_backoff)
@@ -134,7 +134,7 @@ static int part_polite(void)
     say("main", "part 1: task1 and task2, each polite, for %g s", seconds_option);
     note("Each takes its own resource, holds it %g s while reaching for the other's, and if that is "
          "busy waits %g s, lets go and tries again on the next beat (every %g s), from one start gun.",
-         REACH, HESITATE, BEAT);
+         reach, HESITATE, BEAT);
     if (run_both(false, seconds_option) != 0)
         return 1;
     if (lesson_stop_requested())
@@ -152,7 +152,7 @@ static int part_polite(void)
     }
     say("main", "task1: %d attempts, %d found resource2 busy", task1.attempts, task1.failed);
     say("main", "task2: %d attempts, %d found resource1 busy", task2.attempts, task2.failed);
-    say("main", "in step: %d of %d beats; each took its own lock at most %.4f s apart", in_step, rounds, max_skew);
+    say("main", "in step: %d of %d beats; each took its own lock at most %.6f s apart", in_step, rounds, max_skew);
     int done = progress();
     if (done == 0 && in_step == rounds && rounds > 0) {
         note("A livelock: %d attempts in %g s, both busy all along, and neither got both resources. "
@@ -164,12 +164,12 @@ static int part_polite(void)
         note("Not a livelock this run: %d of %d beats in step, and %d task%s finished (task1 %s, task2 %s).",
              in_step, rounds, done, done == 1 ? "" : "s", task1.done_at >= 0 ? "done" : "not done",
              task2.done_at >= 0 ? "done" : "not done");
-        if (max_skew > REACH)
-            note("They drifted %.4f s apart, more than the %g s a task reaches holding its lock: one "
-                 "reached after the other had let go, and got through.", max_skew, REACH);
+        if (max_skew > reach)
+            note("They drifted %.6f s apart, more than the %g s a task reaches holding its lock: one "
+                 "reached after the other had let go, and got through.", max_skew, reach);
     }
     result_at_end("part=polite livelock=%s progress=%d attempts1=%d attempts2=%d in_step=%d beats=%d "
-                  "max_skew=%.4f seconds=%g",
+                  "max_skew=%.6f seconds=%g",
                   done == 0 && in_step == rounds && rounds > 0 ? "yes" : "no", done, task1.attempts, task2.attempts,
                   in_step, rounds, max_skew, seconds_option);
     return 0;
@@ -203,12 +203,14 @@ static int part_random(void)
 static int livelock_run(void)
 {
     seconds_option = option_real("seconds");
+    reach = option_real("reach");
     static const struct lesson_part parts[] = { { "polite", part_polite }, { "random", part_random } };
     return RUN_PARTS(parts);
 }
 
 static const struct option_spec livelock_options[] = {
     OPTION_REAL("seconds", "2", 0.2, 60, "how long each part lets the tasks try, in lesson seconds"),
+    OPTION_REAL("reach", "0.03", 0.00001, 0.045, "how long a task holds its own lock while it reaches, and again before it lets go"),
     OPTION_CHOICE("part", "all", "all|polite|random", "which part to run; all: in this order"),
     OPTIONS_END,
 };
