@@ -16,8 +16,8 @@
  * let go would hand the second its chance.  The politeness here keeps them
  * in step, as two people in a corridor stepping aside at the same pace: they
  * start together (a start gun), each holds its own lock while it reaches and
- * hesitates before it lets go, and each backs off to the same beat of the
- * clock.  The lesson measures whether they really stayed in step, and says
+ * hesitates a while before it lets go (so a task woken late still finds the
+ * other holding), and each backs off to the same beat of the clock.  The lesson measures whether they really stayed in step, and says
  * so if a task got through.  Part 2 backs off for a random time instead. */
 #include "lesson.h"
 
@@ -29,8 +29,8 @@ static pthread_mutex_t resource1 = PTHREAD_MUTEX_INITIALIZER; /* 资源1 */
 static pthread_mutex_t resource2 = PTHREAD_MUTEX_INITIALIZER; /* 资源2 */
 
 /* The pace of one attempt, in lesson seconds. */
-static double reach;  /* --reach: holding its own lock, it reaches for the other's ... */
-#define HESITATE reach /* ... and, the other's busy, as long again: "after you"; then it lets go */
+#define REACH 0.04    /* holding its own lock, it reaches for the other's */
+static double hesitate; /* --hesitate: the other's is busy: "after you"; then it lets go */
 #define BEAT 0.1      /* an attempt every beat: the fixed back-off ends on the next */
 #define WORK 0.02     /* with both resources: the task's work */
 #define SHOWN 3       /* attempts printed in full, per task */
@@ -46,7 +46,8 @@ struct task {
     double start_gun, deadline; /* lesson times */
     int attempts;
     int failed;                 /* attempts that found the other's lock busy */
-    double took_at[MOST_ATTEMPTS]; /* when it held its own lock, per attempt */
+    double took_at[MOST_ATTEMPTS];  /* when it held its own lock, per attempt */
+    double tried_at[MOST_ATTEMPTS]; /* when it tried the other's, per attempt */
     bool got_through[MOST_ATTEMPTS];
     double done_at;             /* when it finished its work, or -1 */
 };
@@ -67,14 +68,15 @@ static bool attempt(struct task *t)
 {
     pthread_mutex_lock(t->mine); /* free: the other only ever tries it */
     t->took_at[t->attempts] = lesson_now();
-    lesson_sleep(reach);
+    lesson_sleep(REACH);
+    t->tried_at[t->attempts] = lesson_now();
     bool both = pthread_mutex_trylock(t->theirs) == 0;
     t->got_through[t->attempts] = both;
     t->attempts++;
     if (both)
         return true;
     t->failed++;
-    lesson_sleep(HESITATE);      /* "after you" */
+    lesson_sleep(hesitate);      /* "after you" */
     pthread_mutex_unlock(t->mine); /* it gives way: 于是他就释放了资源1 */
     return false;
 }
@@ -135,7 +137,7 @@ static int part_polite(void)
     say("main", "part 1: task1 and task2, each polite, for %g s", seconds_option);
     note("Each takes its own resource, holds it %g s while reaching for the other's, and if that is "
          "busy waits %g s, lets go and tries again on the next beat (every %g s), from one start gun.",
-         reach, HESITATE, BEAT);
+         REACH, hesitate, BEAT);
     if (run_both(false, seconds_option) != 0)
         return 1;
     if (lesson_stop_requested())
@@ -144,16 +146,19 @@ static int part_polite(void)
     /* Were they in step?  Attempt k of each is on beat k: both failed, and how far apart. */
     int rounds = task1.attempts < task2.attempts ? task1.attempts : task2.attempts;
     int in_step = 0;
-    double max_skew = 0;
+    double max_skew = 0, max_take_skew = 0;
     for (int k = 0; k < rounds; k++) {
-        double skew = task1.took_at[k] - task2.took_at[k];
+        double skew = task1.tried_at[k] - task2.tried_at[k];
         skew = skew < 0 ? -skew : skew;
         max_skew = skew > max_skew ? skew : max_skew;
+        double take_skew = task1.took_at[k] - task2.took_at[k];
+        take_skew = take_skew < 0 ? -take_skew : take_skew;
+        max_take_skew = take_skew > max_take_skew ? take_skew : max_take_skew;
         in_step += !task1.got_through[k] && !task2.got_through[k];
     }
     say("main", "task1: %d attempts, %d found resource2 busy", task1.attempts, task1.failed);
     say("main", "task2: %d attempts, %d found resource1 busy", task2.attempts, task2.failed);
-    say("main", "in step: %d of %d beats; each took its own lock at most %.6f s apart", in_step, rounds, max_skew);
+    say("main", "in step: %d of %d beats; they tried at most %.6f s apart", in_step, rounds, max_skew);
     int done = progress();
     if (done == 0 && in_step == rounds && rounds > 0) {
         note("A livelock: %d attempts in %g s, both busy all along, and neither got both resources. "
@@ -165,9 +170,12 @@ static int part_polite(void)
         note("Not a livelock this run: %d of %d beats in step, and %d task%s finished (task1 %s, task2 %s).",
              in_step, rounds, done, done == 1 ? "" : "s", task1.done_at >= 0 ? "done" : "not done",
              task2.done_at >= 0 ? "done" : "not done");
-        if (max_skew > reach)
-            note("They drifted %.6f s apart, more than the %g s a task reaches holding its lock: one "
-                 "reached after the other had let go, and got through.", max_skew, reach);
+        if (max_skew > hesitate)
+            note("They tried %.6f s apart, more than the %g s a task hesitates holding its lock: one "
+                 "reached after the other had let go, and got through.", max_skew, hesitate);
+        else if (max_take_skew > REACH)
+            note("One took its own lock %.6f s after the other, more than the %g s the other reaches: "
+                 "the other found it free, and got through.", max_take_skew, REACH);
     }
     result_at_end("part=polite livelock=%s progress=%d attempts1=%d attempts2=%d in_step=%d beats=%d "
                   "max_skew=%.6f seconds=%g",
@@ -205,14 +213,14 @@ static int part_random(void)
 static int livelock_run(void)
 {
     seconds_option = option_real("seconds");
-    reach = option_real("reach");
+    hesitate = option_real("hesitate");
     static const struct lesson_part parts[] = { { "polite", part_polite }, { "random", part_random } };
     return RUN_PARTS(parts);
 }
 
 static const struct option_spec livelock_options[] = {
     OPTION_REAL("seconds", "2", 0.2, 60, "how long the polite part lets the tasks try, in lesson seconds"),
-    OPTION_REAL("reach", "0.03", 0.00001, 0.045, "how long a task holds its own lock while it reaches, and again before it lets go"),
+    OPTION_REAL("hesitate", "0.05", 0.00001, 0.055, "how long a task, finding the other's lock busy, holds its own before it lets go"),
     OPTION_CHOICE("part", "all", "all|polite|random", "which part to run; all: in this order"),
     OPTIONS_END,
 };
