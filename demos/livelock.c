@@ -220,7 +220,7 @@ static int livelock_run(void)
 
 static const struct option_spec livelock_options[] = {
     OPTION_REAL("seconds", "2", 0.2, 60, "how long the polite part lets the tasks try, in lesson seconds"),
-    OPTION_REAL("hesitate", "0.05", 0.00001, 0.055, "how long a task, finding the other's lock busy, holds its own before it lets go"),
+    OPTION_REAL("hesitate", "0.05", 0.001, 0.055, "how long a task, finding the other's lock busy, holds its own before it lets go"),
     OPTION_CHOICE("part", "all", "all|polite|random", "which part to run; all: in this order"),
     OPTIONS_END,
 };

@@ -83,10 +83,10 @@ polite_is_livelock() {
 }
 
 @test "a run that gets through says so: the note and the result agree" {
-    # --hesitate 0.00001: a task that found the other's lock busy lets go of its own 10
-    # microseconds later; the two may still meet on every beat (they wake on the same tick)
+    # --hesitate 0.001: a task that found the other's lock busy lets go of its own 1
+    # millisecond later; the two may still meet on every beat (they wake on the same tick)
     # -- or one may get through
-    run "$CONCDEMO" livelock --part polite --seconds 0.5 --hesitate 0.00001
+    run "$CONCDEMO" livelock --part polite --seconds 0.5 --hesitate 0.001
     [ "$status" -eq 0 ]
     if [ "$(result_value livelock)" = yes ]; then
         polite_is_livelock
