@@ -1,5 +1,7 @@
 /* livelock: two polite tasks that give way to each other for ever.
- * Seed 003 (活锁).  The article has no program, only the story:
+ * Seed 003 (活锁).
+ *
+ * The article's program, which seed 003 gives in words, not in code:
  *
  *     任务1和任务2两个并发线程执行需要两个资源，任务1执行先对资源1进行了加锁，
  *     任务2执行先对资源2进行了加锁，当任务1需要用资源2，因为被任务2持有，没法
