@@ -31,9 +31,9 @@ static pthread_mutex_t resource1 = PTHREAD_MUTEX_INITIALIZER; /* 资源1 */
 static pthread_mutex_t resource2 = PTHREAD_MUTEX_INITIALIZER; /* 资源2 */
 
 /* The pace of one attempt, in lesson seconds. */
-#define REACH 0.04    /* holding its own lock, it reaches for the other's */
+#define REACH 0.08    /* holding its own lock, it reaches for the other's */
 static double hesitate; /* --hesitate: the other's is busy: "after you"; then it lets go */
-#define BEAT 0.1      /* an attempt every beat: the fixed back-off ends on the next */
+#define BEAT 0.2      /* an attempt every beat: the fixed back-off ends on the next */
 #define WORK 0.02     /* with both resources: the task's work */
 #define SHOWN 3       /* attempts printed in full, per task */
 #define MOST_ATTEMPTS 2000
@@ -89,7 +89,7 @@ static void *polite_task(void *arg)
     double next = t->start_gun;
     while (lesson_sleep_until(next) && lesson_now() < t->deadline && t->attempts < MOST_ATTEMPTS) {
         bool both = attempt(t);
-        if (t->attempts <= SHOWN)
+        if (t->attempts <= SHOWN || both)
             say(t->name, "attempt %d: has %s; %s %s", t->attempts, t->mine_name, t->theirs_name,
                 both ? "free: has both" : "busy: lets go");
         if (both) {
@@ -101,7 +101,7 @@ static void *polite_task(void *arg)
             break;
         }
         if (t->random_backoff)
-            next = lesson_now() + randint(&t->dice, 0, 300) / 1000.0; /* a random back-off */
+            next = lesson_now() + randint(&t->dice, 0, 600) / 1000.0; /* a random back-off */
         else
             next = t->start_gun + BEAT * t->attempts; /* the fixed back-off: to the next beat */
     }
@@ -190,7 +190,7 @@ static int part_polite(void)
 
 static int part_random(void)
 {
-    say("main", "part 2: the same tasks, backing off a random 0 to 0.3 s");
+    say("main", "part 2: the same tasks, backing off a random 0 to 0.6 s");
     note("Now their attempts drift apart: one reaches while the other has let go, and gets both.");
     double began = lesson_now();
     if (run_both(true, RANDOM_LIMIT) != 0)
@@ -222,7 +222,7 @@ static int livelock_run(void)
 
 static const struct option_spec livelock_options[] = {
     OPTION_REAL("seconds", "2", 0.2, 60, "how long the polite part lets the tasks try, in lesson seconds"),
-    OPTION_REAL("hesitate", "0.05", 0.001, 0.055, "how long a task, finding the other's lock busy, holds its own before it lets go"),
+    OPTION_REAL("hesitate", "0.1", 0.001, 0.11, "how long a task, finding the other's lock busy, holds its own before it lets go"),
     OPTION_CHOICE("part", "all", "all|polite|random", "which part to run; all: in this order"),
     OPTIONS_END,
 };
@@ -230,7 +230,7 @@ static const struct option_spec livelock_options[] = {
 const struct lesson livelock_lesson = {
     .name = "livelock",
     .summary = "two polite tasks give way to each other for ever; a random back-off lets both finish",
-    .runs_for = { 2.4 }, /* seconds at speed 1, measured: 2 s polite, then the random part */
+    .runs_for = { 2.9 }, /* seconds at speed 1, measured: 2 s polite, then the random part */
     .source = "seed 003 活锁",
     .options = livelock_options,
     .results = "part=polite livelock progress attempts1 attempts2 in_step beats max_skew seconds; "
@@ -246,10 +246,10 @@ const struct lesson livelock_lesson = {
         "and backs off to the next beat of a shared clock.  They start from one start\n"
         "gun.  The lesson counts the attempts and the tasks that finished (none), and\n"
         "measures whether they stayed in step: on each beat both failed, and how far\n"
-        "apart they took their locks.  If they drifted apart and one got through, the\n"
+        "apart they tried.  If they drifted apart and one got through, the\n"
         "transcript and the result say so (livelock=no).\n"
         "\n"
-        "Part 2, random: the same tasks back off a random time (0 to 0.3 s) instead.\n"
+        "Part 2, random: the same tasks back off a random time (0 to 0.6 s) instead.\n"
         "Their attempts fall apart, one gets both resources, does its work and lets\n"
         "go, and then the other: both finish, in a measured time (the part gives up\n"
         "after 10 s, and says so).\n",
