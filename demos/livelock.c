@@ -25,7 +25,7 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
+#include <time.h>
 
 static pthread_mutex_t resource1 = PTHREAD_MUTEX_INITIALIZER; /* 资源1 */
 static pthread_mutex_t resource2 = PTHREAD_MUTEX_INITIALIZER; /* 资源2 */
@@ -52,6 +52,7 @@ struct task {
     double tried_at[MOST_ATTEMPTS]; /* when it tried the other's, per attempt */
     bool got_through[MOST_ATTEMPTS];
     double done_at;             /* when it finished its work, or -1 */
+    double cpu_seconds;         /* the CPU time its thread used */
 };
 
 static struct task task1, task2;
@@ -105,6 +106,9 @@ static void *polite_task(void *arg)
         else
             next = t->start_gun + BEAT * t->attempts; /* the fixed back-off: to the next beat */
     }
+    struct timespec cpu;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+    t->cpu_seconds = (double)cpu.tv_sec + (double)cpu.tv_nsec / 1e9;
     return NULL;
 }
 
@@ -167,7 +171,8 @@ static int part_polite(void)
              "Nothing was blocked: each let go every time, and each found the other's resource held.",
              task1.attempts + task2.attempts, seconds_option);
         note("The seed says 活锁占CPU: livelocked threads keep running. These sleep while they reach "
-             "and back off, so they cost little CPU; tasks that retry at once burn it.");
+             "and back off, so they cost little CPU (task1 %.4f s, task2 %.4f s, measured); tasks that "
+             "retried at once, without a sleep, would keep a CPU busy.", task1.cpu_seconds, task2.cpu_seconds);
     } else {
         note("Not a livelock this run: %d of %d beats in step, and %d task%s finished (task1 %s, task2 %s).",
              in_step, rounds, done, done == 1 ? "" : "s", task1.done_at >= 0 ? "done" : "not done",
