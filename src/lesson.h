@@ -84,6 +84,7 @@ int not_started(void);
     X(coroutine) \
     X(barrier)
     X(deadlock)
+    X(livelock)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

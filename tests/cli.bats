@@ -36,6 +36,7 @@ load helpers
     [ "$(awk '{ print $1 }' <<<"$output" | tr '\n' ' ')" = \
       "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine barrier " ]
       "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine deadlock " ]
+      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine livelock " ]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

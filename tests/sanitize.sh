@@ -60,6 +60,7 @@ runs=(
     "thread --part exit --threads 2 --speed 20"
     "process-lock --speed 50 --processes 4"
     "process-lock --part torn --processes 3 --lines 2 --speed 50 --format jsonl"
+    "livelock --seconds 0.3"
     "semaphore --speed 50 --timeline --trace /dev/null"
     "pool --part article --speed 50 --timeline --trace /dev/null"
     "race --threads 300 --timeline --trace /dev/null --color always"

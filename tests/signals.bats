@@ -27,6 +27,7 @@ manager --part distributed
 process-lock --part robust
 barrier
 deadlock
+livelock
 EOF
 }
 
@@ -107,6 +108,8 @@ barrier --part broken --timeout 5|barrier.wait\(timeout=5\)|1|a runner waits wit
 barrier --part process|p-[0-9] +round 1: at the barrier, waits|1|child processes wait at a process-shared pthread barrier
 deadlock --part cycle|t3 +reaches for A|1|three threads deadlocked on one another's locks
 deadlock --part backoff|backs off|1|a thread backs off while the others hold or try locks
+livelock --seconds 30|task[12] +attempt 2:|1|two polite tasks hold one lock each, reach and back off in step
+livelock --part random|task[12] +attempt 1:|1|two tasks back off a random time
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -174,6 +177,7 @@ stops_at_its_moments() {
 @test "pipe: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pipe; }
 @test "pool: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pool; }
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
+@test "livelock: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly livelock; }
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
 @test "barrier: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly barrier; }
@@ -193,6 +197,7 @@ stops_at_its_moments() {
 @test "pipe: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pipe; }
 @test "pool: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pool; }
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
+@test "livelock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments livelock; }
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
 @test "barrier: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments barrier; }

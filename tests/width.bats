@@ -47,6 +47,7 @@ fast_args() {
     manager) echo --speed 100 --ops 1000 ;;
     pool) echo --speed 100 --tasks 10 ;;
     coroutine) echo --speed 100 --tasks 100 --switches 1000 ;;
+    livelock) echo --seconds 0.3 ;;
     gil) echo --speed 100 --countdown 2000000 ;;
     *) echo --speed 100 ;;
     esac
@@ -93,6 +94,7 @@ lesson_fits() {
 @test "pipe fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pipe; }
 @test "pool fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pool; }
 @test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
+@test "livelock fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits livelock; }
 @test "daemon fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits daemon; }
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
 @test "barrier fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits barrier; }
