@@ -81,7 +81,8 @@ int not_started(void);
     X(manager) \
     X(process_lock) \
     X(pool) \
-    X(coroutine)
+    X(coroutine) \
+    X(starvation)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)
