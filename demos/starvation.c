@@ -40,18 +40,37 @@ static atomic_bool go, stop; /* the start and the end of the contest */
 
 struct greedy {
     char name[24];
+    atomic_uint asked;   /* when it last asked for the lock */
+    atomic_bool waiting; /* asked, and not in yet */
     long taken;  /* how often it got the lock: written only while holding it */
 };
 
 static int last_holder = -1; /* who had the lock last: guarded by it */
 static long handoffs;        /* how often it went to another thread: guarded by it */
 
-static void lock(void)
+static struct greedy *threads;
+static long count;        /* how many there are */
+static atomic_uint asks;  /* numbers the mutex's askers take, only to know who asked first */
+static long overtakes;    /* turns taken while one that asked earlier still waited: guarded by the lock */
+
+/* Take the lock, noting when this thread asked: the ticket lock's own number,
+ * or for the mutex one taken just before asking it. */
+static void lock(struct greedy *me)
 {
+    unsigned asked = fair ? ticket_take(&ticket) : atomic_fetch_add(&asks, 1);
+    atomic_store(&me->asked, asked);
+    atomic_store(&me->waiting, true);
     if (fair)
-        ticket_lock(&ticket);
+        ticket_wait(&ticket, asked);
     else
         pthread_mutex_lock(&mutex);
+    atomic_store(&me->waiting, false);
+    /* Did anyone who asked before me still wait?  Then I overtook them. */
+    for (long j = 0; j < count; j++)
+        if (atomic_load(&threads[j].waiting) && (int)(atomic_load(&threads[j].asked) - asked) < 0) {
+            overtakes++;
+            break;
+        }
 }
 
 static void unlock(void)
@@ -61,8 +80,6 @@ static void unlock(void)
     else
         pthread_mutex_unlock(&mutex);
 }
-
-static struct greedy *threads;
 
 /* Busy for `microseconds` of real time (not lesson time: the contest is about
  * the CPU, and --speed must not change it). */
@@ -95,7 +112,7 @@ static void *worker(void *arg) /* def worker(i): while not stop: with lock: ... 
     while (!atomic_load(&go) && !atomic_load(&stop))
         sched_yield(); /* wait for the others to be started: nobody gets a head start */
     while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
-        lock();
+        lock(me);
         me->taken += 1;
         use_the_resource();
         handoffs += last_holder != i;
@@ -118,7 +135,7 @@ static int count_starved(long count, long total)
 
 static int contest(int part, bool use_ticket_lock)
 {
-    long count = (long)option_int("threads");
+    count = (long)option_int("threads");
     double seconds = option_real("seconds");
     fair = use_ticket_lock;
     threads = calloc((size_t)count, sizeof *threads);
@@ -126,11 +143,13 @@ static int contest(int part, bool use_ticket_lock)
         report_no_memory("ask for fewer", "%ld threads", count);
         return 1;
     }
+    ticket_lock_init(&ticket);
     atomic_store(&go, false);
     atomic_store(&stop, false);
     last_holder = -1;
     handoffs = 0;
-    ticket_lock_init(&ticket);
+    overtakes = 0;
+    atomic_store(&asks, 0);
 
     const char *lock_name = fair ? "a ticket lock (fair)" : "a pthread mutex (unfair)";
     say("main", "part %d: %ld threads, one %s; t-1 lets go and at once asks again", part, count,
@@ -144,6 +163,7 @@ static int contest(int part, bool use_ticket_lock)
     struct team team;
     if (!team_init_together(&team, count)) {
         free(threads);
+        ticket_lock_destroy(&ticket);
         return 1;
     }
     for (long i = 0; i < count; i++) {
@@ -165,6 +185,7 @@ static int contest(int part, bool use_ticket_lock)
     team_free(&team);
     if (status != 0 || !all_started || lesson_stop_requested()) {
         free(threads);
+        ticket_lock_destroy(&ticket);
         return status ? status : not_started();
     }
 
@@ -185,8 +206,15 @@ static int contest(int part, bool use_ticket_lock)
     }
     double top_share = total ? 100.0 * (double)threads[top].taken / (double)total : 0;
     int starved = count_starved(count, total);
-    say("main", "%ld acquisitions in %.2f s, %ld of them by another thread than the last", total, elapsed,
+    say("main", "%ld acquisitions in %.2f s; %ld went to another thread than the last", total, elapsed,
         handoffs);
+    say("main", "%ld got in while a thread that asked earlier still waited", overtakes);
+    if (fair)
+        note("A ticket lock lets no one in ahead of an earlier number: %s.",
+             overtakes == 0 ? "none did" : "yet some did -- a bug in the lock");
+    else
+        note("The mutex keeps no line: it goes to whoever asks when it is free, often the thread that "
+             "just let go.");
     double equal = 100.0 / (double)count;
     if (count == 1)
         note("One thread has no one to starve.");
@@ -203,11 +231,12 @@ static int contest(int part, bool use_ticket_lock)
              top_share, threads[top].name, equal,
              fair ? "A fair lock should not do this: a thread may have been kept off the CPU."
                   : "The mutex promises no order; this time it happened to spread the lock.");
-    result_at_end("part=%s lock=%s threads=%ld acquisitions=%ld handoffs=%ld rate=%.0f shares=%s top=%.1f "
+    result_at_end("part=%s lock=%s threads=%ld acquisitions=%ld handoffs=%ld overtakes=%ld rate=%.0f shares=%s top=%.1f "
                   "top_vs_equal=%.2f starved=%d",
-                  fair ? "fair" : "unfair", fair ? "ticket" : "mutex", count, total, handoffs,
+                  fair ? "fair" : "unfair", fair ? "ticket" : "mutex", count, total, handoffs, overtakes,
                   elapsed > 0 ? (double)total / elapsed : 0, shares, top_share, top_share / equal, starved);
     free(threads);
+    ticket_lock_destroy(&ticket);
     return 0;
 }
 
@@ -240,7 +269,7 @@ const struct lesson starvation_lesson = {
     .runs_for = { 4 }, /* seconds at speed 1 at the defaults, measured */
     .source = "seed 003 资源不足",
     .options = starvation_options,
-    .results = "one line per part: part=unfair|fair lock=mutex|ticket threads acquisitions handoffs rate "
+    .results = "one line per part: part=unfair|fair lock=mutex|ticket threads acquisitions handoffs overtakes rate "
                "shares top top_vs_equal starved",
     .explanation =
         "A thread starves when it is never given what it needs to go on, though\n"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # starvation: a greedy thread crowds the others out of a pthread mutex; a
 # ticket lock gives each its turn.  Shares are measured, so the bounds are
-# wide: an equal share of 4 threads is 25 %; "dominant" is at least 1.5 times
-# that, and "near equal" is every share within 15 % and 37.5 %.
+# wide: an equal share of 4 threads is 25 %; "dominant" is at least 40 %, and
+# "near equal" is every share within 12.5 % and 40 %.  Measured at these
+# settings: t-1's share of the mutex 49.6 to 77 %, idle, on one CPU and beside
+# two hogs; the ticket lock's largest share 27 to 36 %.
 # --speed 4 --seconds 1.2: each contest lasts 0.3 s of real time, long enough
 # for the shares to settle (0.1 s was not, measured).
 
@@ -25,12 +27,12 @@ part_value() {
     shares=$(part_value unfair shares)
     top=$(part_value unfair top)
     [ "$(cut -d, -f1 <<<"$shares")" = "$top" ]
-    awk -v t="$top" 'BEGIN { exit !(t >= 37.5) }'
+    awk -v t="$top" 'BEGIN { exit !(t >= 40) }'
     grep -q 't-1, the greedy one, took' <<<"$output"
     # fair: every share near equal, nobody starved
     shares=$(part_value fair shares)
     [ "$(tr ',' '\n' <<<"$shares" | wc -l)" -eq 4 ]
-    tr ',' '\n' <<<"$shares" | awk '{ if ($1 < 15 || $1 > 37.5) bad = 1 } END { exit bad }'
+    tr ',' '\n' <<<"$shares" | awk '{ if ($1 < 12.5 || $1 > 40) bad = 1 } END { exit bad }'
     [ "$(part_value fair starved)" -eq 0 ]
     grep -q 'Every thread got near an equal share' <<<"$output"
     # the shares add up to 100 % (rounded), and the counts to the acquisitions
@@ -40,11 +42,16 @@ part_value() {
     [ "$(grep -E '^\[ *[0-9.]+\] t-[1-4] ' <<<"$output" | sed -n '1,4p' | grep -oE '[0-9]+ times' | awk '{ s += $1 } END { print s }')" = "$(part_value unfair acquisitions)" ]
 }
 
-@test "fair: every hand-over goes to another thread; unfair: far fewer than the acquisitions" {
+@test "the ticket lock lets no one in ahead of an earlier asker; the mutex does, often" {
     run "$CONCDEMO" starvation --speed 4 --seconds 1.2
     [ "$status" -eq 0 ]
-    [ "$(part_value fair handoffs)" -ge $(( $(part_value fair acquisitions) * 9 / 10 )) ]
-    [ "$(part_value unfair handoffs)" -lt $(( $(part_value unfair acquisitions) / 2 )) ]
+    [ "$(part_value fair overtakes)" -eq 0 ]
+    grep -q 'none did' <<<"$output"
+    [ "$(part_value unfair overtakes)" -ge $(( $(part_value unfair acquisitions) / 4 )) ]
+    # hand-overs: the ticket lock nearly always passes it on (86 % or more,
+    # measured); the mutex mostly keeps it where it was (13 % or less)
+    [ "$(part_value fair handoffs)" -ge $(( $(part_value fair acquisitions) * 3 / 4 )) ]
+    [ "$(part_value unfair handoffs)" -le $(( $(part_value unfair acquisitions) / 4 )) ]
 }
 
 @test "one thread has no one to starve, and says so" {
