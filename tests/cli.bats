@@ -34,7 +34,7 @@ load helpers
     # §2.10 the timer), then §3's processes (a process, Queue, Pipe, Manager, the process lock,
     # the pool) and §4's coroutines
     [ "$(awk '{ print $1 }' <<<"$output" | tr '\n' ' ')" = \
-      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine " ]
+      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine starvation " ]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

@@ -107,6 +107,7 @@ malformed_refused() {
 @test "pipe: malformed values of every option are refused with one line and exit 2" { malformed_refused pipe; }
 @test "pool: malformed values of every option are refused with one line and exit 2" { malformed_refused pool; }
 @test "coroutine: malformed values of every option are refused with one line and exit 2" { malformed_refused coroutine; }
+@test "starvation: malformed values of every option are refused with one line and exit 2" { malformed_refused starvation; }
 @test "daemon: malformed values of every option are refused with one line and exit 2" { malformed_refused daemon; }
 @test "timer: malformed values of every option are refused with one line and exit 2" { malformed_refused timer; }
 @test "process: malformed values of every option are refused with one line and exit 2" { malformed_refused process; }

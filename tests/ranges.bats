@@ -95,6 +95,7 @@ ends_run() {
 @test "pipe: every number at each end of its range is accepted, shown as given, and runs" { ends_run pipe; }
 @test "pool: every number at each end of its range is accepted, shown as given, and runs" { ends_run pool; }
 @test "coroutine: every number at each end of its range is accepted, shown as given, and runs" { ends_run coroutine; }
+@test "starvation: every number at each end of its range is accepted, shown as given, and runs" { ends_run starvation; }
 @test "daemon: every number at each end of its range is accepted, shown as given, and runs" { ends_run daemon; }
 @test "timer: every number at each end of its range is accepted, shown as given, and runs" { ends_run timer; }
 @test "process: every number at each end of its range is accepted, shown as given, and runs" { ends_run process; }

@@ -25,6 +25,7 @@ thread
 process --part crash
 manager --part distributed
 process-lock --part robust
+starvation --seconds 30
 EOF
 }
 
@@ -99,6 +100,8 @@ manager --part distributed --hold 600|serving other clients|1|the server waits i
 process-lock --part torn --lines 20|part 2, the reader's question|1|10 processes write lines in pieces; main reads their pipe
 process-lock --part torn --lines 5 --processes 20|without the lock: 100 lines read|1|20 processes queue at the shared lock, one writes and pauses
 process-lock --part robust --timeout 5|p-1 +pthread_mutex_timedlock|1|a child waits in a timed lock that a dead process holds
+starvation --part unfair --seconds 30|part 1: |1|4 threads contend for a pthread mutex
+starvation --part fair --seconds 30|part 2: |1|4 threads wait their turn at the ticket lock
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -166,6 +169,7 @@ stops_at_its_moments() {
 @test "pipe: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pipe; }
 @test "pool: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pool; }
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
+@test "starvation: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly starvation; }
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
 @test "process: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly process; }
@@ -183,6 +187,7 @@ stops_at_its_moments() {
 @test "pipe: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pipe; }
 @test "pool: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pool; }
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
+@test "starvation: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments starvation; }
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
 @test "process: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments process; }

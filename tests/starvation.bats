@@ -47,11 +47,11 @@ part_value() {
     [ "$status" -eq 0 ]
     [ "$(part_value fair overtakes)" -eq 0 ]
     grep -q 'none did' <<<"$output"
+    # measured: 40 % to 94 % of the mutex's turns overtook an earlier asker
     [ "$(part_value unfair overtakes)" -ge $(( $(part_value unfair acquisitions) / 4 )) ]
-    # hand-overs: the ticket lock nearly always passes it on (86 % or more,
-    # measured); the mutex mostly keeps it where it was (13 % or less)
-    [ "$(part_value fair handoffs)" -ge $(( $(part_value fair acquisitions) * 3 / 4 )) ]
-    [ "$(part_value unfair handoffs)" -le $(( $(part_value unfair acquisitions) / 4 )) ]
+    # (hand-overs are not asserted: with the polite threads off the CPU, the
+    # ticket lock too gives t-1 turn after turn: 1 run in 10 passed it on less
+    # than 3 times in 4)
 }
 
 @test "one thread has no one to starve, and says so" {

@@ -93,6 +93,7 @@ lesson_fits() {
 @test "pipe fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pipe; }
 @test "pool fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pool; }
 @test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
+@test "starvation fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits starvation; }
 @test "daemon fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits daemon; }
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
 @test "process fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits process; }
