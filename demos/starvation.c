@@ -225,6 +225,10 @@ static int contest(int part, bool use_ticket_lock)
              starved ? "the polite ones were starved" : "the polite ones got the crumbs", handoffs);
     else if (fair && top_share < 1.5 * equal && starved == 0)
         note("Every thread got near an equal share (%.1f %%): they took turns, the greedy one too.", equal);
+    else if (fair && overtakes == 0)
+        note("%s got %.1f %%, against an equal %.1f %%. The line let no one in ahead, but it serves only "
+             "those in it: a polite thread kept off the CPU was not there when its turn came.",
+             threads[top].name, top_share, equal);
     else
         note("No thread crowded the others out this run: the largest share was %.1f %% (%s), against "
              "an equal %.1f %%. %s",
