@@ -1,10 +1,11 @@
 /* starvation: an unfair lock starves threads; a fair one gives each its turn.
  * Seed 003 资源不足 (resource starvation).
  *
- * The article gives no program, only the idea: a task that cannot get the
- * resource it needs starves; fairness -- taking turns, like a queue -- cures
- * it, at a cost in speed (公平原则会导致效率降低).  The lesson's program, in
- * the articles' Python shape:
+ * The article gives only the idea: a task that cannot get the resource it
+ * needs starves; fairness -- taking turns, like a queue -- cures it, at a cost
+ * in speed (公平原则会导致效率降低).
+ *
+ * The article's program (seed 003 gives none: this is the lesson's, in Python):
  *
  *     lock = threading.Lock()
  *     taken = [0] * 4
