@@ -85,6 +85,7 @@ int not_started(void);
     X(barrier)
     X(deadlock)
     X(livelock)
+    X(starvation)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;
 LESSON_TABLE(DECLARE_LESSON)

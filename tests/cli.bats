@@ -37,6 +37,7 @@ load helpers
       "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine barrier " ]
       "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine deadlock " ]
       "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine livelock " ]
+      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine starvation " ]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

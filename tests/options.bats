@@ -108,6 +108,7 @@ malformed_refused() {
 @test "pool: malformed values of every option are refused with one line and exit 2" { malformed_refused pool; }
 @test "coroutine: malformed values of every option are refused with one line and exit 2" { malformed_refused coroutine; }
 @test "livelock: malformed values of every option are refused with one line and exit 2" { malformed_refused livelock; }
+@test "starvation: malformed values of every option are refused with one line and exit 2" { malformed_refused starvation; }
 @test "daemon: malformed values of every option are refused with one line and exit 2" { malformed_refused daemon; }
 @test "timer: malformed values of every option are refused with one line and exit 2" { malformed_refused timer; }
 @test "barrier: malformed values of every option are refused with one line and exit 2" { malformed_refused barrier; }

@@ -96,6 +96,7 @@ ends_run() {
 @test "pool: every number at each end of its range is accepted, shown as given, and runs" { ends_run pool; }
 @test "coroutine: every number at each end of its range is accepted, shown as given, and runs" { ends_run coroutine; }
 @test "livelock: every number at each end of its range is accepted, shown as given, and runs" { ends_run livelock; }
+@test "starvation: every number at each end of its range is accepted, shown as given, and runs" { ends_run starvation; }
 @test "daemon: every number at each end of its range is accepted, shown as given, and runs" { ends_run daemon; }
 @test "timer: every number at each end of its range is accepted, shown as given, and runs" { ends_run timer; }
 @test "barrier: every number at each end of its range is accepted, shown as given, and runs" { ends_run barrier; }

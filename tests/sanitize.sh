@@ -46,6 +46,7 @@ runs=(
     "coroutine --part scale --tasks 300"
     "coroutine --part scale --tasks 1"
     "coroutine --part switch --switches 20000"
+    "starvation --speed 10 --threads 3"
     "daemon --speed 50"
     "daemon --part daemon --threads 8 --format jsonl --speed 20"
     "timer --speed 50"

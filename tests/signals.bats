@@ -28,6 +28,7 @@ process-lock --part robust
 barrier
 deadlock
 livelock
+starvation --seconds 30
 EOF
 }
 
@@ -110,6 +111,8 @@ deadlock --part cycle|t3 +reaches for A|1|three threads deadlocked on one anothe
 deadlock --part backoff|backs off|1|a thread backs off while the others hold or try locks
 livelock --seconds 30|task[12] +attempt 2:|1|two polite tasks hold one lock each, reach and back off in step
 livelock --part random|task[12] +attempt 1:|1|two tasks back off a random time
+starvation --part unfair --seconds 30|part 1: |1|4 threads contend for a pthread mutex
+starvation --part fair --seconds 30|part 2: |1|4 threads wait their turn at the ticket lock
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'
@@ -178,6 +181,7 @@ stops_at_its_moments() {
 @test "pool: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly pool; }
 @test "coroutine: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly coroutine; }
 @test "livelock: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly livelock; }
+@test "starvation: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly starvation; }
 @test "daemon: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly daemon; }
 @test "timer: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly timer; }
 @test "barrier: SIGINT and SIGTERM after it started stop it cleanly, colour reset, nothing left behind" { stops_cleanly barrier; }
@@ -198,6 +202,7 @@ stops_at_its_moments() {
 @test "pool: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments pool; }
 @test "coroutine: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments coroutine; }
 @test "livelock: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments livelock; }
+@test "starvation: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments starvation; }
 @test "daemon: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments daemon; }
 @test "timer: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments timer; }
 @test "barrier: at each of its moments, a signal stops it within half a lesson-second, nothing left" { stops_at_its_moments barrier; }

@@ -95,6 +95,7 @@ lesson_fits() {
 @test "pool fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits pool; }
 @test "coroutine fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits coroutine; }
 @test "livelock fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits livelock; }
+@test "starvation fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits starvation; }
 @test "daemon fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits daemon; }
 @test "timer fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits timer; }
 @test "barrier fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits barrier; }
