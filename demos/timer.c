@@ -411,7 +411,7 @@ static int part_posix(void)
          "ends when the child does, before the lesson goes on.");
     record = shared_memory(sizeof *record);
     if (!record) {
-        fprintf(stderr, "%s: no shared memory for the child's measurements\n", lesson_who());
+        report_no_memory(NULL, "the child's measurements in shared memory (mmap MAP_SHARED)");
         return 1;
     }
     pid_t child = child_start(posix_child, NULL);

@@ -74,6 +74,7 @@ int not_started(void);
     X(semaphore) \
     X(event_traffic_light) \
     X(condition) \
+    X(barrier) \
     X(timer) \
     X(process) \
     X(queue) \
@@ -82,9 +83,8 @@ int not_started(void);
     X(process_lock) \
     X(pool) \
     X(coroutine) \
-    X(barrier)
-    X(deadlock)
-    X(livelock)
+    X(deadlock) \
+    X(livelock) \
     X(starvation)
 
 #define DECLARE_LESSON(id) extern const struct lesson id##_lesson;

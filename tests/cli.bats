@@ -31,13 +31,11 @@ load helpers
     [ "$status" -eq 0 ]
     [ "${#lines[@]}" -eq "$(ls "$BATS_TEST_DIRNAME"/../demos/*.c | wc -l)" ] # one line per lesson file
     # in teaching order: seed 000's order (§2.1 threads, §2.2 daemons, §2.3 the GIL, locks, ...
-    # §2.10 the timer), then §3's processes (a process, Queue, Pipe, Manager, the process lock,
-    # the pool) and §4's coroutines
+    # §2.10 the timer; seed 003's Barrier beside the Condition it follows there), then §3's
+    # processes (a process, Queue, Pipe, Manager, the process lock, the pool) and §4's
+    # coroutines; then seed 003's hazards, last as it lists them (死锁, 活锁, 资源不足)
     [ "$(awk '{ print $1 }' <<<"$output" | tr '\n' ' ')" = \
-      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine barrier " ]
-      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine deadlock " ]
-      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine livelock " ]
-      "thread daemon gil race mutex rlock semaphore event-traffic-light condition timer process queue pipe manager process-lock pool coroutine starvation " ]
+      "thread daemon gil race mutex rlock semaphore event-traffic-light condition barrier timer process queue pipe manager process-lock pool coroutine deadlock livelock starvation " ]
     # the summaries start in one column
     [ "$(awk '{ match($0, /^[^ ]+ +/); print RLENGTH }' <<<"$output" | sort -u | wc -l)" -eq 1 ]
 }

@@ -190,8 +190,7 @@ about() {
 @test "list's durations: lessons timed by the lesson clock run as long as listed" {
     unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
     local lesson least most
-    for lesson in rlock semaphore event-traffic-light condition coroutine timer process-lock livelock; do
-    for lesson in rlock semaphore event-traffic-light condition coroutine timer process-lock starvation; do
+    for lesson in rlock semaphore event-traffic-light condition coroutine timer process-lock livelock starvation; do
         read -r least most < <(listed "$lesson")
         [ "$least" = "$most" ] || { echo "$lesson: listed as a range"; return 1; }
         about "$least" "$(last_t "$lesson" --speed 5)" || { echo "in $lesson"; return 1; }
