@@ -19,8 +19,9 @@
  * in step, as two people in a corridor stepping aside at the same pace: they
  * start together (a start gun), each holds its own lock while it reaches and
  * hesitates a while before it lets go (so a task woken late still finds the
- * other holding), and each backs off to the same beat of the clock.  The lesson measures whether they really stayed in step, and says
- * so if a task got through.  Part 2 backs off for a random time instead. */
+ * other holding), and each backs off to the same beat of the clock.  The
+ * lesson measures whether they really stayed in step, and says so if a task
+ * got through.  Part 2 backs off for a random time instead. */
 #include "lesson.h"
 
 #include <errno.h>
