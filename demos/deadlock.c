@@ -3,10 +3,9 @@
  *
  * The article has no code here, only the picture: "A线程、B线程、C线程形成
  * A等B、B等C、C等A，造成闭环死锁" (A waits for B, B for C, C for A: a closed
- * loop).
+ * loop).  Written out in Python, the lesson runs it in C.
  *
- * The article's program, re-created from that picture in Python (the lesson
- * runs it in C):
+ * The article's program, re-created from that picture:
  *
  *     from threading import Lock, Thread
  *     from time import sleep
