@@ -25,6 +25,7 @@
  * (primitives/ticket_lock.c), and each counts how often each thread got in. */
 #include "primitives/ticket_lock.h"
 #include "lesson.h"
+#include "realtime.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -262,16 +263,230 @@ static int fair_part(void)
     return contest(2, true);
 }
 
+/* Part 3: priority inversion (seed 003 优先级反转).  Three threads of fixed
+ * (SCHED_FIFO) priority share one CPU, where the highest that is ready always
+ * runs.  low takes the lock and needs some CPU inside it; high then asks for
+ * the lock and must wait for low; medium, which never touches the lock, wakes
+ * and spins -- and keeps low, and so high, off the CPU.  A mutex with
+ * PTHREAD_PRIO_INHERIT lends low high's priority while high waits for it. */
+enum { LOW = 10, MEDIUM = 20, HIGH = 30, MAIN = 40 }; /* SCHED_FIFO priorities: higher runs first */
+
+static pthread_mutex_t resource;     /* the lock low and high share */
+static double low_work, medium_spin; /* real seconds: low's CPU work in the lock; medium's spin */
+
+enum moment { LOW_TOOK, HIGH_ASKED, MEDIUM_BEGAN, MEDIUM_DONE, LOW_LET_GO, HIGH_GOT, MOMENTS };
+static _Atomic double at[MOMENTS]; /* when each happened, in real seconds; 0: not yet */
+
+static void mark(enum moment what)
+{
+    atomic_store(&at[what], real_now());
+}
+
+static void *low_priority(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&resource);
+    mark(LOW_TOOK);
+    realtime_work_cpu(low_work, 1 + 10 * (low_work + medium_spin)); /* CPU work: off the CPU, it waits */
+    mark(LOW_LET_GO);
+    pthread_mutex_unlock(&resource);
+    return NULL;
+}
+
+static void *high_priority(void *unused)
+{
+    (void)unused;
+    mark(HIGH_ASKED);
+    pthread_mutex_lock(&resource); /* low has it: high waits for low */
+    mark(HIGH_GOT);
+    pthread_mutex_unlock(&resource);
+    return NULL;
+}
+
+static void *medium_priority(void *unused)
+{
+    (void)unused;
+    mark(MEDIUM_BEGAN);
+    realtime_spin(medium_spin); /* busy, and never touches the lock */
+    mark(MEDIUM_DONE);
+    return NULL;
+}
+
+/* Plumbing: main, above the three, watches the moments and tells each as it
+ * comes, with its real time since low took the lock. */
+static bool told[MOMENTS];
+static const char *moment_names[MOMENTS] = { "low-took", "high-asked", "medium-began", "medium-done", "low-let-go",
+                                             "high-got" };
+
+static int next_moment(const bool *done)
+{
+    int next = -1;
+    for (int i = 0; i < MOMENTS; i++)
+        if (!done[i] && at[i] > 0 && (next < 0 || at[i] < at[next]))
+            next = i;
+    return next;
+}
+
+static void tell_moments(void)
+{
+    for (int next; (next = next_moment(told)) >= 0;) {
+        told[next] = true;
+        double ms = (at[next] - at[LOW_TOOK]) * 1e3;
+        switch ((enum moment)next) {
+        case LOW_TOOK: say("low", "+%.1f ms: takes the lock; needs %.1f ms of CPU in it", ms, low_work * 1e3); break;
+        case HIGH_ASKED: say("high", "+%.1f ms: asks for the lock, and waits for low", ms); break;
+        case MEDIUM_BEGAN: say("medium", "+%.1f ms: runs; spins %.1f ms, no lock", ms, medium_spin * 1e3); break;
+        case MEDIUM_DONE: say("medium", "+%.1f ms: done spinning", ms); break;
+        case LOW_LET_GO: say("low", "+%.1f ms: lets go of the lock", ms); break;
+        case HIGH_GOT:
+            say("high", "+%.1f ms: gets the lock, after waiting %.1f ms", ms, (at[HIGH_GOT] - at[HIGH_ASKED]) * 1e3);
+            break;
+        case MOMENTS: break;
+        }
+    }
+}
+
+/* Tell the moments as they come until `what` has happened; false if stopped. */
+static bool watch_until(enum moment what)
+{
+    while (at[what] == 0) {
+        tell_moments();
+        if (!lesson_sleep(0.001 * option_real("speed"))) /* 1 ms, real */
+            return false;
+    }
+    tell_moments();
+    return true;
+}
+
+struct inversion_run {
+    double high_waited;     /* real seconds from high's asking to its getting the lock */
+    bool medium_went_first; /* medium ended its spin before high got the lock */
+    bool high_went_first;   /* high got the lock before medium began */
+    char order[128];        /* "low-took,high-asked,...": the moments in the order they came */
+};
+
+static void measure(struct inversion_run *run)
+{
+    run->high_waited = at[HIGH_GOT] > 0 ? at[HIGH_GOT] - at[HIGH_ASKED] : 0;
+    run->medium_went_first = at[MEDIUM_DONE] > 0 && at[MEDIUM_DONE] < at[HIGH_GOT];
+    run->high_went_first = at[HIGH_GOT] > 0 && at[HIGH_GOT] < at[MEDIUM_BEGAN];
+    bool listed[MOMENTS] = { false };
+    size_t used = 0;
+    run->order[0] = '\0';
+    for (int next; (next = next_moment(listed)) >= 0 && used < sizeof run->order;) {
+        used += (size_t)snprintf(run->order + used, sizeof run->order - used, "%s%s", used ? "," : "",
+                                 moment_names[next]);
+        listed[next] = true;
+    }
+}
+
+/* One run: low takes the lock, high asks for it, medium wakes.  Returns 0, or
+ * the errno of a thread the system refused. */
+static int one_inversion(struct realtime *rt, bool inherit, struct inversion_run *run)
+{
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setprotocol(&attr, inherit ? PTHREAD_PRIO_INHERIT : PTHREAD_PRIO_NONE);
+    pthread_mutex_init(&resource, &attr);
+    pthread_mutexattr_destroy(&attr);
+    for (int i = 0; i < MOMENTS; i++) {
+        atomic_store(&at[i], 0.0);
+        told[i] = false;
+    }
+    say("main", "%s mutex; low, medium, high on CPU %d", inherit ? "a PTHREAD_PRIO_INHERIT" : "a plain", rt->cpu);
+
+    pthread_t low, high, medium;
+    int error = realtime_start(rt, &low, low_priority, NULL, LOW);
+    if (error == 0) {
+        if (watch_until(LOW_TOOK) && (error = realtime_start(rt, &high, high_priority, NULL, HIGH)) == 0) {
+            if (watch_until(HIGH_ASKED) && (error = realtime_start(rt, &medium, medium_priority, NULL, MEDIUM)) == 0) {
+                if (watch_until(HIGH_GOT))
+                    watch_until(MEDIUM_DONE);
+                pthread_join(medium, NULL);
+            }
+            pthread_join(high, NULL);
+        }
+        pthread_join(low, NULL);
+        tell_moments();
+    }
+    pthread_mutex_destroy(&resource);
+    measure(run);
+    return error;
+}
+
+static int inversion(void)
+{
+    double speed = option_real("speed"), spin = option_real("spin");
+    double to_real = spin / speed > 0.3 ? 0.3 / spin : 1 / speed; /* at most 0.3 s of spin, real: a safety cap */
+    medium_spin = spin * to_real;
+    low_work = 0.02 * to_real; /* 20 ms, lesson time */
+    say("main", "part 3: priority inversion; low, medium, high are SCHED_FIFO %d, %d, %d", LOW, MEDIUM, HIGH);
+    note("On one CPU the highest-priority thread that is ready runs. low holds a lock high needs; "
+         "medium needs only the CPU.");
+
+    struct realtime rt;
+    if (!realtime_begin(&rt, MAIN, 1.0)) { /* main above the three, to watch them and stop them */
+        realtime_say_how_to_allow(&rt);
+        result_at_end("part=inversion refused=SCHED_FIFO priority=%d error=%s", rt.refused_priority,
+                      realtime_error_name(rt.error));
+        return 0;
+    }
+    struct inversion_run plain = { 0 }, inherit = { 0 };
+    int error = one_inversion(&rt, false, &plain);
+    if (error == 0 && !lesson_stop_requested())
+        error = one_inversion(&rt, true, &inherit);
+    realtime_end(&rt);
+    if (error != 0) {
+        realtime_say_how_to_allow(&rt);
+        result_at_end("part=inversion refused=SCHED_FIFO priority=%d error=%s", rt.refused_priority,
+                      realtime_error_name(error));
+        return 0;
+    }
+    if (lesson_stop_requested())
+        return 0;
+
+    /* The verdicts, from the times measured: medium held high up when high
+     * waited at least half medium's spin, and medium ended before high got in. */
+    bool inverted = plain.high_waited >= medium_spin / 2 && plain.medium_went_first;
+    bool fixed = inherit.high_waited < medium_spin / 2 && inherit.high_went_first;
+    double ratio = inherit.high_waited > 0 ? plain.high_waited / inherit.high_waited : 0;
+    if (inverted)
+        note("Plain mutex: high waited %.1f ms -- medium's whole spin and low's work. medium, which never "
+             "touched the lock, kept low off the CPU, and so kept high, the most urgent, waiting.",
+             plain.high_waited * 1e3);
+    else
+        note("Plain mutex: high waited %.1f ms, against medium's %.1f ms spin: this run did not show the "
+             "inversion (%s).",
+             plain.high_waited * 1e3, medium_spin * 1e3,
+             plain.medium_went_first ? "medium ran first, yet high waited less than half its spin"
+                                     : "low let go before medium ended its spin");
+    if (fixed)
+        note("PTHREAD_PRIO_INHERIT: while high waited, low ran at high's priority, above medium: high "
+             "waited %.1f ms, low's work, %.1f times less. medium ran after.",
+             inherit.high_waited * 1e3, ratio);
+    else
+        note("PTHREAD_PRIO_INHERIT: high waited %.1f ms (%.1f times less than with the plain mutex); "
+             "this run did not show the fix: %s.",
+             inherit.high_waited * 1e3, ratio,
+             inherit.high_went_first ? "high waited half medium's spin or more" : "medium began before high got in");
+    result_at_end("part=inversion cpu=%d spin_ms=%.1f work_ms=%.1f plain_wait_ms=%.1f inherit_wait_ms=%.1f "
+                  "ratio=%.1f inverted=%s fixed=%s plain_order=%s inherit_order=%s refused=none",
+                  rt.cpu, medium_spin * 1e3, low_work * 1e3, plain.high_waited * 1e3, inherit.high_waited * 1e3,
+                  ratio, inverted ? "yes" : "no", fixed ? "yes" : "no", plain.order, inherit.order);
+    return 0;
+}
+
 static int starvation_run(void)
 {
-    static const struct lesson_part parts[] = { { "unfair", unfair }, { "fair", fair_part } };
+    static const struct lesson_part parts[] = { { "unfair", unfair }, { "fair", fair_part }, { "inversion", inversion } };
     return RUN_PARTS(parts);
 }
 
 static const struct option_spec starvation_options[] = {
-    OPTION_CHOICE("part", "all", "all|unfair|fair", "which part to run; all: in this order"),
+    OPTION_CHOICE("part", "all", "all|unfair|fair|inversion", "which part to run; all: in this order"),
     OPTION_INT("threads", "4", 1, 64, "threads contending for the lock"),
     OPTION_REAL("seconds", "2", 0.1, 60, "lesson seconds each part lets them contend"),
+    OPTION_REAL("spin", "0.15", 0.05, 0.3, "lesson seconds medium spins in part 3 (at most 0.3 s real)"),
     OPTIONS_END,
 };
 
