@@ -49,6 +49,13 @@ void realtime_say_how_to_allow(const struct realtime *rt);
 /* "EPERM", "EINVAL": the errno's name, for a result line. */
 const char *realtime_error_name(int error);
 
+/* True when running under valgrind.  valgrind runs one thread at a time, and
+ * a thread waiting for its turn may spin: a SCHED_FIFO one that spins while
+ * the thread whose turn it is cannot get their CPU never ends (measured:
+ * helgrind, main at priority 40, 10 minutes, killed).  A lesson skips its
+ * real-time part there. */
+bool realtime_under_valgrind(void);
+
 /* Busy on the CPU until this thread has used `seconds` of CPU time (time
  * spent off the CPU does not count), or `most_real` real seconds have gone by,
  * or the lesson is stopped.  Returns the CPU seconds used. */
