@@ -314,79 +314,21 @@ static void *medium_priority(void *unused)
     return NULL;
 }
 
-/* Plumbing: main, above the three, watches the moments and tells each as it
- * comes, with its real time since low took the lock. */
-static bool told[MOMENTS];
-static const char *moment_names[MOMENTS] = { "low-took", "high-asked", "medium-began", "medium-done", "low-let-go",
-                                             "high-got" };
-
-static int next_moment(const bool *done)
-{
-    int next = -1;
-    for (int i = 0; i < MOMENTS; i++)
-        if (!done[i] && at[i] > 0 && (next < 0 || at[i] < at[next]))
-            next = i;
-    return next;
-}
-
-static void tell_moments(void)
-{
-    for (int next; (next = next_moment(told)) >= 0;) {
-        told[next] = true;
-        double ms = (at[next] - at[LOW_TOOK]) * 1e3;
-        switch ((enum moment)next) {
-        case LOW_TOOK: say("low", "+%.1f ms: takes the lock; needs %.1f ms of CPU in it", ms, low_work * 1e3); break;
-        case HIGH_ASKED: say("high", "+%.1f ms: asks for the lock, and waits for low", ms); break;
-        case MEDIUM_BEGAN: say("medium", "+%.1f ms: runs; spins %.1f ms, no lock", ms, medium_spin * 1e3); break;
-        case MEDIUM_DONE: say("medium", "+%.1f ms: done spinning", ms); break;
-        case LOW_LET_GO: say("low", "+%.1f ms: lets go of the lock", ms); break;
-        case HIGH_GOT:
-            say("high", "+%.1f ms: gets the lock, after waiting %.1f ms", ms, (at[HIGH_GOT] - at[HIGH_ASKED]) * 1e3);
-            break;
-        case MOMENTS: break;
-        }
-    }
-}
-
-/* Tell the moments as they come until `what` has happened; false if stopped. */
-static bool watch_until(enum moment what)
-{
-    while (at[what] == 0) {
-        tell_moments();
-        if (!lesson_sleep(0.001 * option_real("speed"))) /* 1 ms, real */
-            return false;
-    }
-    tell_moments();
-    return true;
-}
-
 struct inversion_run {
-    double high_waited;     /* real seconds from high's asking to its getting the lock */
-    bool medium_went_first; /* medium ended its spin before high got the lock */
-    bool high_went_first;   /* high got the lock before medium began */
+    double high_waited;        /* real seconds from high's asking to its getting the lock */
     double medium_within_wait; /* real seconds medium spun while high waited */
     bool high_asked_in_time;   /* high asked while low still held the lock */
-    char order[128];        /* "low-took,high-asked,...": the moments in the order they came */
+    bool medium_went_first;    /* medium ended its spin before high got the lock */
+    bool high_went_first;      /* high got the lock before medium began */
+    char order[128];           /* "low-took,high-asked,...": the moments in the order they came */
 };
 
-static void measure(struct inversion_run *run)
-{
-    run->high_waited = at[HIGH_GOT] > 0 ? at[HIGH_GOT] - at[HIGH_ASKED] : 0;
-    run->high_asked_in_time = at[HIGH_ASKED] > 0 && at[HIGH_ASKED] < at[LOW_LET_GO];
-    run->medium_went_first = at[MEDIUM_DONE] > 0 && at[MEDIUM_DONE] < at[HIGH_GOT];
-    run->high_went_first = at[HIGH_GOT] > 0 && at[HIGH_GOT] < at[MEDIUM_BEGAN];
-    double from = at[MEDIUM_BEGAN] > at[HIGH_ASKED] ? at[MEDIUM_BEGAN] : at[HIGH_ASKED];
-    double to = at[MEDIUM_DONE] < at[HIGH_GOT] ? at[MEDIUM_DONE] : at[HIGH_GOT];
-    run->medium_within_wait = at[MEDIUM_BEGAN] > 0 && to > from ? to - from : 0;
-    bool listed[MOMENTS] = { false };
-    size_t used = 0;
-    run->order[0] = '\0';
-    for (int next; (next = next_moment(listed)) >= 0 && used < sizeof run->order;) {
-        used += (size_t)snprintf(run->order + used, sizeof run->order - used, "%s%s", used ? "," : "",
-                                 moment_names[next]);
-        listed[next] = true;
-    }
-}
+/* Plumbing, at the end of the file: main watches the moments and tells
+ * each as it comes; measure() takes the figures from them. */
+static bool watch_until(enum moment what);
+static void tell_moments(void);
+static void measure(struct inversion_run *run);
+static void forget_moments(void);
 
 /* While the three spin, no ordinary thread gets their CPU: after each run,
  * main leaves it idle as long again (other programs, and the signal watcher,
@@ -405,26 +347,26 @@ static int one_inversion(struct realtime *rt, bool inherit, struct inversion_run
     pthread_mutexattr_setprotocol(&attr, inherit ? PTHREAD_PRIO_INHERIT : PTHREAD_PRIO_NONE);
     pthread_mutex_init(&resource, &attr);
     pthread_mutexattr_destroy(&attr);
-    for (int i = 0; i < MOMENTS; i++) {
-        atomic_store(&at[i], 0.0);
-        told[i] = false;
-    }
+    forget_moments();
     say("main", "%s mutex; low, medium, high on CPU %d", inherit ? "a PTHREAD_PRIO_INHERIT" : "a plain", rt->cpu);
 
     pthread_t low, high, medium;
+    bool low_up = false, high_up = false, medium_up = false;
     int error = realtime_start(rt, &low, low_priority, NULL, LOW);
-    if (error == 0) {
-        if (watch_until(LOW_TOOK) && (error = realtime_start(rt, &high, high_priority, NULL, HIGH)) == 0) {
-            if (watch_until(HIGH_ASKED) && (error = realtime_start(rt, &medium, medium_priority, NULL, MEDIUM)) == 0) {
-                if (watch_until(HIGH_GOT))
-                    watch_until(MEDIUM_DONE);
-                pthread_join(medium, NULL);
-            }
-            pthread_join(high, NULL);
-        }
+    low_up = error == 0;
+    if (low_up && watch_until(LOW_TOOK)) /* low holds the lock: high wakes */
+        high_up = (error = realtime_start(rt, &high, high_priority, NULL, HIGH)) == 0;
+    if (high_up && watch_until(HIGH_ASKED)) /* high waits for low: medium wakes */
+        medium_up = (error = realtime_start(rt, &medium, medium_priority, NULL, MEDIUM)) == 0;
+    if (medium_up && watch_until(HIGH_GOT))
+        watch_until(MEDIUM_DONE);
+    if (medium_up)
+        pthread_join(medium, NULL);
+    if (high_up)
+        pthread_join(high, NULL);
+    if (low_up)
         pthread_join(low, NULL);
-        tell_moments();
-    }
+    tell_moments();
     pthread_mutex_destroy(&resource);
     measure(run);
     return error;
@@ -504,6 +446,80 @@ static int inversion(void)
                   rt.cpu, medium_spin * 1e3, low_work * 1e3, plain.high_waited * 1e3, inherit.high_waited * 1e3,
                   ratio, inverted ? "yes" : "no", fixed ? "yes" : "no", plain.order, inherit.order);
     return 0;
+}
+
+/* Plumbing for part 3: main, above the three, watches the moments and tells
+ * each as it comes, with its real time since low took the lock. */
+static bool told[MOMENTS];
+static const char *moment_names[MOMENTS] = { "low-took", "high-asked", "medium-began", "medium-done", "low-let-go",
+                                             "high-got" };
+
+static void forget_moments(void)
+{
+    for (int i = 0; i < MOMENTS; i++) {
+        atomic_store(&at[i], 0.0);
+        told[i] = false;
+    }
+}
+
+static int next_moment(const bool *done)
+{
+    int next = -1;
+    for (int i = 0; i < MOMENTS; i++)
+        if (!done[i] && at[i] > 0 && (next < 0 || at[i] < at[next]))
+            next = i;
+    return next;
+}
+
+static void tell_moments(void)
+{
+    for (int next; (next = next_moment(told)) >= 0;) {
+        told[next] = true;
+        double ms = (at[next] - at[LOW_TOOK]) * 1e3;
+        switch ((enum moment)next) {
+        case LOW_TOOK: say("low", "+%.1f ms: takes the lock; needs %.1f ms of CPU in it", ms, low_work * 1e3); break;
+        case HIGH_ASKED: say("high", "+%.1f ms: asks for the lock, and waits for low", ms); break;
+        case MEDIUM_BEGAN: say("medium", "+%.1f ms: runs; spins %.1f ms, no lock", ms, medium_spin * 1e3); break;
+        case MEDIUM_DONE: say("medium", "+%.1f ms: done spinning", ms); break;
+        case LOW_LET_GO: say("low", "+%.1f ms: lets go of the lock", ms); break;
+        case HIGH_GOT:
+            say("high", "+%.1f ms: gets the lock, after waiting %.1f ms", ms, (at[HIGH_GOT] - at[HIGH_ASKED]) * 1e3);
+            break;
+        case MOMENTS: break;
+        }
+    }
+}
+
+/* Tell the moments as they come until `what` has happened; false if stopped. */
+static bool watch_until(enum moment what)
+{
+    while (at[what] == 0) {
+        tell_moments();
+        if (!lesson_sleep(0.001 * option_real("speed"))) /* 1 ms, real */
+            return false;
+    }
+    tell_moments();
+    return true;
+}
+
+
+static void measure(struct inversion_run *run)
+{
+    run->high_waited = at[HIGH_GOT] > 0 ? at[HIGH_GOT] - at[HIGH_ASKED] : 0;
+    run->high_asked_in_time = at[HIGH_ASKED] > 0 && at[HIGH_ASKED] < at[LOW_LET_GO];
+    run->medium_went_first = at[MEDIUM_DONE] > 0 && at[MEDIUM_DONE] < at[HIGH_GOT];
+    run->high_went_first = at[HIGH_GOT] > 0 && at[HIGH_GOT] < at[MEDIUM_BEGAN];
+    double from = at[MEDIUM_BEGAN] > at[HIGH_ASKED] ? at[MEDIUM_BEGAN] : at[HIGH_ASKED];
+    double to = at[MEDIUM_DONE] < at[HIGH_GOT] ? at[MEDIUM_DONE] : at[HIGH_GOT];
+    run->medium_within_wait = at[MEDIUM_BEGAN] > 0 && to > from ? to - from : 0;
+    bool listed[MOMENTS] = { false };
+    size_t used = 0;
+    run->order[0] = '\0';
+    for (int next; (next = next_moment(listed)) >= 0 && used < sizeof run->order;) {
+        used += (size_t)snprintf(run->order + used, sizeof run->order - used, "%s%s", used ? "," : "",
+                                 moment_names[next]);
+        listed[next] = true;
+    }
 }
 
 static int starvation_run(void)
