@@ -102,7 +102,7 @@ process-lock --part torn --lines 5 --processes 20|without the lock: 100 lines re
 process-lock --part robust --timeout 5|p-1 +pthread_mutex_timedlock|1|a child waits in a timed lock that a dead process holds
 starvation --part unfair --seconds 30|part 1: |1|4 threads contend for a pthread mutex
 starvation --part fair --seconds 30|part 2: |1|4 threads wait their turn at the ticket lock
-starvation --part inversion --spin 0.3|medium +\+[0-9.]+ ms: runs|1|medium spins at SCHED_FIFO 20 on low's CPU; high waits for the lock
+starvation --part inversion --spin 0.1|medium +\+[0-9.]+ ms: runs|1|medium spins at SCHED_FIFO 20 on low's CPU; high waits for the lock
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'

@@ -135,5 +135,5 @@ realtime_refused() {
 }
 
 @test "Ctrl-C in the inversion part stops it: exit 130, no result, nothing spinning" {
-    interrupt_when 'a plain mutex' INT starvation --part inversion --spin 0.3
+    interrupt_when 'a plain mutex' INT starvation --part inversion --spin 0.1
 }
