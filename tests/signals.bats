@@ -113,6 +113,7 @@ livelock --seconds 30|task[12] +attempt 2:|1|two polite tasks hold one lock each
 livelock --part random|task[12] +attempt 1:|1|two tasks back off a random time
 starvation --part unfair --seconds 30|part 1: |1|4 threads contend for a pthread mutex
 starvation --part fair --seconds 30|part 2: |1|4 threads wait their turn at the ticket lock
+starvation --part inversion --spin 0.1|medium +\+[0-9.]+ ms: runs|1|medium spins at SCHED_FIFO 20 on low's CPU; high waits for the lock
 EOF_MOMENTS
     # timer's POSIX part does not run under ThreadSanitizer (it crashes in the threads glibc starts)
     [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]] || cat <<'EOF_MOMENTS'

@@ -16,11 +16,12 @@ part_value() {
     grep "^result: part=$1 " <<<"$output" | tr ' ' '\n' | grep -m1 "^$2=" | cut -d= -f2-
 }
 
-@test "both parts run in order; the greedy thread dominates the mutex and not the ticket lock" {
+@test "the parts run in order; the greedy thread dominates the mutex and not the ticket lock" {
     run "$CONCDEMO" starvation --speed 4 --seconds 1.2
     [ "$status" -eq 0 ]
-    [[ "${lines[1]}" == "part=all threads=4 seconds=1.2 speed=4 "* ]]
+    [[ "${lines[1]}" == "part=all threads=4 seconds=1.2 spin=0.15 speed=4 "* ]]
     [ "$(line_of 'part 1: 4 threads, one a pthread mutex')" -lt "$(line_of 'part 2: 4 threads, one a ticket lock')" ]
+    [ "$(line_of 'part 2: 4 threads, one a ticket lock')" -lt "$(line_of 'part 3: priority inversion')" ]
     [ "$(part_value unfair lock)" = mutex ]
     [ "$(part_value fair lock)" = ticket ]
     # unfair: t-1, the greedy one, takes at least 1.5 times an equal share
@@ -63,13 +64,76 @@ part_value() {
 }
 
 @test "bad input for every starvation option" {
-    usage_error "--part: 'bogus' is not one of the choices (allowed: all|unfair|fair)" starvation --part bogus
+    usage_error "--part: 'bogus' is not one of the choices (allowed: all|unfair|fair|inversion)" starvation --part bogus
     usage_error "--threads: '0' is zero" starvation --threads 0
     usage_error "--threads: '65' is too large (allowed: 1 to 64)" starvation --threads 65
     usage_error "--threads: 'x' is not a whole number" starvation --threads x
     usage_error "--seconds: '-1' is negative" starvation --seconds -1
+    usage_error "--spin: '0.01' is too small (allowed: 0.05 to 0.3)" starvation --spin 0.01
+    usage_error "--spin: '0.5' is too large (allowed: 0.05 to 0.3)" starvation --spin 0.5
 }
 
 @test "Ctrl-C in a contest stops it at once: exit 130, no result" {
     interrupt_when 'part 1: ' INT starvation --speed 1 --seconds 60
+}
+
+# Part 3, priority inversion.  --speed 4: medium spins 37.5 ms real, low needs
+# 5 ms of CPU.  Measured (idle, taskset -c 0, beside two hogs): see
+# STATE-starvation.md.  The three threads are SCHED_FIFO and pinned to one
+# CPU, so ordinary load does not change their order.
+
+# Real-time priorities refused (as in a container without CAP_SYS_NICE)?
+realtime_refused() {
+    [ "$(part_value inversion refused)" != none ]
+}
+
+@test "inversion: medium keeps high waiting behind a plain mutex; PTHREAD_PRIO_INHERIT does not let it" {
+    run "$CONCDEMO" starvation --part inversion --speed 4
+    [ "$status" -eq 0 ]
+    if realtime_refused; then
+        grep -q 'The system refused SCHED_FIFO' <<<"$output"
+        skip "real-time priorities refused here: $(part_value inversion error)"
+    fi
+    [ "$(part_value inversion spin_ms)" = 37.5 ]
+    [ "$(part_value inversion work_ms)" = 5.0 ]
+    # the order of events, as the threads marked them
+    [ "$(part_value inversion plain_order)" = low-took,high-asked,medium-began,medium-done,low-let-go,high-got ]
+    [ "$(part_value inversion inherit_order)" = low-took,high-asked,low-let-go,high-got,medium-began,medium-done ]
+    # behind the plain mutex high waits at least medium's spin (37.5 ms) and
+    # low's work; behind the inheriting one, about low's work (5 ms)
+    local plain inherit
+    plain=$(part_value inversion plain_wait_ms)
+    inherit=$(part_value inversion inherit_wait_ms)
+    awk -v p="$plain" -v i="$inherit" 'BEGIN { exit !(p >= 37.5 && i < 18.75 && p > 2 * i) }'
+    [ "$(part_value inversion inverted)" = yes ]
+    [ "$(part_value inversion fixed)" = yes ]
+    # the transcript tells it in that order, the plain run first
+    [ "$(line_of 'a plain mutex')" -lt "$(line_of 'a PTHREAD_PRIO_INHERIT mutex')" ]
+    [ "$(line_of 'medium +\+[0-9.]+ ms: done spinning')" -lt "$(line_of 'high +\+[0-9.]+ ms: gets the lock')" ]
+    grep -q 'It never touched the lock, yet it kept low off the CPU' <<<"$output"
+    grep -q 'low ran at high.s priority, above medium' <<<"$output"
+}
+
+@test "inversion refused (no CAP_SYS_NICE, ulimit -r 0): it says what and how to allow it; the other parts still run" {
+    if [ "$(id -u)" = 0 ]; then
+        command -v setpriv >/dev/null || skip "running as root, and no setpriv to drop CAP_SYS_NICE"
+        run setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice prlimit --rtprio=0 \
+            "$CONCDEMO" starvation --speed 4 --seconds 1.2
+    else
+        run prlimit --rtprio=0 "$CONCDEMO" starvation --speed 4 --seconds 1.2
+    fi
+    [ "$status" -eq 0 ]
+    [ "$(part_value inversion refused)" = SCHED_FIFO ]
+    [ "$(part_value inversion error)" = EPERM ]
+    [ "$(part_value inversion priority)" = 40 ]
+    grep -q 'The system refused SCHED_FIFO at priority 40 for the main thread (Operation not permitted)' <<<"$(tr '\n' ' ' <<<"$output" | tr -s ' ')"
+    grep -q 'CAP_SYS_NICE' <<<"$output"
+    grep -q 'prlimit --rtprio=99' <<<"$output"
+    # the rest of the lesson ran
+    [ "$(part_value unfair lock)" = mutex ]
+    [ "$(part_value fair lock)" = ticket ]
+}
+
+@test "Ctrl-C in the inversion part stops it: exit 130, no result, nothing spinning" {
+    interrupt_when 'a plain mutex' INT starvation --part inversion --spin 0.1
 }
