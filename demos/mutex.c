@@ -262,7 +262,7 @@ static int part_count(void)
     }
 
     for (long i = 0; i < threads; i++) /* t = Thread(target=run); t.start() */
-        if (!team_start(&crowd.team, balance_workload ? run_thread : run, &crowd.threads[i]))
+        if (!crowd_start(&crowd, balance_workload ? run_thread : run, i))
             break;
     say("main", "started %s; joining them", plural(crowd.team.started, "thread"));
     team_join_all(&crowd.team); /* for t in t_obj: t.join() */

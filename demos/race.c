@@ -165,7 +165,7 @@ static int race_run(void)
         note("Between reading num and writing it back, a thread yields on a coin toss.");
 
     for (long i = 0; i < threads; i++) /* t = Thread(target=run); t.start() */
-        if (!team_start(&crowd.team, balance_workload ? run_thread : run, &crowd.threads[i]))
+        if (!crowd_start(&crowd, balance_workload ? run_thread : run, i))
             break; /* refused, or interrupted: join those that started */
     say("main", "started %s; joining them", plural(crowd.team.started, "thread"));
     team_join_all(&crowd.team); /* for t in t_obj: t.join() */

@@ -32,6 +32,7 @@ struct counter_thread {
     unsigned long long dice;   /* its own random numbers, from --seed */
     long bad_reads;            /* balance workload: impossible balances it read */
     int first_bad;             /* the first of them */
+    bool alone;                /* its team lets no other thread live beside it: no yield */
 };
 
 /* Between its read and its write a thread can lose the CPU (see counter.c). */
@@ -74,6 +75,9 @@ struct crowd {
     bool shared; /* threads and slots in shared memory: a crowd of processes */
     size_t threads_bytes, slots_bytes;
 };
+
+/* Start thread i of the crowd with fn, as team_start() does. */
+bool crowd_start(struct crowd *crowd, void *(*fn)(void *), long i);
 
 /* Returns false, after one line on stderr, if memory is short. */
 bool crowd_init(struct crowd *crowd, long threads, long iterations, enum window window);
