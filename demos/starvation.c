@@ -1,5 +1,5 @@
 /* starvation: an unfair lock starves threads; a fair one gives each its turn.
- * Seed 003 资源不足 (resource starvation).
+ * Seed 003 资源不足 (resource starvation) and 优先级反转 (priority inversion).
  *
  * The article gives only the idea: a task that cannot get the resource it
  * needs starves; fairness -- taking turns, like a queue -- cures it, at a cost
@@ -540,7 +540,7 @@ const struct lesson starvation_lesson = {
     .name = "starvation",
     .summary = "an unfair lock starves threads, a ticket lock is fair; priority inversion",
     .runs_for = { 4.7 }, /* seconds at speed 1 at the defaults, measured (4.69, 4.73) */
-    .source = "seed 003 资源不足",
+    .source = "seed 003 资源不足, 优先级反转",
     .options = starvation_options,
     .results = "one line per part: part=unfair|fair lock=mutex|ticket threads acquisitions handoffs overtakes rate "
                "shares top top_vs_equal starved; part=inversion cpu spin_ms work_ms plain_wait_ms inherit_wait_ms "
