@@ -476,7 +476,7 @@ static int process_runner(void *arg) /* the child p-k: Process(target=runner) */
 
 static int part_process(void)
 {
-    say("main", "part 4: multiprocessing.Barrier(%d): a pthread_barrier_t in shared memory, "
+    say("main", "part 4: multiprocessing.Barrier(%d), in C: a pthread_barrier_t in shared memory, "
         "PTHREAD_PROCESS_SHARED; %d processes, %d rounds", thread_count, thread_count, round_count);
     struct shared_rounds *shared = shared_memory(sizeof *shared);
     if (!shared) {

@@ -28,10 +28,12 @@
  * loop, names it, and ends it by telling one thread of the loop to stop
  * waiting.
  *
- * Then the two fixes the article's list of remedies points to (预防: make one
- * of the four conditions impossible): one global lock order, which breaks the
- * circular wait; and try-and-back-off, which breaks hold-and-wait.  Last, the
- * dining philosophers: the same loop with five threads and five forks. */
+ * The watchdog is the article's 检测 (detection).  Then the two fixes its
+ * 预防 points to (make one of the four conditions impossible): one global
+ * lock order, which breaks the circular wait; and try-and-back-off, which
+ * breaks hold-and-wait.  Its 忽略 (ignore it, run again) and 规避 (avoidance,
+ * such as the banker's algorithm) are not shown.  Last, the dining
+ * philosophers: the same loop with five threads and five forks. */
 #include "primitives/errno_names.h"
 #include "primitives/wait_for.h"
 #include "lesson.h"
@@ -334,7 +336,9 @@ static int cycle_part(void)
     int threads = (int)option_int("threads");
     say("main", "seed 003's loop: %d threads, %d locks; each takes its own, then the next one's", threads,
         threads);
-    note("Python's program hangs here for ever, printing nothing.  Main watches.");
+    note("Each holds its own lock and waits until all do before it reaches for the next: the unlucky "
+         "interleaving, made certain so that it happens in every run.  Python's program hangs here for "
+         "ever, printing nothing.  Main watches.");
     return loop_part("cycle", "t", "", true, threads, OWN_THEN_NEXT);
 }
 

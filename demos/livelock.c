@@ -173,7 +173,7 @@ static int part_polite(void)
              task1.attempts + task2.attempts, seconds_option);
         note("The seed says 活锁占CPU: livelocked threads keep running. These sleep while they reach "
              "and back off, so they cost little CPU (task1 %.4f s, task2 %.4f s, measured); tasks that "
-             "retried at once, without a sleep, would keep a CPU busy.", task1.cpu_seconds, task2.cpu_seconds);
+             "retried at once, without a sleep, would keep a CPU busy (not shown here).", task1.cpu_seconds, task2.cpu_seconds);
     } else {
         note("Not a livelock this run: %d of %d beats in step, and %d task%s finished (task1 %s, task2 %s).",
              in_step, rounds, done, done == 1 ? "" : "s", task1.done_at >= 0 ? "done" : "not done",
@@ -197,7 +197,7 @@ static int part_polite(void)
 static int part_random(void)
 {
     say("main", "part 2: the same tasks, backing off a random 0 to 0.6 s");
-    note("Now their attempts drift apart: one reaches while the other has let go, and gets both.");
+    note("A random back-off should let their attempts drift apart, so that one reaches while the other has let go.");
     double began = lesson_now();
     if (run_both(true, RANDOM_LIMIT) != 0)
         return 1;

@@ -212,14 +212,14 @@ static int contest(int part, bool use_ticket_lock)
     }
     double top_share = total ? 100.0 * (double)threads[top].taken / (double)total : 0;
     int starved = count_starved(count, total);
-    say("main", "%ld acquisitions in %.2f s; %ld went to another thread than the last", total, elapsed,
+    say("main", "%ld acquisitions in %.2f s of real time; %ld went to another thread than the last", total, elapsed,
         handoffs);
     say("main", "%ld got in while a thread that asked earlier still waited", overtakes);
     double rate = elapsed > 0 ? (double)total / elapsed : 0;
     if (!fair)
         mutex_rate = rate;
     else if (mutex_rate > 0 && rate > 0)
-        say("main", "%.0f turns a second, against the mutex's %.0f: %.1f times %s", rate, mutex_rate,
+        say("main", "%.0f turns a real second, against the mutex's %.0f: %.1f times %s", rate, mutex_rate,
             rate < mutex_rate ? mutex_rate / rate : rate / mutex_rate, rate < mutex_rate ? "slower" : "faster");
     if (fair)
         note("A ticket lock lets no one in ahead of an earlier number: %s.",
@@ -240,7 +240,7 @@ static int contest(int part, bool use_ticket_lock)
         note("t-1, the greedy one, took %.1f %%, %.1f times an equal share (%.1f %%); %s. The lock went "
              "to another thread only %ld times.",
              top_share, top_share / equal, equal,
-             starved ? "the polite ones were starved" : "the polite ones got the crumbs", handoffs);
+             starved ? "the polite ones were starved" : "the polite ones got less than an equal share", handoffs);
     else
         note("No thread crowded the others out this run: the largest share was %.1f %% (%s), against "
              "an equal %.1f %%. %s",
@@ -406,6 +406,12 @@ static int inversion(void)
     say("main", "part 3: priority inversion; low, medium, high are SCHED_FIFO %d, %d, %d", LOW, MEDIUM, HIGH);
     note("On one CPU the highest-priority thread that is ready runs. low holds a lock high needs; "
          "medium needs only the CPU.");
+    note("Seed 003 tells the bounded case: low runs first, lets go, then high goes on. The harm needs "
+         "a third thread, medium, which the seed does not name; the inheriting mutex gives back the "
+         "seed's order.");
+    if (speed != 1)
+        note("The +ms figures are real milliseconds since low took the lock; the clock on the left runs "
+             "%g times faster.", speed);
 
     if (realtime_under_valgrind()) {
         note("Under valgrind threads run one at a time, and one waiting for its turn may spin: at a fixed "
@@ -563,7 +569,7 @@ static const struct option_spec starvation_options[] = {
 
 const struct lesson starvation_lesson = {
     .name = "starvation",
-    .summary = "an unfair lock starves threads, a ticket lock is fair; priority inversion",
+    .summary = "an unfair lock favours the thread that just let go; a ticket lock is fair; priority inversion",
     .runs_for = { 4.7 }, /* seconds at speed 1 at the defaults, measured (4.69, 4.73) */
     .source = "seed 003 资源不足, 优先级反转",
     .options = starvation_options,
