@@ -109,8 +109,8 @@ bench: concdemo bench/floor bench/queue_bench bench/coro_bench
 bench/coro_bench: bench/coro_bench.c demos/primitives/coro_switch_x86_64.S
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ bench/coro_bench.c demos/primitives/coro_switch_x86_64.S
 
-bench/floor: bench/floor.c
-	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ $< $(LDLIBS)
+bench/floor: bench/floor.c demos/primitives/ticket_lock.c demos/primitives/ticket_lock.h
+	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ bench/floor.c demos/primitives/ticket_lock.c $(LDLIBS)
 
 # The queue and pipe figures run the lessons' own queue code.
 QUEUE_BENCH_SOURCES = bench/queue_bench.c demos/primitives/blocking_queue.c demos/primitives/message.c src/clock.c src/shared.c \

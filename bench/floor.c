@@ -16,10 +16,18 @@
  * one at a time, each waited for before the next; the exec'd program is
  * this one, run as `bench/floor __exit`, which exits at once.
  *
- *   bench/floor N start thread|fork|fork-exec|posix-spawn */
+ *   bench/floor N start thread|fork|fork-exec|posix-spawn
+ *
+ * And the floor for the starvation lesson's contest: for SECONDS, 4 threads
+ * take one lock (a pthread mutex, or the lesson's ticket lock) and hold it
+ * 10 us busy; t-1 asks again at once, the others step away 20 us first.
+ * No counting of overtakes, no transcript.  Prints turns a second.
+ *
+ *   bench/floor SECONDS contest mutex|ticket */
 #include <pthread.h>
 #include <spawn.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +35,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../demos/primitives/ticket_lock.h"
 
 static volatile int num;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -143,8 +153,64 @@ static int starts(long n, const char *kind)
     return 0;
 }
 
+static struct ticket_lock ticket;
+static bool contest_fair;
+static atomic_bool contest_stop;
+static long contest_turns[4];
+
+static void busy_us(double us)
+{
+    struct timespec a;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    while (seconds_since(&a) < us / 1e6)
+        continue;
+}
+
+static void *contender(void *arg)
+{
+    long i = (long)arg;
+    while (!atomic_load_explicit(&contest_stop, memory_order_relaxed)) {
+        if (contest_fair)
+            ticket_lock(&ticket);
+        else
+            pthread_mutex_lock(&lock);
+        contest_turns[i]++;
+        busy_us(10);
+        if (contest_fair)
+            ticket_unlock(&ticket);
+        else
+            pthread_mutex_unlock(&lock);
+        if (i > 0)
+            busy_us(20);
+    }
+    return NULL;
+}
+
+static int contest(double seconds, const char *which)
+{
+    contest_fair = strcmp(which, "ticket") == 0;
+    ticket_lock_init(&ticket);
+    pthread_t ids[4];
+    for (long i = 0; i < 4; i++)
+        if (pthread_create(&ids[i], NULL, contender, (void *)i) != 0)
+            return 1;
+    struct timespec pause = { (time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9) };
+    nanosleep(&pause, NULL);
+    atomic_store(&contest_stop, true);
+    long total = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(ids[i], NULL);
+        total += contest_turns[i];
+    }
+    ticket_lock_destroy(&ticket);
+    printf("%.0f\n", (double)total / seconds);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 3 && strcmp(argv[2], "contest") == 0)
+        return contest(atof(argv[1]), argv[3]);
     if (argc == 2 && strcmp(argv[1], "__exit") == 0)
         return 0;
     if (argc > 3 && strcmp(argv[2], "start") == 0)

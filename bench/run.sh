@@ -309,3 +309,39 @@ process_lock_cost() {
         "$lesson_us" "$(ratio "$lesson_us" "$floor_us")"
 }
 process_lock_cost
+
+# The starvation lesson's contest (issue 19): turns a second through a pthread
+# mutex and through the lesson's ticket lock, 4 threads, t-1 greedy; the
+# lesson counts overtakes as it goes, the floor (bench/floor's bare loop of
+# the same threads, same holds) does not.  The ticket lock's price against
+# the mutex is seed 003's 公平原则会导致效率降低, measured.
+starvation_contest() {
+    local seconds=${CONTEST_SECONDS:-1} r lock
+    declare -A floor_rates=() lesson_rates=()
+    for ((r = 1; r <= ROUNDS; r++)); do
+        for lock in mutex ticket; do
+            floor_rates[$lock]+="$(bench/floor "$seconds" contest "$lock") "
+        done
+        lesson_rates[mutex]+="$(COLUMNS=1000 ./concdemo starvation --part unfair --seconds "$seconds" --quiet |
+            grep '^result:' | tr ' ' '\n' | grep '^rate=' | cut -d= -f2) "
+        lesson_rates[ticket]+="$(COLUMNS=1000 ./concdemo starvation --part fair --seconds "$seconds" --quiet |
+            grep '^result:' | tr ' ' '\n' | grep '^rate=' | cut -d= -f2) "
+    done
+    declare -A floor_med=() lesson_med=()
+    for lock in mutex ticket; do
+        floor_med[$lock]=$(tr ' ' '\n' <<<"${floor_rates[$lock]}" | grep . | median6 | awk '{ printf "%.0f", $1 }')
+        lesson_med[$lock]=$(tr ' ' '\n' <<<"${lesson_rates[$lock]}" | grep . | median6 | awk '{ printf "%.0f", $1 }')
+    done
+    echo
+    echo "concdemo bench: 4 threads contend for one lock for $seconds s, 10 us holds; median of $ROUNDS interleaved runs"
+    echo "floor: bench/floor, bare C: the same threads and holds, no overtake counting, no transcript"
+    printf '  %-44s %8s turns/s\n' "floor: pthread mutex" "${floor_med[mutex]}"
+    printf '  %-44s %8s turns/s  %sx the mutex floor\n' "floor: ticket lock" "${floor_med[ticket]}" \
+        "$(ratio "${floor_med[ticket]}" "${floor_med[mutex]}")"
+    printf '  %-44s %8s turns/s  %sx its floor\n' "concdemo starvation --part unfair (mutex)" "${lesson_med[mutex]}" \
+        "$(ratio "${lesson_med[mutex]}" "${floor_med[mutex]}")"
+    printf '  %-44s %8s turns/s  %sx its floor\n' "concdemo starvation --part fair (ticket)" "${lesson_med[ticket]}" \
+        "$(ratio "${lesson_med[ticket]}" "${floor_med[ticket]}")"
+    echo "goal: each lesson row at least 0.67x its floor's rate; the ticket lock's price against the mutex is the lock's own"
+}
+starvation_contest

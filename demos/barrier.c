@@ -140,47 +140,6 @@ static void *runner_pthread(void *arg)
     return NULL;
 }
 
-/* Ctrl-C: a broken barrier wakes its waiters, as abort() does in Python. */
-static void stop_waiters(void)
-{
-    barrier_abort(&barrier);
-    event_set(&gave_up); /* part 3's latecomer waits for it */
-}
-
-static void reset_record(void)
-{
-    event_clear(&all_started);
-    event_clear(&gave_up);
-    memset(action_runs, 0, sizeof action_runs);
-    memset(action_at, 0, sizeof action_at);
-    round_now = 0;
-    for (int t = 0; t < thread_count; t++) {
-        struct runner *r = &runners[t];
-        memset(r, 0, sizeof *r);
-        snprintf(r->name, sizeof r->name, "t-%u", (unsigned char)t);
-        r->dice = dice_for((unsigned long long)t);
-    }
-}
-
-/* Start `count` runners, join them all: 1 if the system refused one. */
-static int run_team(void *(*runner)(void *), int count)
-{
-    struct team team;
-    if (!team_init_together(&team, count))
-        return 1;
-    for (int t = 0; t < count; t++)
-        if (!team_start(&team, runner, &runners[t]))
-            break;
-    all_did_start = team.started == count;
-    event_set(&all_started); /* part 2's runners wait for it */
-    if (!all_did_start)
-        barrier_abort(&barrier); /* release the ones that did start */
-    team_join_all(&team);
-    int status = team_report_refusal(&team);
-    team_free(&team);
-    return status;
-}
-
 /* What main checks of each round, from the runners' records. */
 struct round_check {
     int rounds_together;    /* rounds where no runner went on before the last arrived */
@@ -192,54 +151,13 @@ struct round_check {
     int actions;            /* the action's runs in all */
 };
 
-/* The last to arrive: in part 1 the runner whose wait() returned parties-1,
- * as the barrier counted them under its lock; in part 2, which has no index,
- * the one that stamped its arrival last, just before its wait (on a busy
- * machine two runners can stamp in one order and reach the barrier in the
- * other). */
-static struct round_check check_rounds(bool by_index)
-{
-    struct round_check c = { 0 };
-    for (int round = 0; round < round_count; round++) {
-        int last = 0, actor = -1;
-        double first_left = 1e9, last_left = 0;
-        for (int t = 0; t < thread_count; t++) {
-            struct runner *r = &runners[t];
-            if (r->ran_action[round])
-                actor = t;
-            if (r->arrived_at[round] > runners[last].arrived_at[round])
-                last = t;
-            if (r->left_at[round] < first_left)
-                first_left = r->left_at[round];
-            if (r->left_at[round] > last_left)
-                last_left = r->left_at[round];
-        }
-        double last_arrival = runners[last].arrived_at[round]; /* every wait() began after it */
-        for (int t = 0; by_index && t < thread_count; t++)
-            if (runners[t].index[round] == thread_count - 1)
-                last = t;
-        bool together = first_left >= last_arrival;
-        c.rounds_together += together;
-        c.rounds_one_action += action_runs[round] == 1;
-        c.actions += action_runs[round];
-        c.action_by_last += runners[last].ran_action[round];
-        c.action_before_all += action_runs[round] == 1 && action_at[round] <= first_left;
-        if (last_left - last_arrival > c.worst_spread)
-            c.worst_spread = last_left - last_arrival;
-        bool overlap = false;
-        for (int t = 0; t < thread_count && round + 1 < round_count; t++)
-            for (int u = 0; u < thread_count; u++)
-                if (runners[t].arrived_at[round + 1] < runners[u].left_at[round])
-                    overlap = true;
-        c.overlaps += overlap;
-        say("main", "round %d: %s arrived last, at %.3f; all went on %.3f..%.3f; action by %s", round + 1,
-            runners[last].name, runners[last].arrived_at[round], first_left, last_left, actor >= 0 ? runners[actor].name : "nobody");
-        if (!together)
-            note("Round %d is not what a barrier does: a runner went on at %.3f, before the last arrived.",
-                 round + 1, first_left);
-    }
-    return c;
-}
+/* Plumbing, at the end of the file: a Ctrl-C's abort, a fresh record for
+ * each part, the team of runners started and joined, and main's check of
+ * every round from the runners' records. */
+static void stop_waiters(void);
+static void reset_record(void);
+static int run_team(void *(*runner)(void *), int count);
+static struct round_check check_rounds(bool by_index);
 
 static int part_threads(void)
 {
@@ -617,3 +535,95 @@ const struct lesson barrier_lesson = {
         "made with PTHREAD_PROCESS_SHARED, and processes in place of threads.\n",
     .run = barrier_run_lesson,
 };
+
+/* -- plumbing ------------------------------------------------------------ */
+
+/* Ctrl-C: a broken barrier wakes its waiters, as abort() does in Python. */
+static void stop_waiters(void)
+{
+    barrier_abort(&barrier);
+    event_set(&gave_up); /* part 3's latecomer waits for it */
+}
+
+static void reset_record(void)
+{
+    event_clear(&all_started);
+    event_clear(&gave_up);
+    memset(action_runs, 0, sizeof action_runs);
+    memset(action_at, 0, sizeof action_at);
+    round_now = 0;
+    for (int t = 0; t < thread_count; t++) {
+        struct runner *r = &runners[t];
+        memset(r, 0, sizeof *r);
+        snprintf(r->name, sizeof r->name, "t-%u", (unsigned char)t);
+        r->dice = dice_for((unsigned long long)t);
+    }
+}
+
+/* Start `count` runners, join them all: 1 if the system refused one. */
+static int run_team(void *(*runner)(void *), int count)
+{
+    struct team team;
+    if (!team_init_together(&team, count))
+        return 1;
+    for (int t = 0; t < count; t++)
+        if (!team_start(&team, runner, &runners[t]))
+            break;
+    all_did_start = team.started == count;
+    event_set(&all_started); /* part 2's runners wait for it */
+    if (!all_did_start)
+        barrier_abort(&barrier); /* release the ones that did start */
+    team_join_all(&team);
+    int status = team_report_refusal(&team);
+    team_free(&team);
+    return status;
+}
+
+/* The last to arrive: in part 1 the runner whose wait() returned parties-1,
+ * as the barrier counted them under its lock; in part 2, which has no index,
+ * the one that stamped its arrival last, just before its wait (on a busy
+ * machine two runners can stamp in one order and reach the barrier in the
+ * other). */
+static struct round_check check_rounds(bool by_index)
+{
+    struct round_check c = { 0 };
+    for (int round = 0; round < round_count; round++) {
+        int last = 0, actor = -1;
+        double first_left = 1e9, last_left = 0;
+        for (int t = 0; t < thread_count; t++) {
+            struct runner *r = &runners[t];
+            if (r->ran_action[round])
+                actor = t;
+            if (r->arrived_at[round] > runners[last].arrived_at[round])
+                last = t;
+            if (r->left_at[round] < first_left)
+                first_left = r->left_at[round];
+            if (r->left_at[round] > last_left)
+                last_left = r->left_at[round];
+        }
+        double last_arrival = runners[last].arrived_at[round]; /* every wait() began after it */
+        for (int t = 0; by_index && t < thread_count; t++)
+            if (runners[t].index[round] == thread_count - 1)
+                last = t;
+        bool together = first_left >= last_arrival;
+        c.rounds_together += together;
+        c.rounds_one_action += action_runs[round] == 1;
+        c.actions += action_runs[round];
+        c.action_by_last += runners[last].ran_action[round];
+        c.action_before_all += action_runs[round] == 1 && action_at[round] <= first_left;
+        if (last_left - last_arrival > c.worst_spread)
+            c.worst_spread = last_left - last_arrival;
+        bool overlap = false;
+        for (int t = 0; t < thread_count && round + 1 < round_count; t++)
+            for (int u = 0; u < thread_count; u++)
+                if (runners[t].arrived_at[round + 1] < runners[u].left_at[round])
+                    overlap = true;
+        c.overlaps += overlap;
+        say("main", "round %d: %s arrived last, at %.3f; all went on %.3f..%.3f; action by %s", round + 1,
+            runners[last].name, runners[last].arrived_at[round], first_left, last_left, actor >= 0 ? runners[actor].name : "nobody");
+        if (!together)
+            note("Round %d is not what a barrier does: a runner went on at %.3f, before the last arrived.",
+                 round + 1, first_left);
+    }
+    return c;
+}
