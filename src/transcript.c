@@ -366,11 +366,12 @@ static void add_event(struct line *l, double t, const char *actor, const char *s
 {
     int shown = display_width(actor, strlen(actor));
     int pad = shown < actor_width ? actor_width - shown : 0;
+    int stamp = snprintf(NULL, 0, "[%7.3f] ", t); /* 10 wide, until 1000 lesson seconds: a fast run can pass it */
     line_add(l, "[%7.3f] %s%s%s%*s ", t, out_color ? actor_color(actor) : "", actor, out_color ? RESET : "", pad, "");
     char paint[32] = "";
     if (out_color && sgr)
         snprintf(paint, sizeof paint, "\33[%sm", sgr);
-    int column = 10 + shown + pad + 1; /* "[%7.3f] " is 10 wide */
+    int column = stamp + shown + pad + 1;
     add_wrapped(l, text, column, column, paint[0] ? paint : NULL);
 }
 

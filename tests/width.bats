@@ -156,6 +156,20 @@ lesson_fits() {
     done
 }
 
+# The stamp "[%7.3f]" widens past 999.999 lesson seconds, which a fast run of
+# a lesson with real-time parts reaches (make stress: manager at --speed 100
+# on one CPU, [1060.529]); the event's text then starts a column later.
+@test "past 1000 lesson seconds the stamp is wider, and an event's text still fits and hangs under itself" {
+    COLUMNS=60 run "$CONCDEMO" manager --speed 10000 --ops 1000
+    [ "$status" -eq 0 ]
+    grep -qE '^\[[0-9]{4,}\.[0-9]{3}\] ' <<<"$output" || skip "this run stayed under 1000 lesson seconds"
+    fits 60
+    local at
+    at=$(line_of '^\[[0-9]{4,}\.[0-9]{3}\] main +master exit: ')
+    [ -n "$at" ]
+    [[ "$(sed -n "$((at + 1))p" <<<"$output")" =~ ^\ {20}[^\ ] ]] # under the text, one column further
+}
+
 @test "a wrapped note hangs under its text, after the '# '; an event's text under itself" {
     COLUMNS=60 run "$CONCDEMO" race --threads 50 --seed 3
     [ "$status" -eq 0 ]
