@@ -167,7 +167,11 @@ lesson_fits() {
     local at
     at=$(line_of '^\[[0-9]{4,}\.[0-9]{3}\] main +master exit: ')
     [ -n "$at" ]
-    [[ "$(sed -n "$((at + 1))p" <<<"$output")" =~ ^\ {20}[^\ ] ]] # under the text, one column further
+    # the next line starts under the text, however wide the stamp grew
+    [[ "$(sed -n "${at}p" <<<"$output")" =~ ^(\[[0-9.]+\]\ main\ +) ]]
+    local text_column=${#BASH_REMATCH[1]}
+    [ "$text_column" -ge 20 ]
+    [[ "$(sed -n "$((at + 1))p" <<<"$output")" =~ ^\ {$text_column}[^\ ] ]]
 }
 
 @test "a wrapped note hangs under its text, after the '# '; an event's text under itself" {
