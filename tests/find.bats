@@ -227,32 +227,34 @@ about() {
         { echo "pool listed about $least s; its clock parts take $clock s"; return 1; }
 }
 
+# Each seed's run of $1 at --speed $2 lies in the range list gives, less a
+# tenth and half a second, and a fifth more and a second (a loaded machine's
+# late wake-ups add lesson time).
+runs_within_listed_range() {
+    local lesson=$1 speed=$2 least most seed t
+    shift 2
+    read -r least most < <(listed "$lesson")
+    for seed in "$@"; do
+        t=$(last_t "$lesson" --seed "$seed" --speed "$speed")
+        within "$(awk -v f="$least" 'BEGIN { print f * 0.9 - 0.5 }')" "$t" "$(awk -v f="$most" 'BEGIN { print f * 1.2 + 1 }')" ||
+            { echo "$lesson listed $least to $most s; --seed $seed took $t lesson seconds"; return 1; }
+    done
+}
+
 # livelock: the random part's back-offs come from --seed, and when the two
 # collide from the moment each wakes (2.4 to 4.9 lesson seconds over 80 seeds
 # at speeds 5 and 10, measured; a run listed as about 3 s took 4.6 on one
 # CPU in make stress); seeds 37 and 41 gave the two ends.
 @test "list's durations: livelock, its range over seeds" {
     unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
-    local least most seed t
-    read -r least most < <(listed livelock)
-    for seed in 37 41; do
-        t=$(last_t livelock --seed "$seed" --speed 5)
-        within "$(awk -v f="$least" 'BEGIN { print f * 0.9 - 0.5 }')" "$t" "$(awk -v f="$most" 'BEGIN { print f * 1.2 + 1 }')" ||
-            { echo "livelock listed $least to $most s; --seed $seed took $t lesson seconds"; return 1; }
-    done
+    runs_within_listed_range livelock 5 37 41
 }
 
 # deadlock: the back-off part's pauses come from --seed (12.5 to 14.9 lesson
 # seconds over 30 seeds, measured); each run lies in the listed range.
 @test "list's durations: deadlock, its range over seeds" {
     unless_sanitized 'thread|address' "a run time at speed 1 is the plain build's; a sanitizer's is longer"
-    local least most seed t
-    read -r least most < <(listed deadlock)
-    for seed in 1 2; do
-        t=$(last_t deadlock --seed "$seed" --speed 20)
-        within "$(awk -v f="$least" 'BEGIN { print f * 0.9 - 0.5 }')" "$t" "$(awk -v f="$most" 'BEGIN { print f * 1.2 + 1 }')" ||
-            { echo "deadlock listed $least to $most s; --seed $seed took $t lesson seconds"; return 1; }
-    done
+    runs_within_listed_range deadlock 20 1 2
 }
 
 # queue: the article part lasts the reader's sleeps, randint(2, 5) for each
