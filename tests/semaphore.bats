@@ -26,16 +26,20 @@ load helpers
 }
 
 @test "the number of holders never exceeds the permits, at any event (jsonl)" {
-    run "$CONCDEMO" semaphore --speed 20 --format jsonl
+    # --speed 5: a hold is 0.2 real s. At --speed 20 (0.05 s) CI's ThreadSanitizer run, beside the
+    # ASan suite, started threads so slowly that no more than 4 ever held it at once.
+    run "$CONCDEMO" semaphore --speed 5 --format jsonl
     [ "$status" -eq 0 ]
-    # on a failure, say which: the count of holders at each event, as seen (it failed once under
-    # ThreadSanitizer in CI, beside the ASan suite, and did not come back in 12 runs beside 3 hogs)
+    # on a failure, say which: the count of holders at each event, as seen
     jq -e -s '[ .[] | select(.kind == "event" and (.text | test("semaphore: [0-9]+ holding")))
                 | .text | capture("(?<n>[0-9]+) holding").n | tonumber ]
-              | length == 44 and max == 5 and min >= 0 and .[-1] == 0' <<<"$output" ||
+              | length == 44 and max <= 5 and min >= 0 and .[-1] == 0' <<<"$output" ||
         { echo "holders at each event: $(jq -c -s '[ .[] | select(.kind == "event") | .text
             | capture("(?<n>[0-9]+) holding").n? ]' <<<"$output")"; return 1; }
-    jq -e -s 'map(select(.kind == "result"))[0].data | .peak <= .permits and .peak == 5' <<<"$output"
+    jq -e -s 'map(select(.kind == "result"))[0].data | .peak <= .permits' <<<"$output"
+    # the peak reached the permits, or the transcript says it did not (the speed-1 test wants 5)
+    jq -e -s 'map(select(.kind == "result"))[0].data.peak == 5' <<<"$output" ||
+        jq -e -s 'any(.[]; .kind == "note" and (.text | test("never had all 5 permits in use")))' <<<"$output"
 }
 
 @test "a thread holds it about --hold lesson-seconds, and the main thread joins" {
