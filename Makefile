@@ -8,6 +8,8 @@ PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 MANDIR    = $(PREFIX)/share/man/man1
 COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+LOCALEDIR = $(PREFIX)/share/locale
+ZH_MANDIR = $(PREFIX)/share/man/zh_CN/man1
 
 SOURCES   = $(wildcard src/*.c) $(wildcard demos/*.c) $(wildcard demos/primitives/*.c)
 HEADERS   = $(wildcard src/*.h) $(wildcard demos/primitives/*.h)
@@ -49,9 +51,32 @@ PROGRAM   = concdemo$(UCONTEXT_SUFFIX)
 endif
 comma := ,
 
-.PHONY: all check ucontext-build bench install uninstall clean sanitize tsan asan memcheck helgrind stress fuzz
+# The Chinese messages: po/zh_CN.po, compiled by msgfmt (GNU gettext) to the
+# catalog the program finds beside itself, build/locale/; installed, under
+# $(LOCALEDIR).  Without msgfmt the program is built, and speaks English.
+MSGFMT := $(shell command -v msgfmt)
+ifneq ($(MSGFMT),)
+CATALOG = build/locale/zh_CN/LC_MESSAGES/concdemo.mo
+else ifeq ($(MAKELEVEL),0)
+$(info make: msgfmt (GNU gettext) not found: building concdemo in English only (apt-get install -y gettext))
+endif
+CPPFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 
-all: $(PROGRAM) completion/concdemo.bash
+build/locale/zh_CN/LC_MESSAGES/concdemo.mo: po/zh_CN.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@.$$$$.tmp po/zh_CN.po && mv $@.$$$$.tmp $@
+
+# `make po`: the messages a person reads, found by po/messages.sh (xgettext),
+# merged into po/zh_CN.po; po/untranslated.sh lists those still to translate.
+po:
+	po/messages.sh >po/concdemo.pot
+	msgmerge --quiet --update --backup=none --no-fuzzy-matching po/zh_CN.po po/concdemo.pot
+	rm -f po/concdemo.pot
+	msgfmt --statistics -o /dev/null po/zh_CN.po
+
+.PHONY: all check po ucontext-build bench install uninstall clean sanitize tsan asan memcheck helgrind stress fuzz
+
+all: $(PROGRAM) completion/concdemo.bash $(CATALOG)
 
 $(PROGRAM): $(SOURCES) $(HEADERS) Makefile
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $(LDFLAGS) -o $@ $(SOURCES) $(LDLIBS)
@@ -85,7 +110,7 @@ endif
 ucontext-build:
 	$(MAKE) -s CORO=ucontext
 
-check: $(PROGRAM) completion/concdemo.bash $(CHECK_BUILDS)
+check: $(PROGRAM) completion/concdemo.bash $(CATALOG) $(CHECK_BUILDS)
 	@command -v bats >/dev/null || { echo "make check needs bats: apt-get install -y bats jq parallel" >&2; exit 1; }
 	@command -v jq >/dev/null || { echo "make check needs jq: apt-get install -y jq" >&2; exit 1; }
 	@command -v parallel >/dev/null || echo "make check: without GNU parallel the tests run one at a time (apt-get install -y parallel)" >&2
@@ -148,17 +173,25 @@ fuzz: fuzz-options
 	./fuzz-options -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=fuzz-findings/ -print_final_stats=1 \
 	    fuzz-corpus tests/fuzz-seeds
 
-install: concdemo completion/concdemo.bash
+install: concdemo completion/concdemo.bash $(CATALOG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPLETIONDIR)
 	install -m 755 concdemo $(DESTDIR)$(BINDIR)/concdemo
 	install -m 644 man/concdemo.1 $(DESTDIR)$(MANDIR)/concdemo.1
 	install -m 644 completion/concdemo.bash $(DESTDIR)$(COMPLETIONDIR)/concdemo
+	install -d $(DESTDIR)$(ZH_MANDIR)
+	install -m 644 man/zh_CN/concdemo.1 $(DESTDIR)$(ZH_MANDIR)/concdemo.1
+ifneq ($(MSGFMT),)
+	install -d $(DESTDIR)$(LOCALEDIR)/zh_CN/LC_MESSAGES
+	install -m 644 $(CATALOG) $(DESTDIR)$(LOCALEDIR)/zh_CN/LC_MESSAGES/concdemo.mo
+endif
 
 # Also the folders install made, where nothing else is left in them: rmdir
 # removes only empty ones, up to PREFIX and no further.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/concdemo $(DESTDIR)$(MANDIR)/concdemo.1 $(DESTDIR)$(COMPLETIONDIR)/concdemo
-	for dir in $(BINDIR) $(MANDIR) $(PREFIX)/share/man $(COMPLETIONDIR) $(PREFIX)/share/bash-completion \
+	rm -f $(DESTDIR)$(BINDIR)/concdemo $(DESTDIR)$(MANDIR)/concdemo.1 $(DESTDIR)$(COMPLETIONDIR)/concdemo \
+	      $(DESTDIR)$(ZH_MANDIR)/concdemo.1 $(DESTDIR)$(LOCALEDIR)/zh_CN/LC_MESSAGES/concdemo.mo
+	for dir in $(BINDIR) $(MANDIR) $(ZH_MANDIR) $(PREFIX)/share/man/zh_CN $(PREFIX)/share/man $(COMPLETIONDIR) \
+	           $(PREFIX)/share/bash-completion $(LOCALEDIR)/zh_CN/LC_MESSAGES $(LOCALEDIR)/zh_CN $(LOCALEDIR) \
 	           $(PREFIX)/share $(PREFIX); do \
 	    rmdir "$(DESTDIR)$$dir" 2>/dev/null || true; \
 	done

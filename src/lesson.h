@@ -5,6 +5,9 @@
  * them, prints the header, runs the lesson on the lesson clock (clock.h) and
  * sets the exit status.  The lesson prints with say(), note(), result() and
  * result_at_end() (transcript.h), and starts its threads with a team (team.h).
+ * say() and note() print their text in the reader's language (i18n.h); the
+ * lesson's summary, source and explanation are marked N_("...") for that,
+ * and any other text a person reads _("...").  result: lines never change.
  *
  * To add a lesson: write demos/NAME.c (a primitive that it builds by hand
  * and another lesson may use goes in demos/primitives/), add X(NAME) to
@@ -16,6 +19,7 @@
 #include "clock.h"
 #include "dice.h"
 #include "events.h"
+#include "i18n.h"
 #include "options.h"
 #include "process.h"
 #include "refusal.h"

@@ -7,6 +7,7 @@
 
 #include "complete.h"
 #include "events.h"
+#include "i18n.h"
 #include "source.h"
 #include "step.h"
 #include "suggest.h"
@@ -104,7 +105,7 @@ static int print_list(FILE *out)
             time_width = (int)strlen(time);
     for (int k = 0; k < LESSON_COUNT; k++)
         fprintf(out, "%-*s %-*s  %s\n", name_width(), lesson_table[k]->name, time_width,
-                runs_for(lesson_table[k], time, sizeof time), lesson_table[k]->summary);
+                runs_for(lesson_table[k], time, sizeof time), _(lesson_table[k]->summary));
     return name_width() + 1 + time_width + 2;
 }
 
@@ -167,7 +168,7 @@ static void print_overview(FILE *out)
             "\n"
             "lessons:\n");
     for (int k = 0; k < LESSON_COUNT; k++)
-        fprintf(out, "  %-*s %s\n", name_width(), lesson_table[k]->name, lesson_table[k]->summary);
+        fprintf(out, "  %-*s %s\n", name_width(), lesson_table[k]->name, _(lesson_table[k]->summary));
     print_common_options_and_examples(out);
     fprintf(out,
             "Start with:  concdemo race     then:  concdemo help race\n"
@@ -176,15 +177,15 @@ static void print_overview(FILE *out)
 
 static void print_lesson_help(FILE *out, const struct lesson *lesson)
 {
-    fprintf(out, "concdemo %s: %s\n", lesson->name, lesson->summary);
-    fprintf(out, "from: %s\n", lesson->source);
+    fprintf(out, "concdemo %s: %s\n", lesson->name, _(lesson->summary));
+    fprintf(out, _("from: %s\n"), _(lesson->source));
     bool long_name = strlen(lesson->name) > 17; /* 45 + 2 x the name: past 79 columns */
     fprintf(out, "source: demos/%s.c%s(concdemo source %s prints it)\n\n", lesson->name, long_name ? "\n        " : " ",
             lesson->name);
     fprintf(out, "usage: concdemo %s [options]\n\n", lesson->name);
     options_print_help(out, lesson->options);
     fprintf(out, "\nresult keys: %s\n\n", lesson->results); /* wrapped by print_fitting() */
-    print_paragraphs(out, lesson->explanation);
+    print_paragraphs(out, _(lesson->explanation));
 }
 
 /* Help, fitted to the width (wrap.h). */
@@ -432,10 +433,10 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
 
     clock_start(option_real("speed"));
     if (option_flag("explain"))
-        transcript_explanation(lesson->explanation);
+        transcript_explanation(_(lesson->explanation));
     char params[1024];
     options_format_params(params, sizeof params);
-    transcript_header(lesson->name, lesson->summary, params);
+    transcript_header(lesson->name, _(lesson->summary), params);
 
     int status = lesson->run();
     int stop = lesson_stop_requested(); /* read once: the results and the status agree */
@@ -606,6 +607,9 @@ int main(int argc, char **argv)
         return 0;
     if (!standard_descriptors_open())
         return 1;
+    int lang_status = i18n_start(&argc, argv); /* --lang zh|en, or the locale's */
+    if (lang_status != 0)
+        return lang_status;
     if (argc < 2) {
         print_fitting(stdout, print_overview_for, NULL);
         return 0;

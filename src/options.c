@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include "dice.h"
+#include "i18n.h"
 #include "suggest.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ const struct option_spec common_option_specs[] = {
     OPTION_FLAG("timeline", "after the run, draw each actor's time as a row: running, holding, waiting..."),
     OPTION_TEXT("trace", "write the run's events to FILE in Chrome's trace format (open it in Perfetto)"),
     OPTION_FLAG("step", "pause after each event until Enter is pressed (q quits); needs a terminal"),
+    OPTION_CHOICE("lang", "auto", "auto|zh|en", "the language: zh, Chinese; en, English; auto: the locale's"),
     OPTIONS_END,
 };
 
@@ -416,7 +418,7 @@ static void print_spec_help(FILE *out, const struct option_spec *s)
                        : s->type == OPT_TEXT   ? " FILE"
                                                : "";
     snprintf(left, sizeof left, "  --%s%s", s->name, meta);
-    fprintf(out, "%-22s %s\n", left, s->help);
+    fprintf(out, "%-22s %s\n", left, _(s->help));
     if (s->type == OPT_INT || s->type == OPT_REAL) {
         char range[80];
         format_range(s, range, sizeof range);

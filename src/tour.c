@@ -102,9 +102,9 @@ static void print_lesson_intro(int place, int count, const struct lesson *lesson
     char line[1024];
     print_rule('=');
     int hang = snprintf(line, sizeof line, "%d/%d  ", place, count);
-    snprintf(line + hang, sizeof line - (size_t)hang, "%s: %s", lesson->name, lesson->summary);
+    snprintf(line + hang, sizeof line - (size_t)hang, "%s: %s", lesson->name, _(lesson->summary));
     print_wrapped_text(line, hang, bold());
-    snprintf(line, sizeof line, "from: %s", lesson->source);
+    snprintf(line, sizeof line, _("from: %s"), _(lesson->source));
     print_wrapped_text(line, 6, "");
     if (source) {
         snprintf(line, sizeof line, "file: %s (concdemo source %s prints it)", source->path, lesson->name);
@@ -114,7 +114,7 @@ static void print_lesson_intro(int place, int count, const struct lesson *lesson
     if (!source_print_snippet(stdout, lesson->name, ""))
         printf("(the head comment of demos/%s.c has no program from the article)\n", lesson->name);
     print_rule('-');
-    print_paragraphs(stdout, lesson->explanation);
+    print_paragraphs(stdout, _(lesson->explanation));
     print_rule('-');
 }
 

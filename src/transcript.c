@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "events.h"
+#include "i18n.h"
 #include "step.h"
 #include "wrap.h"
 
@@ -461,6 +462,21 @@ static void emit_line(enum line_kind kind, const char *actor, const char *sgr, c
     line_free(&text);
 }
 
+/* A text cut short by snprintf, cut back to a whole character: a Chinese
+ * character is three bytes, and the trace's JSON wants whole ones. */
+static void cut_whole(char *text)
+{
+    size_t len = strlen(text), start = len;
+    while (start > 0 && ((unsigned char)text[start - 1] & 0xc0) == 0x80)
+        start--;
+    if (start == 0)
+        return;
+    unsigned char lead = (unsigned char)text[start - 1];
+    size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    if (len - (start - 1) < need)
+        text[start - 1] = '\0';
+}
+
 /* Record a line for --timeline and --trace (cut short: the transcript has it whole). */
 static void record_line(const char *actor, const char *kind, const char *fmt, va_list ap)
 {
@@ -469,13 +485,16 @@ static void record_line(const char *actor, const char *kind, const char *fmt, va
     char text[72];
     va_list copy;
     va_copy(copy, ap);
-    vsnprintf(text, sizeof text, fmt, copy);
+    int n = vsnprintf(text, sizeof text, fmt, copy);
     va_end(copy);
+    if (n >= (int)sizeof text)
+        cut_whole(text);
     events_instant(actor, kind, text);
 }
 
 static void vsay(const char *actor, const char *sgr, const char *fmt, va_list ap)
 {
+    fmt = _(fmt);
     snprintf(last_actor, sizeof last_actor, "%s", actor);
     has_spoken = true;
     record_line(actor, "event", fmt, ap);
@@ -506,6 +525,7 @@ void note(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    fmt = _(fmt);
     record_line(last_actor, "note", fmt, ap);
     if (!out_quiet)
         emit_line(LINE_NOTE, last_actor, NULL, fmt, ap);

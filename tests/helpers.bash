@@ -10,6 +10,10 @@ CONCDEMO="${CONCDEMO:-$BATS_TEST_DIRNAME/../concdemo}"
 # own COLUMNS and checks the wrapping.
 export COLUMNS=1000
 
+# In English, whatever the machine's locale: a test of Chinese says --lang zh
+# (which wins over this), and tests/i18n.bats unsets it to test the locale.
+export CONCDEMO_LANG=en
+
 # Under `make check SANITIZE=...` the binary is instrumented.  A test whose
 # effect the instrumentation itself changes is skipped, saying how; every
 # other test runs as it is.
