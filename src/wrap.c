@@ -152,6 +152,48 @@ static char *finish(struct text *t)
 
 /* -- wrapping ---------------------------------------------------------------- */
 
+/* The character at p (UTF-8): its code, and how many bytes it takes. */
+static int char_at(const char *p, unsigned long *code)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    int more = *u >= 0xf0 ? 3 : *u >= 0xe0 ? 2 : *u >= 0xc0 ? 1 : 0;
+    unsigned long c = *u & (more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0xff);
+    int n = 1;
+    for (; n <= more && (u[n] & 0xc0) == 0x80; n++)
+        c = (c << 6) | (u[n] & 0x3f);
+    *code = c;
+    return n;
+}
+
+/* Chinese punctuation that a line may not start with, and that may not end one. */
+static bool closes(unsigned long c)
+{
+    return c == 0xff0c || c == 0x3002 || c == 0x3001 || c == 0xff1b || c == 0xff1a || c == 0xff01 ||
+           c == 0xff1f || c == 0xff09 || c == 0x300d || c == 0x300f || c == 0x300b || c == 0x3009 ||
+           c == 0x201d || c == 0x2019 || c == 0x2026;
+}
+static bool opens(unsigned long c)
+{
+    return c == 0xff08 || c == 0x300c || c == 0x300e || c == 0x300a || c == 0x3008 || c == 0x201c || c == 0x2018;
+}
+
+/* Where the word that starts at p ends: at a space or a newline, as in
+ * English, or between two characters either of which is wide: Chinese has
+ * no spaces, and a line may break between any two of its characters
+ * (though not before a closing mark like ，or after an opening one like （). */
+static const char *word_end(const char *p)
+{
+    unsigned long before = 0, c;
+    while (*p && *p != ' ' && *p != '\n') {
+        int n = char_at(p, &c);
+        if (before && (is_wide(before) || is_wide(c)) && !closes(c) && !opens(before))
+            break;
+        before = c;
+        p += n;
+    }
+    return p;
+}
+
 static void wrap_into(struct text *out, const char *text, int first_col, int indent, int width)
 {
     int col = first_col;
@@ -173,8 +215,7 @@ static void wrap_into(struct text *out, const char *text, int first_col, int ind
         if (*p == '\0' || *p == '\n')
             continue; /* spaces at the end of a line are dropped */
         const char *word = p;
-        while (*p && *p != ' ' && *p != '\n')
-            p++;
+        p = word_end(word);
         int word_width = display_width(word, (size_t)(p - word));
         if (has_word && col + gap_width + word_width > width) {
             add(out, "\n", 1);
