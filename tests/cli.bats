@@ -327,11 +327,21 @@ load helpers
     [ -f "$stage/opt/cd/share/bash-completion/completions/concdemo" ]
     run "$stage/opt/cd/bin/concdemo" --version
     [[ "$output" == "concdemo "* ]]
+    # the Chinese: its catalog where gettext looks under PREFIX, found by the
+    # installed program; its manual where man looks for a zh_CN locale
+    [ -f "$stage/opt/cd/share/man/zh_CN/man1/concdemo.1" ]
+    if command -v msgfmt >/dev/null; then
+        [ -f "$stage/opt/cd/share/locale/zh_CN/LC_MESSAGES/concdemo.mo" ]
+        run "$stage/opt/cd/bin/concdemo" race --threads 50 --lang zh
+        [[ "${lines[0]}" == "concdemo race: 多个线程"* ]]
+    fi
     run make -s -C "$BATS_TEST_DIRNAME/.." uninstall SANITIZE= PREFIX=/opt/cd DESTDIR="$stage"
     [ "$status" -eq 0 ]
     [ ! -e "$stage/opt/cd/bin/concdemo" ]
     [ ! -e "$stage/opt/cd/share/man/man1/concdemo.1" ]
     [ ! -e "$stage/opt/cd/share/bash-completion/completions/concdemo" ]
+    [ ! -e "$stage/opt/cd/share/man/zh_CN/man1/concdemo.1" ]
+    [ ! -e "$stage/opt/cd/share/locale/zh_CN/LC_MESSAGES/concdemo.mo" ]
     # and the folders it made, now empty, are gone: nothing is left under PREFIX
     [ ! -e "$stage/opt/cd" ] || { find "$stage"; return 1; }
     # a folder that holds something else stays, with what it holds
