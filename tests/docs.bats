@@ -123,3 +123,41 @@ lessons() {
     [[ "$top" == *"make check"* ]]
     grep -q '(HACKING.md)' "$ROOT/README.md"
 }
+
+# The Chinese manual and README: the same page, section for section.
+ZH_PAGE=$BATS_TEST_DIRNAME/../man/zh_CN/concdemo.1
+
+@test "the Chinese manual is clean under groff -ww (through preconv) and mandoc -Tlint" {
+    command -v groff >/dev/null || skip "groff is not installed (apt-get install -y groff-base)"
+    run --separate-stderr groff -k -ww -man -Tutf8 "$ZH_PAGE"
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+    [[ "$output" == *"线程"* ]]
+    command -v mandoc >/dev/null || skip "mandoc is not installed (apt-get install -y mandoc)"
+    run mandoc -Tlint "$ZH_PAGE"
+    [ -z "$output" ] || { echo "$output"; return 1; }
+}
+
+@test "the Chinese manual has the English one's sections, every lesson's among them, in the same order" {
+    [ "$(grep -c '^\.SH' "$ZH_PAGE")" -eq "$(grep -c '^\.SH' "$PAGE")" ]
+    local lesson section
+    for lesson in $(lessons); do
+        section=$(sed 's/\\-/-/g' "$ZH_PAGE" | sed -n "/^\.SS $lesson\$/,/^\.S[SH] /p")
+        [ -n "$section" ] || { echo "no section for $lesson"; return 1; }
+        [[ "$section" == *"demos/$lesson.c"* ]] || { echo "$lesson: the section does not name demos/$lesson.c"; return 1; }
+        [[ "$section" == *"concdemo source $lesson"* ]] || { echo "$lesson: no 'concdemo source $lesson'"; return 1; }
+    done
+    # the lessons in the English page's order
+    [ "$(sed -n 's/^\.SS //p' "$PAGE" | sed 's/\\-/-/g' | grep -xF -f <(lessons))" = \
+      "$(sed -n 's/^\.SS //p' "$ZH_PAGE" | sed 's/\\-/-/g' | grep -xF -f <(lessons))" ]
+}
+
+@test "README.md links README.zh_CN.md at its top, which links back and has a row for every lesson" {
+    head -5 "$ROOT/README.md" | grep -q '(README.zh_CN.md)'
+    head -5 "$ROOT/README.zh_CN.md" | grep -q '(README.md)'
+    local lesson
+    for lesson in $(lessons); do
+        grep -q "^| \`$lesson\` |" "$ROOT/README.zh_CN.md" || { echo "README.zh_CN.md: no row for $lesson"; return 1; }
+    done
+    [[ "$(cat "$ROOT/README.zh_CN.md")" == *"--lang zh"* ]]
+}
