@@ -179,7 +179,8 @@ install: concdemo completion/concdemo.bash $(CATALOG)
 	install -m 644 man/concdemo.1 $(DESTDIR)$(MANDIR)/concdemo.1
 	install -m 644 completion/concdemo.bash $(DESTDIR)$(COMPLETIONDIR)/concdemo
 	install -d $(DESTDIR)$(ZH_MANDIR)
-	install -m 644 man/zh_CN/concdemo.1 $(DESTDIR)$(ZH_MANDIR)/concdemo.1
+	man/zh_CN/breaks.sh man/zh_CN/concdemo.1 >$(DESTDIR)$(ZH_MANDIR)/concdemo.1 # groff 1.22 breaks no Chinese line
+	chmod 644 $(DESTDIR)$(ZH_MANDIR)/concdemo.1
 ifneq ($(MSGFMT),)
 	install -d $(DESTDIR)$(LOCALEDIR)/zh_CN/LC_MESSAGES
 	install -m 644 $(CATALOG) $(DESTDIR)$(LOCALEDIR)/zh_CN/LC_MESSAGES/concdemo.mo
