@@ -51,6 +51,8 @@ PROGRAM   = concdemo$(UCONTEXT_SUFFIX)
 endif
 comma := ,
 
+.DEFAULT_GOAL := all
+
 # The Chinese messages: po/zh_CN.po, compiled by msgfmt (GNU gettext) to the
 # catalog the program finds beside itself, build/locale/; installed, under
 # $(LOCALEDIR).  Without msgfmt the program is built, and speaks English.

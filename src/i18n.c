@@ -95,6 +95,9 @@ static void choose(const char *lang)
     char dir[PATH_MAX + 32];
     bindtextdomain(DOMAIN, catalog_directory(dir, sizeof dir));
     bind_textdomain_codeset(DOMAIN, "UTF-8");
+    /* strerror() and strsignal() speak the same language, from glibc's own
+     * catalog: in UTF-8 too, though LC_CTYPE stays C (else "???"). */
+    bind_textdomain_codeset("libc", "UTF-8");
     /* The catalog's header is its translation of "": found only if a catalog is. */
     translating = *dgettext(DOMAIN, "") != '\0';
     report_untranslated = translating && getenv("CONCDEMO_UNTRANSLATED") && strcmp(getenv("CONCDEMO_UNTRANSLATED"), "1") == 0;
