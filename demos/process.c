@@ -167,7 +167,7 @@ static int part_memory(void)
     size_t bytes = (size_t)(pages * page_size);
     buffer = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (buffer == MAP_FAILED) {
-        report_no_memory("ask for fewer --pages", "%ld pages", pages);
+        report_no_memory(N_("ask for fewer --pages"), "%ld pages", pages);
         return 1;
     }
     madvise(buffer, bytes, MADV_NOHUGEPAGE); /* one fault per 4 KiB page, not per 2 MiB */
@@ -195,7 +195,7 @@ static int part_memory(void)
     say("child", "read %ld pages: %ld minor page faults", pages, read_faults);
     say("child", "wrote %ld pages: %ld minor page faults", pages, write_faults);
     say("child", "wrote them again: %ld minor page faults", rewrite_faults);
-    say("main", "the buffer here still holds 'p': %s", intact ? "yes" : "NO");
+    say("main", "the buffer here still holds 'p': %s", intact ? _("yes") : _("NO"));
     if (write_faults >= pages * 9 / 10 && read_faults < pages / 4)
         note("fork() copied no page: parent and child share each one, marked read-only, until one of them "
              "writes it. Reading cost %ld faults; the first write to each page faulted (%ld), and the "
@@ -284,7 +284,7 @@ static int part_start(void)
     say("main", "part 3, seed 003: what a start costs; %ld starts of each kind, %d rounds in turn", starts, ROUNDS);
     ssize_t n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
     if (n <= 0) {
-        fprintf(stderr, "%s: cannot find its own program in /proc/self/exe (%s)\n", lesson_who(), strerror(errno));
+        fprintf(stderr, _("%s: cannot find its own program in /proc/self/exe (%s)\n"), lesson_who(), strerror(errno));
         return 1;
     }
     self_path[n] = '\0';
@@ -430,7 +430,7 @@ static int part_crash(void)
     else
         say("main", "waitpid: the crasher exited with %d; it did not crash", crash_status);
     say("main", "the sibling did %d of %d steps%s, exitcode %d; main goes on", sibling_steps, WORK_STEPS,
-        sibling_done ? " and said done" : "", exitcode(sibling_status));
+        sibling_done ? _(" and said done") : "", exitcode(sibling_status));
     if (crash_status == 128 + SIGSEGV && sibling_done)
         note("The kernel killed only the process that touched address 0. Python's multiprocessing reports "
              "such a child as exitcode -11 (run here: ctypes.string_at(0) in the child).");
@@ -451,7 +451,7 @@ static int part_crash(void)
     if (both_status > 128)
         say("main", "the process was killed by signal %d (%s); its worker thread did %d of %d steps, %s",
             both_status - 128, strsignal(both_status - 128), worker_steps, WORK_STEPS,
-            worker_done ? "and said done" : "and never said done");
+            worker_done ? _("and said done") : _("and never said done"));
     else
         say("main", "the process exited with %d; its worker thread did %d of %d steps", both_status, worker_steps,
             WORK_STEPS);
@@ -461,7 +461,8 @@ static int part_crash(void)
              "process as a child, so that main could watch it die.",
              CRASH_AT);
     else
-        note("This run did not show it: the worker %s.", worker_done ? "finished" : "stopped, but not by the crash");
+        note("This run did not show it: the worker %s.",
+             worker_done ? _("finished") : _("stopped, but not by the crash"));
     note("Python 3.11 does the same with ctypes.string_at(0) in a thread: steps 1 and 2, then the whole "
          "python3 dies of SIGSEGV (run here). An uncaught Python exception in a thread is not a crash: "
          "it ends that thread only, and the worker finishes (run here).");
@@ -614,7 +615,7 @@ static int open_report(void)
 {
     int ends[2];
     if (pipe(ends) != 0) {
-        report_no_descriptor("a pipe for a child's report", errno);
+        report_no_descriptor(N_("a pipe for a child's report"), errno);
         return -1;
     }
     report = ends[1]; /* what the children started next inherit and write to */
@@ -675,9 +676,9 @@ static const struct option_spec process_options[] = {
 
 const struct lesson process_lesson = {
     .name = "process",
-    .summary = "fork: pid and ppid, memory copied not shared, start costs, crashes, join/terminate/daemon",
+    .summary = N_("fork: pid and ppid, memory copied not shared, start costs, crashes, join/terminate/daemon"),
     .runs_for = { 4.5 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 000 §3 多进程; seed 001 多进程 vs. 多线程; seed 003 进程创建/启动/停止",
+    .source = N_("seed 000 §3 多进程; seed 001 多进程 vs. 多线程; seed 003 进程创建/启动/停止"),
     .options = process_options,
     .results = "one line per part: part=article parent_pid child_pid child_ppid exitcode; part=memory counter_in_child "
                "counter_in_parent pages read_faults write_faults rewrite_faults parent_intact; part=start starts "
@@ -685,7 +686,7 @@ const struct lesson process_lesson = {
                "crash_signal crash_exitcode sibling_steps sibling_done thread_crash_signal worker_steps "
                "worker_steps_due worker_done; part=lifecycle join_timeout_took alive_after_join exitcode "
                "daemon_ticks daemon_exitcode daemon_gone_at parent_exitcode",
-    .explanation =
+    .explanation = N_(
         "A process is a program running with its own memory.  Python's\n"
         "multiprocessing.Process starts one with fork() on Linux: the child is\n"
         "a copy of the parent and runs the target in that copy.\n"
@@ -718,6 +719,6 @@ const struct lesson process_lesson = {
         "Part lifecycle, seed 003: join(0.5) on a child that sleeps 10 s\n"
         "returns with the child alive; terminate() sends SIGTERM and the\n"
         "exitcode is -15.  A child with a daemon child of its own exits: as\n"
-        "Python's exit does, it terminates its daemon and joins it first.\n",
+        "Python's exit does, it terminates its daemon and joins it first.\n"),
     .run = process_run,
 };

@@ -152,7 +152,8 @@ static int part_article(void)
              "other thread may have changed it.",
              largest, size);
         if (put_waits)
-            note("put() waited %d time%s, for a full queue (see above).", put_waits, put_waits == 1 ? "" : "s");
+            note("put() waited %d %s, for a full queue (see above).", put_waits,
+                 translate_plural("time", "times", (unsigned long)put_waits));
         result_at_end("part=article loops=%d size=%d largest=%d put_waits=%d get_waits=%d reader_sleeps=%ld "
                       "elapsed=%.2f",
                       loops, size, largest, put_waits, get_waits, total_sleep, elapsed);
@@ -397,10 +398,10 @@ static int part_pool(void)
     int producers = (int)option_int("producers"), consumers = (int)option_int("consumers");
     int items = (int)option_int("items");
     in_processes = option_flag("processes");
-    const char *kind = in_processes ? "processes" : "threads";
+    const char *kind = in_processes ? N_("processes") : N_("threads");
     long total = (long)producers * items;
     say("main", "part 3, seed 002's exercise: %d producer %s, a pool of %d consumer %s, %ld items", producers,
-        kind, consumers, kind, total);
+        _(kind), consumers, _(kind), total);
     size_t ledger_size = sizeof *ledger + (size_t)(total + consumers) * sizeof ledger->times_consumed[0];
     ledger = shared_memory(ledger_size); /* shared with the consumers, threads or processes */
     struct worker *workers = calloc((size_t)(producers + consumers), sizeof *workers);
@@ -408,7 +409,7 @@ static int part_pool(void)
     pid_t *consumer_pids = pids ? pids + producers : NULL;
     struct team producer_team, consumer_team;
     if (!ledger || !workers || !pids)
-        report_no_memory("ask for fewer", "the ledger of %ld items", total); /* open_queue says its own */
+        report_no_memory(N_("ask for fewer"), "the ledger of %ld items", total); /* open_queue says its own */
     bool ready = ledger && workers && pids && (work = open_queue((int)option_int("size"), in_processes));
     if (ready && !team_init_together(&producer_team, producers))
         ready = false;
@@ -604,8 +605,8 @@ static int part_empty(void)
     if (first_empty)
         note("writes it into the pipe; empty() looks only at the pipe, and found nothing there.");
     note("qsize() counts the put()s not yet matched by a get(), wherever the items are.");
-    note("A moment later: %ld item%s in the buffer, %ld bytes in the pipe.", buffered, buffered == 1 ? "" : "s",
-         in_pipe);
+    note("A moment later: %ld %s in the buffer, %ld bytes in the pipe.", buffered,
+         translate_plural("item", "items", (unsigned long)buffered), in_pipe);
     if (process_queue_get(q, &got, sizeof got, NULL, WAIT_FOREVER) == QUEUE_OK)
         say("main", "q.get() -> %ld", got.values[0].number);
     process_queue_free(q);
@@ -893,12 +894,12 @@ static const struct option_spec queue_options[] = {
 
 const struct lesson queue_lesson = {
     .name = "queue",
-    .summary = "producers and consumers pass items through a blocking queue",
+    .summary = N_("producers and consumers pass items through a blocking queue"),
     /* seconds at speed 1: the article part lasts the reader's sleeps, 20 to 100 s
      * by --seed (35 to 89 in 40 seeds); the other parts 6 s, measured */
     .runs_for = { 25, 105 },
-    .source = "seed 002 生产者-消费者问题和 Queue 模块; seed 000 §3.1.1 Queue; seed 003 Queue/JoinableQueue; "
-              "seed 004 进程队列",
+    .source = N_("seed 002 生产者-消费者问题和 Queue 模块; seed 000 §3.1.1 Queue; seed 003 Queue/JoinableQueue; "
+                 "seed 004 进程队列"),
     .options = queue_options,
     .results = "part=article loops size largest put_waits get_waits reader_sleeps elapsed; part=blocking "
                "put_waited get_waited get_timeout get_timeout_waited get_nowait put_timeout put_timeout_waited "
@@ -907,7 +908,7 @@ const struct lesson queue_lesson = {
                "fresh_empty running_empty qsize_one; part=deadlock capacity fits fits_joined fits_got big "
                "timed_join waited in_pipe pipe_full big_got child_exit; part=shared messages pipe_us "
                "pipe_put_us shared_us shared_put_us ratio",
-    .explanation =
+    .explanation = N_(
         "A queue passes items from threads that make them to threads that use\n"
         "them, and does the locking for both.  put() waits while the queue is\n"
         "full, get() while it is empty; with a timeout they give up with Full or\n"
@@ -934,7 +935,7 @@ const struct lesson queue_lesson = {
         "1.  Part 6: a child that put more than the pipe holds cannot end before\n"
         "its item is got, so joining it first never returns; a timed join\n"
         "catches it, and a get() first solves it.  Part 7 measures what a queue\n"
-        "in shared memory would cost, side by side with the pipe queue.\n",
+        "in shared memory would cost, side by side with the pipe queue.\n"),
     .actor_width = 10,
     .run = queue_run,
 };

@@ -149,3 +149,58 @@ said() {
         "part=article part=memory part=start part=crash part=lifecycle " ]
     none_left "$seed"
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # --speed 5, as the crash and lifecycle tests: the crash is due 0.1 s of real time before the worker's step 3
+    local seed
+    seed=$(unique_seed)
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" process --lang zh --speed 5 --starts 3 --pages 256 --seed "$seed"
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] # no "untranslated"
+    [[ "${lines[0]}" == "concdemo process: fork：pid 与 ppid，内存是复制而非共享，"* ]]
+    [ "$(grep '^result: part=' <<<"$output" | cut -d' ' -f2 | tr '\n' ' ')" = \
+        "part=article part=memory part=start part=crash part=lifecycle " ]
+    # article: the child's parent is main
+    local parent child
+    parent=$(part_value article parent_pid)
+    child=$(part_value article child_pid)
+    [ "$parent" -gt 0 ] && [ "$child" -gt 0 ] && [ "$parent" != "$child" ]
+    [ "$(part_value article child_ppid)" = "$parent" ]
+    [ "$(part_value article exitcode)" -eq 0 ]
+    # the article's program prints its own English lines, in the child too
+    [ "$(said child 'parent process: ')" = "$parent" ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] child +hello bob$' <<<"$output")" -eq 1 ]
+    # memory
+    [ "$(part_value memory counter_in_child)" -eq 100 ]
+    [ "$(part_value memory counter_in_parent)" -eq 0 ]
+    within 230 "$(part_value memory write_faults)" 300
+    [ "$(part_value memory read_faults)" -lt 64 ]
+    [ "$(part_value memory rewrite_faults)" -lt 64 ]
+    [ "$(part_value memory parent_intact)" = yes ]
+    # start
+    [ "$(part_value start starts)" -eq 3 ]
+    within 0.01 "$(part_value start fork_x)" 1e9
+    # crash
+    [ "$(part_value crash crash_signal)" -eq 11 ]
+    [ "$(part_value crash crash_exitcode)" -eq -11 ]
+    [ "$(part_value crash sibling_steps)" -eq 5 ]
+    [ "$(part_value crash sibling_done)" = yes ]
+    [ "$(part_value crash thread_crash_signal)" -eq 11 ]
+    [ "$(part_value crash worker_done)" = no ]
+    [ "$(part_value crash worker_steps)" -lt 5 ]
+    # lifecycle
+    within 0.5 "$(part_value lifecycle join_timeout_took)" 0.9
+    [ "$(part_value lifecycle alive_after_join)" = yes ]
+    [ "$(part_value lifecycle exitcode)" -eq -15 ]
+    [ "$(part_value lifecycle daemon_exitcode)" -eq -15 ]
+    [ "$(part_value lifecycle daemon_ticks)" -lt 20 ]
+    within 0.5 "$(part_value lifecycle daemon_gone_at)" 1.5
+    [ "$(part_value lifecycle parent_exitcode)" -eq 0 ]
+    # the children speak Chinese too: forked from a lesson in Chinese, and a grandchild
+    said child 'counter \+= 100 -> counter = 100，地址 ' | grep -q .
+    [ "$(grep -cE '^\[ *[0-9.]+\] sibling +第 5 步，共 5 步$' <<<"$output")" -eq 1 ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] daemon +嘀嗒 1$' <<<"$output")" -eq 1 ]
+    [ "$(grep -cE "^\[ *[0-9.]+\] parent +我的守护进程的 exitcode：-15；我退出$" <<<"$output")" -eq 1 ]
+    [[ "$output" == *"# 因故障（fault）而发出的信号会杀死整个进程"* ]]
+    none_left "$seed"
+}

@@ -317,3 +317,46 @@ times_of() {
     run bash -c '"$0" queue --part pool --processes --items 2000 --consumers 4 --speed 50 | head -3; exit "${PIPESTATUS[0]}"' "$CONCDEMO"
     [ "$status" -eq 0 ]
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" queue --lang zh --speed 50 --seed 3 --tries 50 --messages 500
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] # no "untranslated"
+    [ "${lines[0]}" = "concdemo queue: 生产者和消费者通过一个阻塞队列传递数据项" ]
+    [[ "${lines[1]}" == "part=all size=32 loops="*" producers=2 consumers=3 items=10 processes=no tries=50 messages=500 speed=50 seed=3" ]]
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 7 ]
+    [ "$(cut -d' ' -f2 <<<"$results" | tr '\n' ' ')" = \
+        "part=article part=blocking part=pool part=process part=empty part=deadlock part=shared " ]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=pool kind=threads producers=2 consumers=3 produced=20 consumed=20 duplicates=0 missing=0 "* ]]
+    [ "$(sed -n 4p <<<"$results")" = "result: part=process got=[42,None,'hello'] child_exit=0" ]
+    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    [ "$(result_value get_timeout)" = Empty ]
+    [ "$(result_value get_nowait)" = Empty ]
+    [ "$(result_value put_timeout)" = Full ]
+    [ "$(result_value put_nowait)" = Full ]
+    [ "$(result_value first_qsize)" -eq 1 ]
+    [ "$(result_value qsize_one)" -eq 100 ]
+    local capacity
+    capacity=$(result_value capacity)
+    [ "$(result_value fits_joined)" = yes ]
+    [ "$(result_value fits_got)" -eq $((capacity - 4)) ]
+    [ "$(result_value timed_join)" = timeout ]
+    [ "$(result_value big_got)" -eq $((capacity - 3)) ]
+    [ "$(result_value child_exit)" -eq 0 ]
+    # the article's program prints its own English lines
+    [ "$(grep -c 'all DONE' <<<"$output")" -eq 1 ]
+    [ "$(grep -cE 'writer +producing object for Q\.\.\.$' <<<"$output")" -eq "$(result_value loops)" ]
+    # the child processes speak Chinese too
+    [ "$(grep -cE 'child +put\(\) 已返回；f\(\) 返回' <<<"$output")" -eq 2 ]
+    # and with --processes, each consumer is a process
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" queue --lang zh --part pool --processes --items 5 --speed 50
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "$(result_value kind)" = processes ]
+    [ "$(result_value consumed)" -eq 10 ]
+    [ "$(result_value duplicates)" -eq 0 ]
+    [ "$(result_value missing)" -eq 0 ]
+    [ "$(grep -c 'get() -> None：收工回家' <<<"$output")" -eq 3 ]
+}
