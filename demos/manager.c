@@ -266,7 +266,8 @@ static int part_manager(void)
     if (failed > 0)
         note("%d of the processes could not do their part (exit status not 0).", failed);
     bool left = access(manager.address.path, F_OK) == 0;
-    say("main", "the manager shut down: its server reaped, %s %s", manager.address.path, left ? "still there" : "removed");
+    say("main", "the manager shut down: its server reaped, %s %s", manager.address.path,
+        left ? _("still there") : _("removed"));
     note("Each of d[1], d['2'], d[0.25] was set %ld times; a dict keeps one value a key, in the order the "
          "keys first came.", processes);
     note("l.append(1) ran %ld times, one message each: the server did one at a time, so none was lost.", processes);
@@ -491,7 +492,7 @@ static void expect_refusal(int fd, const char *what, struct hostile_report *got)
         got->refusals_seen++;
         say("main", "%s: refused, \"%s\"", what, reply + 1);
     } else {
-        say("main", "%s: %s", what, n < 0 ? "no reply, the connection closed" : "not refused");
+        say("main", "%s: %s", what, n < 0 ? _("no reply, the connection closed") : _("not refused"));
     }
 }
 
@@ -506,7 +507,7 @@ static void send_hostile_frames(struct manager *m, const char *key, struct hosti
         static const unsigned char huge[4] = { 0x7f, 0xff, 0xff, 0xff };
         say("main", "a peer sends a length of 2147483647 bytes before the challenge");
         if (write_all(fd, huge, sizeof huge))
-            expect_refusal(fd, "the 2 GiB frame", got);
+            expect_refusal(fd, _("the 2 GiB frame"), got);
     }
     if (fd >= 0)
         close(fd);
@@ -517,13 +518,13 @@ static void send_hostile_frames(struct manager *m, const char *key, struct hosti
         say("main", "a peer with the authkey sends operation 0x7f");
         static const unsigned char unknown[1] = { 0x7f };
         if (frame_send(p.fd, unknown, sizeof unknown))
-            expect_refusal(p.fd, "operation 0x7f", got);
+            expect_refusal(p.fd, _("operation 0x7f"), got);
 
         /* 3. A field whose length runs past the end of its frame. */
         say("main", "the same peer sends d[...] = ... with a key of 65535 bytes in a 6-byte frame");
         static const unsigned char lying[6] = { 'S', 0xff, 0xff, 'a', 'b', 'c' };
         if (frame_send(p.fd, lying, sizeof lying))
-            expect_refusal(p.fd, "the lying field", got);
+            expect_refusal(p.fd, _("the lying field"), got);
 
         /* 4. A frame that says 100 bytes, sends 10, and hangs up. */
         say("main", "the same peer sends 10 bytes of a 100-byte frame, then hangs up");
@@ -593,15 +594,15 @@ static const struct option_spec manager_options[] = {
 
 const struct lesson manager_lesson = {
     .name = "manager",
-    .summary = "processes share data: a Value in shared memory, a Manager's server, one on the network",
+    .summary = N_("processes share data: a Value in shared memory, a Manager's server, one on the network"),
     .runs_for = { 5 }, /* seconds at speed 1, measured: the distributed part, 10 tasks of 1 s on two workers */
-    .source = "seed 000 §3.2 Manager; seed 003 Value/Array/Manager; seed 004 共享数据; seed 001 分布式进程",
+    .source = N_("seed 000 §3.2 Manager; seed 003 Value/Array/Manager; seed 004 共享数据; seed 001 分布式进程"),
     .options = manager_options,
     .results = "part=value processes increments unlocked unlocked_lost unlocked_yields locked locked_lost "
                "locked_yields array; part=manager dict list_length failed requests socket_left; part=cost ops "
                "proxy_ns shared_ns ratio; part=distributed tasks results refused killed_exit requeued lost; "
                "part=hostile oversized unknown_op malformed truncated refusals_seen served_after",
-    .explanation =
+    .explanation = N_(
         "Processes do not share memory: a fork copies it.  Two ways to share data\n"
         "anyway.  A Value or an Array lives in memory every process maps (mmap\n"
         "MAP_SHARED): as fast as any memory, and as racy: `counter.value += 1` is a\n"
@@ -624,7 +625,7 @@ const struct lesson manager_lesson = {
         "would: too long, unknown, lying, cut short; it refuses each and goes on.\n"
         "\n"
         "The Unix socket is in a private directory under /tmp, removed at the end\n"
-        "and after Ctrl-C; every child and the server are reaped.\n",
+        "and after Ctrl-C; every child and the server are reaped.\n"),
     .run = manager_run,
 };
 
@@ -752,7 +753,7 @@ static int count_items(const char *python_list)
 
 static int no_shared_memory(void)
 {
-    report_no_memory("try again", "shared memory (mmap MAP_SHARED)");
+    report_no_memory(_("try again"), "shared memory (mmap MAP_SHARED)");
     return 1;
 }
 
@@ -761,9 +762,9 @@ static int server_failed(int error)
     if (lesson_stop_requested())
         return 0;
     if (manager.server_exit == MANAGER_SERVER_NO_DESCRIPTOR || error == EMFILE || error == ENFILE)
-        report_no_descriptor("a connection to the manager's server", error == ENFILE ? ENFILE : EMFILE);
+        report_no_descriptor(_("a connection to the manager's server"), error == ENFILE ? ENFILE : EMFILE);
     else
-        fprintf(stderr, "%s: the manager's server stopped answering (%s)\n", lesson_who(),
-                error ? strerror(error) : "end of file");
+        fprintf(stderr, _("%s: the manager's server stopped answering (%s)\n"), lesson_who(),
+                error ? strerror(error) : _("end of file"));
     return 1;
 }

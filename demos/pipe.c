@@ -74,7 +74,7 @@ static const char *error_name(int error)
 {
     static _Thread_local char text[64];
     const char *symbol = error == 0 ? "EOF" : error == EPIPE ? "EPIPE" : error == EBADF ? "EBADF" : "error";
-    snprintf(text, sizeof text, "%s (%s)", symbol, error == 0 ? "end of file" : strerror(error));
+    snprintf(text, sizeof text, "%s (%s)", symbol, error == 0 ? _("end of file") : strerror(error));
     return text;
 }
 
@@ -481,7 +481,7 @@ static bool torn_round(enum medium medium, size_t record_bytes, enum way way, pt
     }
     unsigned char *frame = malloc(4 + record_bytes); /* each writer fills its copy */
     if (!frame) {
-        report_no_memory("ask for smaller records", "a record of %zu bytes", record_bytes);
+        report_no_memory(_("ask for smaller records"), "a record of %zu bytes", record_bytes);
         conn_close(&reader);
         conn_close(&shared);
         conn_close(&gun_reader);
@@ -512,8 +512,8 @@ static bool torn_round(enum medium medium, size_t record_bytes, enum way way, pt
     for (int w = 0; w < started; w++)
         writers_ok &= child_join(pids[w]) == 0;
     if (started == writers && !(counted && writers_ok) && !lesson_stop_requested()) /* a bug: say so */
-        fprintf(stderr, "%s: a round of the torn part went wrong: %s\n", lesson_who(),
-                writers_ok ? "the reader could not account for every byte" : "a writer failed");
+        fprintf(stderr, _("%s: a round of the torn part went wrong: %s\n"), lesson_who(),
+                writers_ok ? _("the reader could not account for every byte") : _("a writer failed"));
     return counted && writers_ok;
 }
 
@@ -546,7 +546,7 @@ static bool torn_rounds(enum medium medium, pthread_mutex_t *lock, struct medium
     if (!torn_round(medium, PIPE_BUF, ONE_WRITE, NULL, &small_round))
         return false;
     got->small_torn = small_round.torn;
-    snprintf(what, sizeof what, "records of %d bytes, no lock", PIPE_BUF);
+    snprintf(what, sizeof what, _("records of %d bytes, no lock"), PIPE_BUF);
     say_round(name, what, small_round.torn, pipe);
     if (pipe)
         note("POSIX: a write of at most PIPE_BUF (%d) bytes goes into a pipe whole.", PIPE_BUF);
@@ -556,7 +556,7 @@ static bool torn_rounds(enum medium medium, pthread_mutex_t *lock, struct medium
     if (!torn_round(medium, big, ONE_WRITE, NULL, &big_round))
         return false;
     got->big_torn = big_round.torn;
-    snprintf(what, sizeof what, "records of %zu bytes, no lock", big);
+    snprintf(what, sizeof what, _("records of %zu bytes, no lock"), big);
     say_round(name, what, big_round.torn, false);
     if (big_round.torn > 0 && pipe) {
         note("A write larger than PIPE_BUF may go in part by part, as the pipe has room; another "
@@ -568,7 +568,7 @@ static bool torn_rounds(enum medium medium, pthread_mutex_t *lock, struct medium
     if (!torn_round(medium, big, ONE_WRITE, lock, &locked_round))
         return false;
     got->locked_torn = locked_round.torn;
-    snprintf(what, sizeof what, "records of %zu bytes, a process-shared lock around each write", big);
+    snprintf(what, sizeof what, _("records of %zu bytes, a process-shared lock around each write"), big);
     say_round(name, what, locked_round.torn, true);
 
     if (!torn_round(medium, framed, AS_PYTHON, NULL, &got->framed))
@@ -587,7 +587,7 @@ static bool torn_rounds(enum medium medium, pthread_mutex_t *lock, struct medium
         note("This run saw none torn; nothing promised that.");
     if (torn > between)
         note("The other %ld tore inside the message: %s", torn - between,
-             pipe ? "a write larger than PIPE_BUF may be split." : "the kernel took a long write in pieces.");
+             pipe ? _("a write larger than PIPE_BUF may be split.") : _("the kernel took a long write in pieces."));
     return true;
 }
 
@@ -658,7 +658,8 @@ static const char *pipe_check(void)
     double bytes = (double)option_int("writers") * (double)option_int("records") * most;
     if (bytes > MOST_TORN_BYTES) {
         snprintf(problem, sizeof problem,
-                 "--writers x --records x --big-bytes (or --framed-bytes) is %.0f bytes a round; at most %.0f (2 GB)",
+                 _("--writers x --records x --big-bytes (or --framed-bytes) is %.0f bytes a round; "
+                   "at most %.0f (2 GB)"),
                  bytes, MOST_TORN_BYTES);
         return problem;
     }
@@ -686,16 +687,16 @@ static const struct option_spec pipe_options[] = {
 
 const struct lesson pipe_lesson = {
     .name = "pipe",
-    .summary = "processes pass messages through a pipe, framed, both ways, to the end",
+    .summary = N_("processes pass messages through a pipe, framed, both ways, to the end"),
     .runs_for = { 0.1 }, /* seconds at speed 1, measured: no sleeps, only the CPU */
-    .source = "seed 000 §3.1.2 Pipe; seed 003 Pipe/Connection; seed 004 管道pipe",
+    .source = N_("seed 000 §3.1.2 Pipe; seed 003 Pipe/Connection; seed 004 管道pipe"),
     .options = pipe_options,
     .results = "part=send got child_exit; part=duplex exchanged child_exit one_way_send one_way_recv "
                "same_process; part=framing sent raw_reads raw_bytes framed_reads; part=eof recv_after_close "
                "send_without_reader; part=torn writers records small_bytes small_torn big_bytes big_torn "
                "locked_torn framed_bytes framed_torn framed_between socket_small_torn socket_big_torn "
                "socket_locked_torn socket_framed_torn socket_framed_between medium",
-    .explanation =
+    .explanation = N_(
         "A pipe joins two processes: what one writes, the other reads.  Python's\n"
         "Pipe() gives two Connections whose send() and recv() move whole objects;\n"
         "the kernel moves only bytes.  Pipe() is a socketpair() (a stream socket,\n"
@@ -716,7 +717,7 @@ const struct lesson pipe_lesson = {
         "promises no size.  Python's send() writes the length and, above 16 KiB,\n"
         "the message in a second write: another writer's message can come in\n"
         "between, on either.  A process-shared lock around each send keeps them\n"
-        "whole.\n",
+        "whole.\n"),
     .check = pipe_check,
     .actor_width = 8,
     .run = pipe_run,

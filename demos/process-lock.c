@@ -186,11 +186,11 @@ static bool run_round(struct shared_state *shared, bool locked, struct round *ro
     int ends[2];
     struct start_gun gun;
     if (pipe(ends) != 0) {
-        report_no_descriptor("a pipe", errno);
+        report_no_descriptor(_("a pipe"), errno);
         return false;
     }
     if (!start_gun_load(&gun)) {
-        report_no_descriptor("a pipe", errno);
+        report_no_descriptor(_("a pipe"), errno);
         close(ends[0]);
         close(ends[1]);
         return false;
@@ -214,7 +214,7 @@ static bool run_round(struct shared_state *shared, bool locked, struct round *ro
         return false;
     }
     if (!round->text) {
-        report_no_memory("ask for fewer --processes or --lines", "%s", strerror(error));
+        report_no_memory(_("ask for fewer --processes or --lines"), "%s", strerror(error));
         return false;
     }
     tally_lines(round->text, processes, &round->tally);
@@ -253,10 +253,12 @@ static int part_torn(void)
 {
     int processes = (int)option_int("processes"), lines = (int)option_int("lines");
     say("main", "part 2, the reader's question: the order is random with or without the lock; what is it for?");
-    note("Each of %d processes writes 'hello world i' %d time%s in 4 pieces, one write() each, "
+    char times[32]; /* "1 time", "3 times" */
+    snprintf(times, sizeof times, translate_plural("%d time", "%d times", (unsigned long)lines), lines);
+    note("Each of %d processes writes 'hello world i' %s in 4 pieces, one write() each, "
          "pausing %g lesson-s between pieces so that another process may run; "
          "this process reads the pipe they share.",
-         processes, lines, lines == 1 ? "" : "s", option_real("pause"));
+         processes, times, option_real("pause"));
     note("python3 3.11, seen with strace here: print('hello world', i) to a terminal is one write; "
          "to a pipe it waits in a buffer until the process exits, after release(); with "
          "PYTHONUNBUFFERED=1 it is these 4 writes, and 10 processes printing 50 lines each without "
@@ -268,7 +270,7 @@ static int part_torn(void)
     static struct round unlocked, locked; /* static: the order arrays are large */
     bool ran = run_round(shared, false, &unlocked);
     if (ran) {
-        show_round("without the lock", &unlocked);
+        show_round(_("without the lock"), &unlocked);
         if (unlocked.tally.torn == 0)
             note("This run saw no torn line: the processes happened not to write between each other's "
                  "pieces.  Nothing promised that.");
@@ -277,14 +279,15 @@ static int part_torn(void)
         ran = run_round(shared, true, &locked);
     }
     if (ran) {
-        show_round("with the process-shared lock", &locked);
+        show_round(_("with the process-shared lock"), &locked);
         note("With the lock each process writes its 4 pieces while the others wait: %d torn.",
              locked.tally.torn);
         bool unordered_free = in_number_order(unlocked.order, unlocked.finished);
         bool ordered_locked = in_number_order(locked.order, locked.finished);
         note("The order: %s without the lock, %s with it.  The lock keeps each line whole; "
              "it does not say who goes first.",
-             unordered_free ? "by number" : "not by number", ordered_locked ? "by number" : "not by number");
+             unordered_free ? _("by number") : _("not by number"),
+             ordered_locked ? _("by number") : _("not by number"));
         char unlocked_order[MOST_PROCESSES * MOST_LINES * 4], locked_order[MOST_PROCESSES * MOST_LINES * 4];
         format_order(unlocked.order, unlocked.finished, ',', unlocked.finished, unlocked_order, sizeof unlocked_order);
         format_order(locked.order, locked.finished, ',', locked.finished, locked_order, sizeof locked_order);
@@ -332,7 +335,7 @@ static int die_holding_the_lock(void *arg) /* p-0 */
 static void repair_and_go_on(struct ledger *ledger)
 {
     say("p-1", "EOWNERDEAD: the owner died; the record reads '%s', %s", ledger->line,
-        ledger->complete ? "whole" : "half-written");
+        ledger->complete ? _("whole") : _("half-written"));
     if (!ledger->complete) {
         ledger->line[0] = '\0'; /* the repair: drop the dead one's half line */
         ledger->repaired = true;
@@ -366,7 +369,8 @@ static int after_them(void *arg) /* p-2 */
     ledger->after = answer;
     if (answer == 0) {
         snprintf(ledger->seen_after, sizeof ledger->seen_after, "%s", ledger->line);
-        say("p-2", "locked: 0; the record reads '%s', %s", ledger->line, ledger->complete ? "whole" : "half-written");
+        say("p-2", "locked: 0; the record reads '%s', %s", ledger->line,
+            ledger->complete ? _("whole") : _("half-written"));
         pthread_mutex_unlock(&ledger->lock);
     }
     return 0;
@@ -442,7 +446,7 @@ static int part_robust(void)
     }
     if (ran) {
         say("main", "p-1's lock: %s; repaired: %s; p-2's lock: %s", errno_symbol(robust->answer),
-            robust->repaired ? "yes" : "no", lock_answer(robust->after));
+            robust->repaired ? _("yes") : _("no"), lock_answer(robust->after));
         note("When a robust mutex's owner dies, the kernel hands it to the next locker with EOWNERDEAD: "
              "it has the lock, and must make the state sound (here, drop a half-written line) and call "
              "pthread_mutex_consistent(); else the mutex becomes unusable (ENOTRECOVERABLE).");
@@ -544,14 +548,14 @@ static const struct option_spec process_lock_options[] = {
 
 const struct lesson process_lock_lesson = {
     .name = "process-lock",
-    .summary = "processes print under one Lock: it keeps lines whole, not in order",
+    .summary = N_("processes print under one Lock: it keeps lines whole, not in order"),
     .runs_for = { 1.3 }, /* seconds at speed 1, measured: the robust part's 1 s timeout, the locked round's 0.3 s */
-    .source = "seed 000 §3.3 进程锁",
+    .source = N_("seed 000 §3.3 进程锁"),
     .options = process_lock_options,
     .results = "part=article processes printed in_order order seconds; part=torn processes lines unlocked_lines "
                "unlocked_torn torn_seen locked_lines locked_torn unlocked_order locked_order; part=robust "
                "holder_status plain plain_owner_dead robust_holder_status robust repaired robust_after record_after",
-    .explanation =
+    .explanation = N_(
         "Seed 000's program starts 10 processes that each print 'hello world i'\n"
         "while holding one multiprocessing.Lock.  A reader asked: with or\n"
         "without the lock the order is random, so what is the lock for?\n"
@@ -568,6 +572,6 @@ const struct lesson process_lock_lesson = {
         "stays locked for ever (a timed lock gives up: ETIMEDOUT); so does\n"
         "Python's Lock, a semaphore with no owner.  A robust mutex gives the\n"
         "next process EOWNERDEAD: it repairs the half-written record, calls\n"
-        "pthread_mutex_consistent(), and goes on.\n",
+        "pthread_mutex_consistent(), and goes on.\n"),
     .run = process_lock_run,
 };

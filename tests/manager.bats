@@ -27,6 +27,31 @@ setup_file() {
     [[ "$(sed -n 2p <<<"$results")" == "result: part=manager dict={1:'1','2':2,0.25:None} list_length=15 failed=0 "* ]]
 }
 
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    run --separate-stderr env CONCDEMO_UNTRANSLATED=1 "$CONCDEMO" manager --speed 20 --lang zh
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] # no "untranslated", and every child reaped
+    [ "${lines[0]}" = "concdemo manager: 进程共享数据：共享内存中的 Value、Manager 的服务进程、网络上的服务进程" ]
+    [ "$(line_of '第 1 部分，文章 003')" -lt "$(line_of '第 2 部分，文章 000')" ]
+    [ "$(line_of '第 2 部分，文章 000')" -lt "$(line_of '第 3 部分：')" ]
+    [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分，文章 001')" ]
+    [ "$(line_of '第 4 部分，文章 001')" -lt "$(line_of '第 5 部分：')" ]
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 5 ]
+    [ "$(grep -c '^result: part=' <<<"$results")" -eq 5 ]
+    [ "$(tail -5 <<<"$output" | grep -c '^result:')" -eq 5 ] # all at the end
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=manager dict={1:'1','2':2,0.25:None} list_length=15 failed=0 "* ]]
+    [ "$(result_value locked_lost)" -eq 0 ]
+    [ "$(result_value array)" = "[0,1,4,9,16,25,36,49,64,81]" ]
+    [ "$(result_value results)" -eq 10 ]
+    [ "$(result_value refusals_seen)" -eq 3 ]
+    # task_master.py and task_worker.py print their own lines, in any language
+    [ "$(grep -cE 'main +Put task [0-9]+\.\.\.$' <<<"$output")" -eq 10 ]
+    [ "$(grep -cE 'main +Result: [0-9]+ \* [0-9]+ = [0-9]+$' <<<"$output")" -eq 10 ]
+}
+
 @test "value: without the lock updates vanish and a pair is caught; with the Value's lock the count is exact" {
     run "$CONCDEMO" manager --part value
     [ "$status" -eq 0 ]

@@ -23,6 +23,32 @@ load helpers
     [[ "$(sed -n 5p <<<"$results")" == *" framed_bytes=20480 framed_torn="*" socket_small_torn="*" medium=both" ]]
 }
 
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    run --separate-stderr env CONCDEMO_UNTRANSLATED=1 "$CONCDEMO" pipe --lang zh
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] # no "untranslated", and every child reaped
+    [ "${lines[0]}" = "concdemo pipe: 进程通过管道传递消息：分帧、双向、直到结束" ]
+    [ "$(line_of '第 1 部分，文章 000')" -lt "$(line_of '第 2 部分，文章 003 和 004')" ]
+    [ "$(line_of '第 2 部分，文章 003 和 004')" -lt "$(line_of '第 3 部分：')" ]
+    [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分：')" ]
+    [ "$(line_of '第 4 部分：')" -lt "$(line_of '第 5 部分，文章 000 的警告')" ]
+    # the articles' programs print what they print, in any language
+    [ "$(line_of "main +\[42, None, 'hello'\]$")" -gt 0 ]
+    [ "$(line_of 'child +hi son$')" -gt 0 ]
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 5 ]
+    [ "$(sed -n 1p <<<"$results")" = "result: part=send got=[42,None,'hello'] child_exit=0" ]
+    [ "$(sed -n 2p <<<"$results")" = "result: part=duplex exchanged=2 child_exit=0 one_way_send=EBADF one_way_recv=EBADF same_process=hello" ]
+    [ "$(sed -n 3p <<<"$results")" = "result: part=framing sent=2 raw_reads=1 raw_bytes=17 framed_reads=2" ]
+    [ "$(sed -n 4p <<<"$results")" = "result: part=eof recv_after_close=EOF send_without_reader=EPIPE" ]
+    [[ "$(sed -n 5p <<<"$results")" == "result: part=torn writers=2 records=20 small_bytes=4096 small_torn=0 big_bytes=100000 big_torn="* ]]
+    [[ "$(sed -n 5p <<<"$results")" == *" framed_bytes=20480 framed_torn="*" socket_small_torn="*" medium=both" ]]
+    [ "$(result_value locked_torn)" -eq 0 ]
+    [ "$(result_value socket_locked_torn)" -eq 0 ]
+}
+
 @test "the articles' programs print their own lines, by the process that prints them, in their order" {
     # python3 3.11 printed, seed 000: [42, None, 'hello']; seed 003: hello;
     # seed 004: hello world (the parent), then hi son (the child)

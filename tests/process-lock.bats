@@ -21,6 +21,28 @@ load helpers
     [[ "${lines[-1]}" == "result: part=robust "* ]]
 }
 
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    run --separate-stderr env CONCDEMO_UNTRANSLATED=1 "$CONCDEMO" process-lock --speed 50 --lang zh
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] # no "untranslated", and every child reaped
+    [ "${lines[0]}" = "concdemo process-lock: 多个进程在同一把 Lock 下打印：锁让每行保持完整，而不是按顺序" ]
+    [ "$(line_of '第 1 部分，文章的程序')" -lt "$(line_of '第 2 部分，读者的问题')" ]
+    [ "$(line_of '第 2 部分，读者的问题')" -lt "$(line_of '第 3 部分：')" ]
+    # the article's program prints 'hello world i', in any language
+    [ "$(grep -cE '^\[ *[0-9.]+\] p-([0-9]+) +hello world [0-9]+$' <<<"$output")" -eq 10 ]
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 3 ]
+    [[ "$(sed -n 1p <<<"$results")" == "result: part=article processes=10 printed=10 "* ]]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=torn processes=10 lines=1 unlocked_lines=10 "* ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=robust holder_status=137 plain=ETIMEDOUT "* ]]
+    [ "$(result_value locked_torn)" -eq 0 ]
+    [ "$(result_value repaired)" = yes ]
+    [ "$(result_value record_after)" = hello_world_1 ]
+    [[ "${lines[-1]}" == "result: part=robust "* ]]
+}
+
 @test "article: each of the 10 processes prints its own 'hello world i' once, under the lock, in the order the result names" {
     run --separate-stderr "$CONCDEMO" process-lock --part article --format jsonl
     [ "$status" -eq 0 ]
