@@ -549,10 +549,10 @@ static const char *left_by(const char *shown, void (*way)(void))
 {
     way();
     int answer = pthread_mutex_trylock(&counter_lock);
-    const char *state = answer == 0 ? "free" : answer == EBUSY ? "held" : "other";
+    const char *state = answer == 0 ? N_("free") : answer == EBUSY ? N_("held") : N_("other");
     if (answer == 0 || answer == EBUSY)
         pthread_mutex_unlock(&counter_lock);
-    say("main", "%s: afterwards the lock is %s", shown, state);
+    say("main", "%s: afterwards the lock is %s", shown, _(state));
     return state;
 }
 
@@ -605,13 +605,13 @@ static int mutex_run(void)
 static const char *check_mutex_options(void)
 {
     if (option_flag("compare") && (option_flag("steps") || strcmp(option_choice("workload"), "count") != 0))
-        return "--compare times the plain count workload; use it without --steps or --workload balance";
+        return _("--compare times the plain count workload; use it without --steps or --workload balance");
     if (option_flag("compare") && option_given("part"))
-        return "--compare times the plain count workload alone; use it without --part";
+        return _("--compare times the plain count workload alone; use it without --part");
     const char *part = option_choice("part");
     if ((option_flag("steps") || strcmp(option_choice("workload"), "count") != 0) && strcmp(part, "all") != 0 &&
         strcmp(part, "count") != 0)
-        return "--steps and --workload change the count part; use them with --part count or all";
+        return _("--steps and --workload change the count part; use them with --part count or all");
     return check_counter_options();
 }
 
@@ -624,14 +624,14 @@ static const struct option_spec mutex_options[] = {
 
 const struct lesson mutex_lesson = {
     .name = "mutex",
-    .summary = "the race's threads take a lock around the update, and nothing is lost",
+    .summary = N_("the race's threads take a lock around the update, and nothing is lost"),
     .runs_for = { 5 }, /* seconds at speed 1, measured: the count part is CPU, owner and with the clock */
-    .source = "seed 000 §2.5 互斥锁; 001 lock; 002 thread; 003 线程(共享变量), with lock",
+    .source = N_("seed 000 §2.5 互斥锁; 001 lock; 002 thread; 003 线程(共享变量), with lock"),
     .options = mutex_options,
     .results = "num expected lost yields (count); balance expected bad_reads yields (balance); part=owner foreign_post "
                "foreign_unlock extra_post_count elapsed; part=with end return break scoped_return scoped_break "
                "counter; with --compare, one line per variant: variant num expected lost seconds",
-    .explanation =
+    .explanation = N_(
         "A mutex (mutual exclusion lock) lets one thread at a time past\n"
         "pthread_mutex_lock(); the others wait there until pthread_mutex_unlock().\n"
         "Put it around the read and the write of `num += 1` and no thread can read\n"
@@ -659,7 +659,7 @@ const struct lesson mutex_lesson = {
         "got the lock, current value, updated, released -- the second waits at the\n"
         "lock while the first sleeps.  --compare times plain `num += 1` unlocked,\n"
         "under the mutex and as a C11 atomic add, in one run, each three times (the\n"
-        "median counts): the price of being right.\n",
+        "median counts): the price of being right.\n"),
     .check = check_mutex_options,
     .run = mutex_run,
 };

@@ -40,10 +40,10 @@ static void *run(void *arg)
     for (long i = 0; i < iterations && !lesson_stop_requested(); i++) {
         span_begin(me->name, SPAN_RUNNING); /* spans: what --timeline and --trace draw */
         int seen = num; /* read */
-        step(me, "read num = %d", seen);
+        step(me, _("read num = %d"), seen);
         lose_the_cpu_here(me);
         num = seen + 1; /* write: whatever others wrote meanwhile is overwritten */
-        step(me, "write num = %d + 1 = %d", seen, seen + 1);
+        step(me, _("write num = %d + 1 = %d"), seen, seen + 1);
         span_end(me->name, SPAN_RUNNING);
         value_changed("num", seen + 1);
         remember_read(me, i, seen); /* evidence, in this thread's own slot */
@@ -93,11 +93,15 @@ static void explain_count(const struct crowd *crowd, long long expected, bool ba
     if (lost > 0 && find_double_write(crowd, &caught)) {
         char pair[96];
         describe_pair(crowd, &caught, pair, sizeof pair);
-        note("%lld increment%s vanished. One was caught in the act:", lost, lost == 1 ? "" : "s");
+        note(lost == 1 ? N_("%lld increment vanished. One was caught in the act:")
+                       : N_("%lld increments vanished. One was caught in the act:"),
+             lost);
         note("%s both read %d and both wrote %d.", pair, caught.value_read, caught.value_read + 1);
         note("Each wrote what it had read plus one: the later write erased the other.");
     } else if (lost > 0) {
-        note("%lld increment%s vanished (the evidence kept holds no pair).", lost, lost == 1 ? "" : "s");
+        note(lost == 1 ? N_("%lld increment vanished (the evidence kept holds no pair).")
+                       : N_("%lld increments vanished (the evidence kept holds no pair)."),
+             lost);
     } else if (crowd->count == 1) {
         note("Nothing was lost: one thread has no one to race with.");
     } else if (crowd->team.peak_alive == 1) {
@@ -190,13 +194,13 @@ static const struct option_spec race_options[] = {
 
 const struct lesson race_lesson = {
     .name = "race",
-    .summary = "threads add to one shared int with no lock, and updates vanish",
+    .summary = N_("threads add to one shared int with no lock, and updates vanish"),
     .runs_for = { 1 }, /* seconds at speed 1, measured: starting 20000 threads, not the lesson clock */
-    .source = "seed 000 §2.4 线程锁; seed 001 balance; seed 003 数据竞争",
+    .source = N_("seed 000 §2.4 线程锁; seed 001 balance; seed 003 数据竞争"),
     .options = race_options,
     .results = "num expected lost yields (count workload); balance expected bad_reads yields (balance "
                "workload)",
-    .explanation =
+    .explanation = N_(
         "`num += 1` looks like one step, but it is three: read num, add one, write num.\n"
         "Two threads that both read 810 both write 811, and one increment is gone.\n"
         "Nothing here is simulated: 20000 real threads share one int with no lock.\n"
@@ -225,7 +229,7 @@ const struct lesson race_lesson = {
         "switches threads inside `num += 1`.  Python 2.7 lost up to 14 of 20000,\n"
         "and C with --bare loses a few now and then.\n"
         "The bug is in the program; an interpreter can hide it.  The fix is the\n"
-        "next lesson: concdemo mutex.\n",
+        "next lesson: concdemo mutex.\n"),
     .check = check_counter_options,
     .run = race_run,
 };

@@ -63,7 +63,7 @@ static void release(const char *who, const char *in)
 {
     level--;
     value_changed("level", level);
-    say(who, "%s%slets go: level %d%s", in, *in ? " " : "", level, level == 0 ? ", the lock is free" : "");
+    say(who, "%s%slets go: level %d%s", in, *in ? " " : "", level, level == 0 ? _(", the lock is free") : "");
     span_end(who, SPAN_HOLDING);
     pthread_mutex_unlock(&rlock); /* only the last unlock frees it */
 }
@@ -128,7 +128,7 @@ static int nested(void)
     struct named_thread *threads = calloc((size_t)count, sizeof *threads);
     print_log = calloc((size_t)count * 3, sizeof *print_log);
     if (!threads || !print_log) {
-        report_no_memory("ask for fewer", "%ld threads", count);
+        report_no_memory(N_("ask for fewer"), "%ld threads", count);
         free(threads);
         free(print_log);
         return 1;
@@ -298,7 +298,7 @@ static int counter(void)
     long count = (long)option_int("counter-threads");
     struct named_thread *threads = calloc((size_t)count, sizeof *threads);
     if (!threads) {
-        report_no_memory("ask for fewer", "%ld threads", count);
+        report_no_memory(N_("ask for fewer"), "%ld threads", count);
         return 1;
     }
     gl_num = 0;
@@ -344,14 +344,14 @@ static const struct option_spec rlock_options[] = {
 
 const struct lesson rlock_lesson = {
     .name = "rlock",
-    .summary = "a re-entrant lock lets its owner take it again; a plain lock deadlocks",
+    .summary = N_("a re-entrant lock lets its owner take it again; a plain lock deadlocks"),
     .runs_for = { 12 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 002 Lock & RLock; seed 000 §2.6 递归锁; seed 003 RLock 递归锁",
+    .source = N_("seed 002 Lock & RLock; seed 000 §2.6 递归锁; seed 003 RLock 递归锁"),
     .options = rlock_options,
     .results = "one line per part: part=nested threads depth prints together elapsed; part=deadlock "
                "errorcheck timed; part=ownership foreign_release extra_release; part=counter threads "
                "gl_num in_order elapsed",
-    .explanation =
+    .explanation = N_(
         "A lock that a function takes may be taken again by a function it calls.\n"
         "With a plain lock the second acquire waits for the first to be released --\n"
         "by the very thread that is now waiting.  It waits forever: a deadlock with\n"
@@ -367,7 +367,7 @@ const struct lesson rlock_lesson = {
         "as it took it (EPERM).  Part 4 is seed 000's program: 10 threads, each\n"
         "holding the lock for 1 s, print 1 to 10, one a second.\n"
         "\n"
-        "In POSIX an RLock is a pthread mutex of type PTHREAD_MUTEX_RECURSIVE.\n",
+        "In POSIX an RLock is a pthread mutex of type PTHREAD_MUTEX_RECURSIVE.\n"),
     .run = rlock_run,
     .actor_width = 9, /* "Thread-10" */
 };

@@ -213,9 +213,11 @@ static long report_overtaking(struct sem_thread *threads, long count)
             earliest_later = by_ask[k];
     }
     if (victim) {
-        note("%ld waiter%s overtaken: %s called sem_wait at %.4f s, before %s at %.4f s, yet got in a "
-             "wave after it.",
-             overtaken, overtaken == 1 ? " was" : "s were", victim->name, victim->asked_at, overtaker->name, overtaker->asked_at);
+        note(overtaken == 1 ? N_("%ld waiter was overtaken: %s called sem_wait at %.4f s, before %s at %.4f s, "
+                                 "yet got in a wave after it.")
+                            : N_("%ld waiters were overtaken: %s called sem_wait at %.4f s, before %s at %.4f s, "
+                                 "yet got in a wave after it."),
+             overtaken, victim->name, victim->asked_at, overtaker->name, overtaker->asked_at);
     } else
         note("No waiter was overtaken: they got in in the order they called sem_wait.");
     free(by_ask);
@@ -309,12 +311,12 @@ static const struct option_spec semaphore_options[] = {
 
 const struct lesson semaphore_lesson = {
     .name = "semaphore",
-    .summary = "a bounded semaphore lets at most 5 of 22 threads in at once, in waves",
+    .summary = N_("a bounded semaphore lets at most 5 of 22 threads in at once, in waves"),
     .runs_for = { 5 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 000 §2.7 信号量 BoundedSemaphore; seed 003 Semaphore 信号量",
+    .source = N_("seed 000 §2.7 信号量 BoundedSemaphore; seed 003 Semaphore 信号量"),
     .options = semaphore_options,
     .results = "threads permits peak waves wave_sizes in_start_order overtaken elapsed",
-    .explanation =
+    .explanation = N_(
         "A semaphore is a counter of permits.  sem_wait() takes one, and waits\n"
         "while there are none; sem_post() gives one back and lets a waiter in.\n"
         "A lock is a semaphore of one permit: here five threads may hold it at once.\n"
@@ -334,6 +336,6 @@ const struct lesson semaphore_lesson = {
         "but Python's docs say the wake-up order should not be relied on, and a\n"
         "thread that asks while a permit is free can take it before a woken waiter\n"
         "(barging).  POSIX leaves the choice to sem_post.  The transcript lists\n"
-        "each wave and says which order this run gave.\n",
+        "each wave and says which order this run gave.\n"),
     .run = semaphore_run,
 };

@@ -4,7 +4,7 @@
 # the arguments of _() and N_(), of say() and note() (which translate their
 # format), of the option macros (their help) and of the refusals.
 cd "$(dirname "$0")/.." || exit 1
-[ $# -gt 0 ] || set -- $(ls src/*.c demos/*.c demos/primitives/*.c | sort)
+[ $# -gt 0 ] || set -- $(ls src/*.[ch] demos/*.c demos/primitives/*.[ch] | sort)
 # Some messages quote the articles' Chinese: xgettext warns of each, and
 # writes them whole once the template's charset is UTF-8.
 { xgettext --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: --sort-by-file --package-name=concdemo \

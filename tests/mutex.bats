@@ -176,3 +176,29 @@ load helpers
     [[ "$output" != *"all DONE at"* ]]
     within 0 "$(time_of 'interrupted by Ctrl-C')" 1
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    run --separate-stderr env CONCDEMO_UNTRANSLATED=1 "$CONCDEMO" mutex --speed 50 --lang zh
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo mutex: race 课的线程在更新外面加锁，什么也没丢" ]
+    [[ "${lines[1]}" == "threads=20000 iterations=1 workload=count steps=no compare=no part=all "* ]]
+    [[ "$(grep -m1 '^result:' <<<"$output")" == "result: num=20000 expected=20000 lost=0 yields="* ]]
+    [[ "$output" == *"没有两次递增读到同一个值"* ]]
+    # the article's lines, its words and spacing, in any language
+    [ "$(grep -cE '^\[ *[0-9.]+\] main +num: 20000$' <<<"$output")" -eq 1 ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] main +all DONE at: [0-9]+\.[0-9]{3}$' <<<"$output")" -eq 1 ]
+    # three parts, in order, their results last and in the same order
+    [ "$(grep -c '^result:' <<<"$output")" -eq 3 ]
+    [ "$(line_of 'main +第 1 部分：')" -lt "$(line_of 'main +第 2 部分，seed 002')" ]
+    [ "$(line_of 'main +第 2 部分，seed 002')" -lt "$(line_of 'main +第 3 部分，seed 003')" ]
+    [ "$(grep '^result:' <<<"$output" | sed -n 2p)" = \
+        "result: part=owner foreign_post=none foreign_unlock=EPERM extra_post_count=2 elapsed=$(result_value elapsed)" ]
+    [ "$(grep '^result:' <<<"$output" | sed -n 3p)" = \
+        "result: part=with end=free return=held break=held scoped_return=free scoped_break=free counter=6" ]
+    [ "$(line_of '^result: num=')" -gt "$(line_of 'main +第 3 部分，seed 003')" ]
+    # a refusal is said in Chinese too
+    run --separate-stderr env CONCDEMO_UNTRANSLATED=1 "$CONCDEMO" mutex --compare --part count --lang zh
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "concdemo mutex: --compare 只对普通的 count 工作负载计时；使用它时不要加 --part" ]
+}

@@ -182,3 +182,24 @@ yields_accounted() {
               == ["num: \($num)"]' <<<"$output"
     jq -e -s '[ .[] | select(.kind == "note" and .text == "Expected 300: 300 threads, once each.") ] | length == 1' <<<"$output"
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    run --separate-stderr env CONCDEMO_UNTRANSLATED=1 "$CONCDEMO" race --lang zh
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo race: 多个线程不加锁地往同一个共享 int 上累加，更新消失了" ]
+    [[ "${lines[1]}" == "threads=20000 iterations=1 workload=count "* ]]
+    [ "$(result_value expected)" -eq 20000 ]
+    [ "$(result_value lost)" -gt 0 ]
+    [ "$(result_value num)" -eq $((20000 - $(result_value lost))) ]
+    # the article's line as its program prints it, in any language
+    [ "$(grep -cE '^\[ *[0-9.]+\] main +num: [0-9]+$' <<<"$output")" -eq 1 ]
+    # the caught pair, said in Chinese: both read N and both wrote N + 1
+    [[ "$output" == *"次递增消失了。有一次被当场抓住："* ]]
+    local caught read wrote
+    caught=$(grep -oE '都读到了 [0-9]+，也都写入了 [0-9]+。$' <<<"$output")
+    [ -n "$caught" ]
+    read=$(sed -E 's/都读到了 ([0-9]+)，.*/\1/' <<<"$caught")
+    wrote=$(sed -E 's/.*也都写入了 ([0-9]+)。$/\1/' <<<"$caught")
+    [ "$wrote" -eq $((read + 1)) ]
+}

@@ -144,3 +144,26 @@ load helpers
     # each print is gl_num and nothing else: 1, 2, 3, 4
     [ "$(grep -oE '^\[ *[0-9.]+\] Thread-[1-4] +[0-9]+$' <<<"$output" | awk '{ print $NF }' | tr '\n' ' ')" = "1 2 3 4 " ]
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    run --separate-stderr env CONCDEMO_UNTRANSLATED=1 "$CONCDEMO" rlock --speed 20 --lang zh
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo rlock: 可重入锁（递归锁）允许它的所有者再次获取它；普通锁则会死锁" ]
+    [[ "${lines[1]}" == "part=all nested-threads=2 depth=2 counter-threads=10 "* ]]
+    [ "$(line_of '第 1 部分，seed 002')" -lt "$(line_of '第 2 部分：')" ]
+    [ "$(line_of '第 2 部分：')" -lt "$(line_of '第 3 部分：')" ]
+    [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分，seed 000')" ]
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(sed -n 1p <<<"$results")" = "result: part=nested threads=2 depth=2 prints=6 together=yes elapsed=$(result_value elapsed)" ]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=deadlock errorcheck=EDEADLK timed=ETIMEDOUT" ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=ownership foreign_release=EPERM extra_release=EPERM" ]]
+    [[ "$(sed -n 4p <<<"$results")" == "result: part=counter threads=10 gl_num=10 in_order=yes "* ]]
+    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    # the article's prints as its program prints them: Thread-N i, and gl_num alone
+    [ "$(grep -cE '^\[ *[0-9.]+\] (Thread-[12]) +\1 [0-2]$' <<<"$output")" -eq 6 ]
+    [ "$(grep -oE '^\[ *[0-9.]+\] Thread-[0-9]+ +[0-9]+$' <<<"$output" | awk '{ print $NF }' | tr '\n' ' ')" = \
+        "1 2 3 4 5 6 7 8 9 10 " ]
+    [[ "$output" == *"test() 释放锁：层级 0，锁已空闲"* ]]
+}

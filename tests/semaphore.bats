@@ -146,3 +146,27 @@ load helpers
     [[ "$output" != *"result:"* ]]
     within 1 "$(time_of 'interrupted by Ctrl-C')" 2.5
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # --speed 1, as the defaults' test: the waves' windows are in real seconds there
+    run --separate-stderr env CONCDEMO_UNTRANSLATED=1 "$CONCDEMO" semaphore --speed 1 --lang zh
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo semaphore: 有界信号量一次最多让 22 个线程中的 5 个进入，分波通过" ]
+    [[ "${lines[1]}" == "threads=22 permits=5 hold=1 speed=1 "* ]]
+    [ "$(result_value peak)" -eq 5 ]
+    [ "$(result_value waves)" -eq 5 ]
+    [ "$(result_value wave_sizes)" = "5,5,5,5,2" ]
+    within 4.9 "$(result_value elapsed)" 6
+    # the article's lines, as its program prints them, in any language
+    [ "$(grep -cE '^\[ *[0-9.]+\] t-([0-9]+) +run the thread:t-\1$' <<<"$output")" -eq 22 ]
+    [ "$(grep -oE 'run the thread:t-[0-9]+$' <<<"$output" | sort -u | wc -l)" -eq 22 ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] main +-----all threads done-----$' <<<"$output")" -eq 1 ]
+    # the waves, said in Chinese, begin near 0, 1, 2, 3 and 4 s
+    for k in 1 2 3 4 5; do
+        local at
+        at=$(grep -oE "第 $k 波：[0-9]+ 个线程于 [0-9.]+ 秒进入" <<<"$output" | grep -oE '[0-9.]+ 秒' | cut -d' ' -f1)
+        within "$(awk -v k="$k" 'BEGIN { print k - 1.05 }')" "$at" "$(awk -v k="$k" 'BEGIN { print k - 0.6 }')"
+    done
+    [[ "$output" == *"BoundedSemaphore：被拒绝——计数已经是 5，即它的上限"* ]]
+}
