@@ -279,10 +279,12 @@ static int semaphore_run(void)
         int waves = report_waves(threads, count, permits, &in_start_order, sizes, sizeof sizes);
         note("The peak was %d holders, with %d permits: %ld threads took %d waves of %g s.", peak, permits,
              count, waves, hold);
-        if (peak < permits)
+        if (peak < permits && count >= permits)
             note("This run never had all %d permits in use at once: the threads started more slowly "
                  "than the holders let go.", permits);
-        if (in_start_order)
+        if (count < permits)
+            note("With %ld threads and %d permits no thread had to wait for a permit.", count, permits);
+        else if (in_start_order)
             note("This run each wave was the next %d threads in start order.", permits);
         else
             note("This run the waves were not the threads in start order.");
