@@ -252,7 +252,7 @@ static void *runner_breaking(void *arg)
         ; /* nothing more to say */
     else if (i == BARRIER_BROKEN)
         say(r->name, "BrokenBarrierError after %.3f s%s", r->left_at[step] - r->arrived_at[step],
-            with_timeout ? ": its own timeout ran out" : "");
+            with_timeout ? _(": its own timeout ran out") : "");
     else
         say(r->name, "goes on, wait() returned %d", i);
     if (with_timeout)
@@ -306,7 +306,8 @@ static int part_broken(void)
         else
             note("This run is not what a broken barrier does: %d timeout%s broke it, %d of %d waiters and %s "
                  "latecomer got the error.", timeout_broken, timeout_broken == 1 ? "" : "s", waiters_broken,
-                 thread_count - 1, late_broken ? "the" : "not the");
+                 /* TRANSLATORS: "the" and "not the" complete "%d of %d waiters and %s latecomer got the error" */
+                 thread_count - 1, late_broken ? _("the") : _("not the"));
     }
 
     int passed = 0;
@@ -387,7 +388,7 @@ static int process_runner(void *arg) /* the child p-k: Process(target=runner) */
         job->shared->left_at[job->k][round] = lesson_now();
         job->shared->serial[job->k][round] = rc == PTHREAD_BARRIER_SERIAL_THREAD;
         say(name, "round %d: goes on, %s", round + 1,
-            rc == PTHREAD_BARRIER_SERIAL_THREAD ? "PTHREAD_BARRIER_SERIAL_THREAD" : "wait() returned 0");
+            rc == PTHREAD_BARRIER_SERIAL_THREAD ? "PTHREAD_BARRIER_SERIAL_THREAD" : _("wait() returned 0"));
     }
     return 0;
 }
@@ -497,9 +498,9 @@ static const struct option_spec barrier_options[] = {
 
 const struct lesson barrier_lesson = {
     .name = "barrier",
-    .summary = "Barrier(3): threads meet, the last runs the action, all go on; it resets, and it breaks",
+    .summary = N_("Barrier(3): threads meet, the last runs the action, all go on; it resets, and it breaks"),
     .runs_for = { 8, 11 }, /* speed 1, defaults: 8.4 to 10.7 s over 8 seeds, measured; 3.6 to 11.7 as the arrivals allow */
-    .source = "seed 003 Barrier 栅栏",
+    .source = N_("seed 003 Barrier 栅栏"),
     .options = barrier_options,
     .results = "part=threads threads rounds together actions one_action action_by_last action_before_release "
                "overlaps spread action_threads; part=pthread threads rounds together serial one_serial "
@@ -507,7 +508,7 @@ const struct lesson barrier_lesson = {
                "broken_from broken_to reset_passed aborted abort_at aborted_to; part=process processes rounds "
                "together serial one_serial died spread",
     .explanation =
-        "A barrier makes a fixed number of threads wait for one another.  Each\n"
+        N_("A barrier makes a fixed number of threads wait for one another.  Each\n"
         "calls wait(); the first ones block; when the last arrives, all of them\n"
         "go on together, and the barrier resets for the next round.\n"
         "\n"
@@ -532,7 +533,7 @@ const struct lesson barrier_lesson = {
         "waiting for ever.\n"
         "\n"
         "Part 4 is multiprocessing.Barrier: a pthread_barrier_t in shared memory,\n"
-        "made with PTHREAD_PROCESS_SHARED, and processes in place of threads.\n",
+        "made with PTHREAD_PROCESS_SHARED, and processes in place of threads.\n"),
     .run = barrier_run_lesson,
 };
 
@@ -620,7 +621,7 @@ static struct round_check check_rounds(bool by_index)
                     overlap = true;
         c.overlaps += overlap;
         say("main", "round %d: %s arrived last, at %.3f; all went on %.3f..%.3f; action by %s", round + 1,
-            runners[last].name, runners[last].arrived_at[round], first_left, last_left, actor >= 0 ? runners[actor].name : "nobody");
+            runners[last].name, runners[last].arrived_at[round], first_left, last_left, actor >= 0 ? runners[actor].name : _("nobody"));
         if (!together)
             note("Round %d is not what a barrier does: a runner went on at %.3f, before the last arrived.",
                  round + 1, first_left);

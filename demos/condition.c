@@ -155,7 +155,7 @@ static int part_order(void)
     if (status == 0 && !lesson_stop_requested()) {
         bool as_article = strcmp(sequence, article_sequence) == 0;
         say("main", "both joined after %.2f s", elapsed);
-        note("The order was %s: tc1 0 1 2 3, tc2 0 1 2 3 4, tc1 4.", as_article ? "the article's" : "NOT the article's");
+        note("The order was %s: tc1 0 1 2 3, tc2 0 1 2 3 4, tc1 4.", as_article ? _("the article's") : _("NOT the article's"));
         note("tc1 slept 4 x 0.3 s holding the lock, tc2 5 x 0.1 s, tc1 0.3 s more: 2.0 s.");
         result_at_end("part=order sequence=%s as_article=%s elapsed=%.2f", sequence, as_article ? "yes" : "no", elapsed);
     }
@@ -454,7 +454,7 @@ static void *timed_waiter(void *arg)
         say(me->name, "returned True after %.2f s: ready was set in time", me->waited);
     else
         say(me->name, "returned False after %.2f s: %s, and ready is still false", me->waited,
-            me->answer == ETIMEDOUT ? "ETIMEDOUT" : "no answer");
+            me->answer == ETIMEDOUT ? "ETIMEDOUT" : _("no answer"));
     return NULL;
 }
 
@@ -520,15 +520,15 @@ static const struct option_spec condition_options[] = {
 
 const struct lesson condition_lesson = {
     .name = "condition",
-    .summary = "a condition variable: wait() lets go of the lock; notify() does not",
+    .summary = N_("a condition variable: wait() lets go of the lock; notify() does not"),
     .runs_for = { 4 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 002 Condition; seed 003 Condition 条件",
+    .source = N_("seed 002 Condition; seed 003 Condition 条件"),
     .options = condition_options,
     .results = "part=order sequence as_article elapsed; part=predicate waiters if_put if_taken if_empty while_put "
                "while_taken while_empty; part=notify waiters after_notify after_notify_all; part=timeout in_time "
                "in_time_waited expired expired_waited",
     .explanation =
-        "A condition variable lets a thread sleep until another thread changes\n"
+        N_("A condition variable lets a thread sleep until another thread changes\n"
         "something.  It always goes with a lock: wait() lets go of the lock and\n"
         "sleeps, and takes the lock back before it returns; notify() wakes a\n"
         "waiter but keeps the lock.\n"
@@ -543,7 +543,7 @@ const struct lesson condition_lesson = {
         "waiters take items from an empty box; with `while` they sleep again.\n"
         "\n"
         "Part 3: notify() wakes one waiter; notify_all() wakes them all.\n"
-        "Part 4: a wait with a timeout gives up, and says so (ETIMEDOUT).\n",
+        "Part 4: a wait with a timeout gives up, and says so (ETIMEDOUT).\n"),
     .actor_width = 10,
     .run = condition_run,
 };

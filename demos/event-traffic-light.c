@@ -309,13 +309,13 @@ static const struct option_spec event_traffic_light_options[] = {
 
 const struct lesson event_traffic_light_lesson = {
     .name = "event-traffic-light",
-    .summary = "a traffic light sets and clears an Event; cars wait on it at red",
+    .summary = N_("a traffic light sets and clears an Event; cars wait on it at red"),
     .runs_for = { 23 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 000 §2.8 利用Event类模拟红绿灯; seed 002 Event; seed 003 Event 事件",
+    .source = N_("seed 000 §2.8 利用Event类模拟红绿灯; seed 002 Event; seed 003 Event 事件"),
     .options = event_traffic_light_options,
     .results = "cycles cars green red period waits timeouts starts start_lag ran_red elapsed",
     .explanation =
-        "An Event is a flag that threads can wait for.  set() raises it and wakes\n"
+        N_("An Event is a flag that threads can wait for.  set() raises it and wakes\n"
         "every waiter; clear() lowers it; is_set() reads it; wait() blocks while\n"
         "it is down.  Pthreads has none: this lesson builds one from a flag, a\n"
         "mutex and a condition variable, in a dozen lines.\n"
@@ -335,7 +335,7 @@ const struct lesson event_traffic_light_lesson = {
         "Look, then act: the car asks is_set() and then moves.  The light can change\n"
         "between the two.  A car that saw green less than half a second before the\n"
         "light turned red drove that second on red: after the run the transcript\n"
-        "names each one, from the times recorded, and the result counts them (ran_red).\n",
+        "names each one, from the times recorded, and the result counts them (ran_red).\n"),
     .actor_width = 11,
     .run = event_traffic_light_run,
 };

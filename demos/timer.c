@@ -132,7 +132,7 @@ static int part_article(void)
             note("Its wait timed out at the deadline, the Event was not set, so it called hello, once.");
         else
             note("This run is not what a Timer does: its wait %s at %.3f s and hello ran %d time%s.",
-                 t1.woken_by_set ? "saw the Event set" : "timed out", t1.wait_ended_at, t1.runs,
+                 t1.woken_by_set ? _("saw the Event set") : _("timed out"), t1.wait_ended_at, t1.runs,
                  t1.runs == 1 ? "" : "s");
         result_at_end("part=article fired=%s runs=%d due=%.3f fired_at=%.3f late=%.4f", t1.runs ? "yes" : "no",
                       t1.runs, due, t1.ran_at, t1.ran_at - due);
@@ -159,7 +159,7 @@ static int part_cancel(void)
         team_join_next(&team);
         if (!lesson_stop_requested()) {
             say("main", "joined the timer thread: its wait ended at %.3f s, %s", t2.wait_ended_at,
-                t2.woken_by_set ? "the Event set" : "timed out");
+                t2.woken_by_set ? _("the Event set") : _("timed out"));
             if (t2.runs == 0 && t2.woken_by_set)
                 note("cancel() wakes the wait at once: the thread sees the Event set and ends without "
                      "calling hello.");
@@ -259,7 +259,7 @@ static void slow_hello_c(union sigval unused)
         lesson_sleep(0.5);
     }
     record->c_done_at = lesson_now();
-    say("glibc-2", record->c_outlived_delete ? "done" : "done: main never said timer_delete(C) returned");
+    say("glibc-2", record->c_outlived_delete ? "done" : N_("done: main never said timer_delete(C) returned"));
     event_set(&c_done);
 }
 
@@ -272,7 +272,7 @@ static bool make_timer(timer_t *timer, void (*fn)(union sigval))
     sev.sigev_notify_function = fn;
     if (timer_create(CLOCK_MONOTONIC, &sev, timer) == 0)
         return true;
-    fprintf(stderr, "%s: timer_create refused: %s\n", lesson_who(), strerror(errno));
+    fprintf(stderr, _("%s: timer_create refused: %s\n"), lesson_who(), strerror(errno));
     return false;
 }
 
@@ -282,15 +282,15 @@ static bool arm(timer_t timer, double seconds)
     struct itimerspec once = { .it_value = lesson_timeout(seconds, CLOCK_MONOTONIC) };
     if (timer_settime(timer, TIMER_ABSTIME, &once, NULL) == 0)
         return true;
-    fprintf(stderr, "%s: timer_settime refused: %s\n", lesson_who(), strerror(errno));
+    fprintf(stderr, _("%s: timer_settime refused: %s\n"), lesson_who(), strerror(errno));
     return false;
 }
 
 static bool no_thread_came(const char *which)
 {
     say("child", "%s: no thread ran the function", which);
-    fprintf(stderr, "%s: glibc started no thread for a SIGEV_THREAD timer (%d threads were running); "
-            "try a larger ulimit -u or ulimit -v\n", lesson_who(), threads_in_process());
+    fprintf(stderr, _("%s: glibc started no thread for a SIGEV_THREAD timer (%d threads were running); "
+            "try a larger ulimit -u or ulimit -v\n"), lesson_who(), threads_in_process());
     return false;
 }
 
@@ -345,7 +345,7 @@ static bool posix_timers(void)
     bool fired = wait_for(&a_ran, interval_option + 5);
     timer_delete(a);
     if (!fired)
-        return no_thread_came("timer A");
+        return no_thread_came(_("timer A"));
     say("child", "A's function ran on a new thread at %.3f s; %d threads then", record->fired_at,
         record->threads_during);
     lesson_sleep_until(record->due + cancel_option); /* past B's due time */
@@ -365,16 +365,16 @@ static bool posix_timers(void)
     say("child", "timer C, due in 0.2 s; its function waits for main's word, then works 0.5 s");
     if (!wait_for(&c_started, 5)) {
         timer_delete(c);
-        return no_thread_came("timer C");
+        return no_thread_came(_("timer C"));
     }
     timer_delete(c); /* while its function runs */
     record->c_deleted_at = lesson_now();
     say("child", "timer_delete(C) returned at %.3f s, %s", record->c_deleted_at,
-        event_is_set(&c_done) ? "after C's function had ended" : "while C's function still runs");
+        event_is_set(&c_done) ? _("after C's function had ended") : _("while C's function still runs"));
     event_set(&c_deleted); /* C's function may finish now */
     if (!wait_for(&c_done, 1)) {
-        fprintf(stderr, "%s: timer C's function did not finish in 1 lesson-second and 5 real seconds after "
-                "timer_delete(C)\n", lesson_who());
+        fprintf(stderr, _("%s: timer C's function did not finish in 1 lesson-second and 5 real seconds after "
+                "timer_delete(C)\n"), lesson_who());
         return false;
     }
     if (record->c_outlived_delete)
@@ -426,7 +426,7 @@ static int part_posix(void)
     if (lesson_stop_requested())
         status = 0;
     else if (exit_status > 128) {
-        fprintf(stderr, "%s: the child running the POSIX timers died of signal %d\n", lesson_who(), exit_status - 128);
+        fprintf(stderr, _("%s: the child running the POSIX timers died of signal %d\n"), lesson_who(), exit_status - 128);
         status = 1;
     } else if (exit_status != 0 || !record->ran)
         status = 1; /* the child said why */
@@ -434,13 +434,13 @@ static int part_posix(void)
         say("main", "joined the child: every thread glibc made for it ended with it");
         char b_said[120];
         if (record->b_runs == 0)
-            snprintf(b_said, sizeof b_said, "B, deleted in time, never fired");
+            snprintf(b_said, sizeof b_said, _("B, deleted in time, never fired"));
         else
-            snprintf(b_said, sizeof b_said, "B, deleted at %.3f s, fired %d time%s all the same",
+            snprintf(b_said, sizeof b_said, _("B, deleted at %.3f s, fired %d time%s all the same"),
                      record->b_deleted_at, record->b_runs, record->b_runs == 1 ? "" : "s");
         note("A fired %s on a thread glibc created for it, detached; %s; deleting C %s for its running "
-             "function.", record->a_runs == 1 ? "once" : "more than once", b_said,
-             record->c_outlived_delete ? "did not wait" : "waited");
+             "function.", record->a_runs == 1 ? _("once") : _("more than once"), b_said,
+             record->c_outlived_delete ? _("did not wait") : _("waited"));
         result_at_end("part=posix ran=yes due=%.3f fired_at=%.3f late=%.4f runs=%d deleted_runs=%d "
                       "deleted_at=%.3f checked_at=%.3f threads_before=%d threads_armed=%d threads_during=%d "
                       "threads_after=%d running_deleted_at=%.3f running_done_at=%.3f running_outlived_delete=%s",
@@ -475,7 +475,7 @@ static int timer_run_lesson(void)
 static const char *timer_check(void)
 {
     if (option_given("cancel-after") && option_real("cancel-after") >= option_real("interval"))
-        return "--cancel-after must be less than --interval: the cancel must come before the timer is due";
+        return _("--cancel-after must be less than --interval: the cancel must come before the timer is due");
     return NULL;
 }
 
@@ -488,9 +488,9 @@ static const struct option_spec timer_options[] = {
 
 const struct lesson timer_lesson = {
     .name = "timer",
-    .summary = "Timer(1, hello): a thread waits 1 s on an Event, then calls hello, unless cancelled",
+    .summary = N_("Timer(1, hello): a thread waits 1 s on an Event, then calls hello, unless cancelled"),
     .runs_for = { 5 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 000 §2.10 定时器 Timer类; seed 002 threading 模块 Timer",
+    .source = N_("seed 000 §2.10 定时器 Timer类; seed 002 threading 模块 Timer"),
     .options = timer_options,
     .check = timer_check,
     .results = "part=article fired runs due fired_at late; part=cancel cancelled_at wait_ended_at checked_at "
@@ -498,7 +498,7 @@ const struct lesson timer_lesson = {
                "deleted_at checked_at threads_before threads_armed threads_during threads_after "
                "running_deleted_at running_done_at running_outlived_delete",
     .explanation =
-        "A timer runs a function once, a while from now, unless it is cancelled\n"
+        N_("A timer runs a function once, a while from now, unless it is cancelled\n"
         "first.  Seed 000's program is Timer(1, hello): \"hello, world\" one second\n"
         "after t.start().\n"
         "\n"
@@ -518,6 +518,6 @@ const struct lesson timer_lesson = {
         "first such timer, which lives until the process ends, and a new detached\n"
         "thread for each expiry, which nobody can join.  timer_delete() does not\n"
         "wait for a function already running.  The part runs in a child process,\n"
-        "so every thread glibc made is gone when the child is reaped.\n",
+        "so every thread glibc made is gone when the child is reaped.\n"),
     .run = timer_run_lesson,
 };

@@ -150,3 +150,37 @@ rounds_in_order() {
         END { for (r = 1; r <= 3; r++) if (gone[r] != 4) { print "round " r ": " gone[r] " went on"; exit 1 } }' <<<"$output"
     [ "$(grep -c 'PTHREAD_BARRIER_SERIAL_THREAD$' <<<"$output")" -eq 3 ]
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # all four parts at --speed 20, the English tests' speed for each of them
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" barrier --lang zh --speed 20
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo barrier: Barrier(3)：线程相互等待，最后到达者运行 action，然后全部继续；栅栏会重置，也会被打破" ]
+    [[ "${lines[1]}" == "part=all threads=3 rounds=3 timeout=1 speed=20 "* ]]
+    part_value() { grep "^result: part=$1 " <<<"$output" | tr ' ' '\n' | grep -m1 "^$2=" | cut -d= -f2-; }
+    # part 1: the last to arrive runs the action, once a round, before anyone goes on
+    [ "$(part_value threads together)" -eq 3 ]
+    [ "$(part_value threads actions)" -eq 3 ]
+    [ "$(part_value threads one_action)" -eq 3 ]
+    [ "$(part_value threads action_by_last)" -eq 3 ]
+    [ "$(part_value threads action_before_release)" -eq 3 ]
+    [ "$(grep -c '3 个全到了：第 [0-9] 轮完成（这是 action）$' <<<"$output")" -eq 3 ]
+    # part 2: pthread_barrier_t, one SERIAL_THREAD a round
+    [ "$(part_value pthread together)" -eq 3 ]
+    [ "$(part_value pthread serial)" -eq 3 ]
+    [ "$(part_value pthread one_serial)" -eq 3 ]
+    # part 3: broken by the timeout for every waiter, mended by reset(), broken by abort()
+    [ "$(part_value broken timed_out)" -eq 1 ]
+    [ "$(part_value broken waiters_broken)" -eq 2 ]
+    [ "$(part_value broken late_broken)" = yes ]
+    [ "$(part_value broken reset_passed)" -eq 3 ]
+    [ "$(part_value broken aborted)" -eq 2 ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] t-0 +[0-9.]+ 秒后得到 BrokenBarrierError：它自己的超时到了$' <<<"$output")" -eq 1 ]
+    [[ "$output" == *"main     barrier.broken 为 True；2 个（共 2 个）等待者得到 BrokenBarrierError"* ]]
+    # part 4: processes at a process-shared pthread_barrier_t
+    [ "$(part_value process together)" -eq 3 ]
+    [ "$(part_value process serial)" -eq 3 ]
+    [ "$(part_value process one_serial)" -eq 3 ]
+    [ "$(part_value process died)" -eq 0 ]
+}

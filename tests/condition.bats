@@ -147,3 +147,26 @@ Thread-1 4"
     [ "$(grep -cE '^\[ *[0-9.]+\] Thread-[12] +Thread-[12] ' <<<"$output")" -eq 10 ]
     [[ "$output" == *"as Python 2 prints them: Thread-1 0. Python 3.10 and later name it Thread-1 (tc1)."* ]]
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # --speed 2, as the English test of all four parts
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" condition --lang zh --speed 2
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo condition: 条件变量：wait() 释放锁；notify() 不释放" ]
+    [[ "${lines[1]}" == "part=all waiters=3 speed=2 "* ]]
+    [ "$(line_of '第 1 部分，文章 002')" -lt "$(line_of '第 2 部分：')" ]
+    [ "$(line_of '第 2 部分：')" -lt "$(line_of '第 3 部分：')" ]
+    [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分：')" ]
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 4 ]
+    [[ "$(sed -n 1p <<<"$results")" == "result: part=order sequence=1-0,1-1,1-2,1-3,2-0,2-1,2-2,2-3,2-4,1-4 as_article=yes elapsed="* ]]
+    [ "$(sed -n 2p <<<"$results")" = "result: part=predicate waiters=3 if_put=1 if_taken=3 if_empty=2 while_put=3 while_taken=3 while_empty=0" ]
+    [ "$(sed -n 3p <<<"$results")" = "result: part=notify waiters=3 after_notify=1 after_notify_all=3" ]
+    [[ "$(sed -n 4p <<<"$results")" == "result: part=timeout in_time=yes in_time_waited="*" expired=ETIMEDOUT expired_waited="* ]]
+    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    # the article's prints stay the article's: Thread-1 0 .. Thread-1 4
+    [ "$(prints | tr '\n' ' ')" = "Thread-1 0 Thread-1 1 Thread-1 2 Thread-1 3 Thread-2 0 Thread-2 1 Thread-2 2 Thread-2 3 Thread-2 4 Thread-1 4 " ]
+    [[ "$output" == *"# 顺序与文章的相同："* ]]
+}

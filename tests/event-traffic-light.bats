@@ -257,3 +257,37 @@ light_seconds() {
             | awk 'NR > 1 && $1 - last < 0.5 { bad = 1 } { last = $1 } END { exit bad }'
     done
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # --cars 4 --cycles 2 --speed 40, as the English jsonl test: counts, not timings
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" event-traffic-light --lang zh --cars 4 --cycles 2 --speed 40
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo event-traffic-light: 红绿灯设置和清除一个事件（Event）；红灯时车在它上面等待" ]
+    [[ "${lines[1]}" == "cycles=2 cars=4 patience=none car-phase=none speed=40 "* ]]
+    [ "$(result_value cycles)" -eq 2 ]
+    [ "$(result_value cars)" -eq 4 ]
+    [ "$(result_value waits)" -eq 8 ]
+    [ "$(result_value starts)" -eq 8 ]
+    # the article's program prints the article's lines, in any language: 6 green, 5 red,
+    # nothing at count 11, 5 green, 5 red
+    local colours
+    colours=$(grep -oE '^\[ *[0-9.]+\] light +(green|red) light is on\.\.\.$' <<<"$output" | grep -oE '(green|red) light' \
+        | cut -c1 | tr -d '\n')
+    [ "$colours" = "ggggggrrrrrgggggrrrrr" ]
+    local car
+    for car in MINI TAXI BUS VAN; do
+        [ "$(grep -c "car $car *\[$car\] sees red light,waiting\.\.\.$" <<<"$output")" -eq 2 ]
+        [ "$(grep -c "car $car *\[$car\] green light is on,start going\.\.\.$" <<<"$output")" -eq 2 ]
+    done
+    [ "$(grep -cE 'main +(MINI|TAXI|BUS|VAN) 在 [0-9.]+ 秒看灯：绿灯；[0-9.]+ 秒后灯变红$' <<<"$output")" -eq "$(result_value ran_red)" ]
+    [[ "$output" == *"# 2 个周期之后熄灯：道路关闭（文章里的红绿灯永远运行下去）。"* ]]
+    [ "$(grep -c '# count 到了 11：红绿灯设置事件' <<<"$output")" -eq 2 ]
+    # --patience: each wait that ran out is said, in Chinese
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" event-traffic-light --lang zh --cycles 1 --patience 2 --speed 20
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "$(result_value timeouts)" -ge 1 ]
+    [ "$(grep -cE '\[MINI\] [0-9.]+ 秒后仍是红灯，继续等待\.\.\.$' <<<"$output")" -eq "$(result_value timeouts)" ]
+    [[ "$output" == *"返回了 False："* ]]
+}

@@ -165,3 +165,36 @@ load helpers
         none_left "$seed"
     done
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # the three parts at the speeds of the English tests' cancel and POSIX parts
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" timer --lang zh --interval 4 --cancel-after 0.5 --speed 8
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo timer: Timer(1, hello)：一个线程在事件上等待 1 秒，然后调用 hello，除非被取消" ]
+    [[ "${lines[1]}" == "part=all interval=4 cancel-after=0.5 speed=8 "* ]]
+    # part 1: the article's hello, once, never before it was due
+    [ "$(result_value fired)" = yes ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] Thread-1 +hello, world$' <<<"$output")" -eq 1 ]
+    within "$(result_value due)" "$(result_value fired_at)" "$(awk -v d="$(result_value due)" 'BEGIN { print d + 2.4 }')"
+    # part 2: cancelled in time, hello never ran; cancelled after it fired, it had run once
+    [ "$(result_value cancelled_runs)" -eq 0 ]
+    ! grep -qE 'Thread-2 +hello, world' <<<"$output" || false
+    within "$(result_value cancelled_at)" "$(result_value wait_ended_at)" "$(awk -v c="$(result_value cancelled_at)" 'BEGIN { print c + 2.4 }')"
+    [ "$(result_value late_runs)" -eq 1 ]
+    [[ "$output" == *"已过应运行的时间"*"hello 运行了 0 次"* ]]
+    # part 3: the POSIX timer (ThreadSanitizer's build says why it does not run)
+    if [[ "${CONCDEMO_SANITIZER:-}" =~ thread ]]; then
+        [[ "$output" == *"result: part=posix ran=no"* ]]
+    else
+        [[ "$output" == *"result: part=posix ran=yes "* ]]
+        [ "$(grep -cE '^\[ *[0-9.]+\] glibc-1 +hello, world$' <<<"$output")" -eq 1 ]
+        [ "$(result_value deleted_runs)" -eq 0 ]
+        [ "$(result_value running_outlived_delete)" = yes ]
+        [[ "$output" == *"删除 C 时没有等待它正在运行的函数"* ]]
+    fi
+    # a refusal, in Chinese too
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" timer --lang zh --interval 1 --cancel-after 1
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "concdemo timer: --cancel-after 必须小于 --interval：cancel 必须在定时器到期之前到来" ]
+}
