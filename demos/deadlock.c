@@ -180,8 +180,8 @@ static void name_the_cycle(const int *cycle, int length, struct round *round)
         for (int l = 0; l < graph.locks && holds < 0; l++)
             if (graph.holder[l] == t)
                 holds = l;
-        used += (size_t)snprintf(text + used, sizeof text - used, "%s%s holds %s, waits for %s",
-                                 k ? "; " : "", name(t), holds < 0 ? "?" : lock_name(holds),
+        used += (size_t)snprintf(text + used, sizeof text - used, _("%s%s holds %s, waits for %s"),
+                                 k ? _("; ") : "", name(t), holds < 0 ? "?" : lock_name(holds),
                                  lock_name(waits));
         cycle_used += (size_t)snprintf(round->cycle + cycle_used, sizeof round->cycle - cycle_used, "%s>",
                                        name(t));
@@ -321,7 +321,7 @@ static int loop_part(const char *part, const char *thread_prefix, const char *lo
                           atomic_load(&worked), round.elapsed);
         } else {
             say("main", "all %d finished; the watchdog looked %d times and saw no loop%s", threads, round.scans,
-                round.cycle_length ? "?! It did" : "");
+                round.cycle_length ? _("?! It did") : "");
             result_at_end("part=%s threads=%d deadlock=%s worked=%d scans=%d backoffs=%d elapsed=%.2f", part,
                           threads, round.cycle_length ? "yes" : "no", atomic_load(&worked), round.scans,
                           atomic_load(&backoffs), round.elapsed);
@@ -363,11 +363,11 @@ static int philosophers_part(void)
     int count = (int)option_int("philosophers");
     say("main", "the dining philosophers: %d at a round table, a fork between each two", count);
     note("Each takes the fork on the left, then the one on the right.");
-    int status = loop_part("philosophers", "p", "fork", false, count, OWN_THEN_NEXT);
+    int status = loop_part("philosophers", "p", _("fork"), false, count, OWN_THEN_NEXT);
     if (status != 0 || lesson_stop_requested())
         return status;
     say("main", "again, with the forks in order: the last philosopher takes fork1 first");
-    return loop_part("philosophers-ordered", "p", "fork", false, count, IN_ORDER);
+    return loop_part("philosophers-ordered", "p", _("fork"), false, count, IN_ORDER);
 }
 
 static int deadlock_run(void)
@@ -390,15 +390,15 @@ static const struct option_spec deadlock_options[] = {
 
 const struct lesson deadlock_lesson = {
     .name = "deadlock",
-    .summary = "each thread holds a lock and waits for the next one's: a loop, caught and fixed",
+    .summary = N_("each thread holds a lock and waits for the next one's: a loop, caught and fixed"),
     .runs_for = { 12, 15 }, /* lesson seconds at the defaults, measured: 12.5 to 14.9 over 30 seeds (backoff varies) */
-    .source = "seed 003 并发编程的问题: 死锁",
+    .source = N_("seed 003 并发编程的问题: 死锁"),
     .options = deadlock_options,
     .results = "one line per part: part=cycle threads deadlock cycle found_at preempt victim worked "
                "elapsed; "
                "part=order and part=backoff threads deadlock worked scans backoffs elapsed; "
                "part=philosophers as part=cycle; part=philosophers-ordered as part=order",
-    .explanation =
+    .explanation = N_(
         "Seed 003: threads A, B and C, where A waits for B, B for C and C for A:\n"
         "a closed loop, and nobody can move.  Here t1, t2 and t3 each take their\n"
         "own lock (A, B, C), work 0.5 s, then reach for the next one's.  Python's\n"
@@ -425,6 +425,6 @@ const struct lesson deadlock_lesson = {
         "The lesson makes the deadlock certain: in the loop parts, each thread\n"
         "waits until every thread holds its own lock before it reaches for the\n"
         "next.  Without that, a slow start could let one thread take both locks\n"
-        "before the others begin, and the loop would not close.\n",
+        "before the others begin, and the loop would not close.\n"),
     .run = deadlock_run,
 };

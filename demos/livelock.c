@@ -93,7 +93,7 @@ static void *polite_task(void *arg)
         bool both = attempt(t);
         if (t->attempts <= SHOWN || both)
             say(t->name, "attempt %d: has %s; %s %s", t->attempts, t->mine_name, t->theirs_name,
-                both ? "free: has both" : "busy: lets go");
+                both ? _("free: has both") : _("busy: lets go"));
         if (both) {
             lesson_sleep(WORK); /* the work that needs both */
             t->done_at = lesson_now();
@@ -117,8 +117,8 @@ static void *polite_task(void *arg)
 static int run_both(bool random_backoff, double seconds)
 {
     double gun = lesson_now() + 0.1; /* time enough to start both threads */
-    task_init(&task1, "task1", &resource1, "resource1", &resource2, "resource2", random_backoff, gun, gun + seconds, 1);
-    task_init(&task2, "task2", &resource2, "resource2", &resource1, "resource1", random_backoff, gun, gun + seconds, 2);
+    task_init(&task1, "task1", &resource1, _("resource1"), &resource2, _("resource2"), random_backoff, gun, gun + seconds, 1);
+    task_init(&task2, "task2", &resource2, _("resource2"), &resource1, _("resource1"), random_backoff, gun, gun + seconds, 2);
     struct team team;
     if (!team_init_together(&team, 2))
         return 1;
@@ -176,8 +176,8 @@ static int part_polite(void)
              "retried at once, without a sleep, would keep a CPU busy (not shown here).", task1.cpu_seconds, task2.cpu_seconds);
     } else {
         note("Not a livelock this run: %d of %d beats in step, and %d task%s finished (task1 %s, task2 %s).",
-             in_step, rounds, done, done == 1 ? "" : "s", task1.done_at >= 0 ? "done" : "not done",
-             task2.done_at >= 0 ? "done" : "not done");
+             in_step, rounds, done, done == 1 ? "" : "s", task1.done_at >= 0 ? _("done") : _("not done"),
+             task2.done_at >= 0 ? _("done") : _("not done"));
         if (max_skew > hesitate)
             note("They tried %.6f s apart, more than the %g s a task hesitates holding its lock: one "
                  "reached after the other had let go, and got through.", max_skew, hesitate);
@@ -235,13 +235,13 @@ static const struct option_spec livelock_options[] = {
 
 const struct lesson livelock_lesson = {
     .name = "livelock",
-    .summary = "two polite tasks give way to each other for ever; a random back-off lets both finish",
+    .summary = N_("two polite tasks give way to each other for ever; a random back-off lets both finish"),
     .runs_for = { 2.4, 5 }, /* 2 s polite, then the random part: 2.4 to 4.9 s over 80 seeds at speeds 5 and 10, measured */
-    .source = "seed 003 活锁",
+    .source = N_("seed 003 活锁"),
     .options = livelock_options,
     .results = "part=polite livelock progress attempts1 attempts2 in_step beats max_skew seconds; "
                "part=random finished attempts1 attempts2 failed seconds",
-    .explanation =
+    .explanation = N_(
         "A livelock: threads that are all running, all busy, and none gets anywhere.\n"
         "Seed 003's story: task 1 locks resource 1, task 2 locks resource 2; each\n"
         "then needs the other's, finds it held, politely releases its own, and tries\n"
@@ -258,6 +258,6 @@ const struct lesson livelock_lesson = {
         "Part 2, random: the same tasks back off a random time (0 to 0.6 s) instead.\n"
         "Their attempts fall apart, one gets both resources, does its work and lets\n"
         "go, and then the other: both finish, in a measured time (the part gives up\n"
-        "after 10 s, and says so).\n",
+        "after 10 s, and says so).\n"),
     .run = livelock_run,
 };

@@ -157,7 +157,7 @@ static int contest(int part, bool use_ticket_lock)
     overtakes = 0;
     atomic_store(&asks, 0);
 
-    const char *lock_name = fair ? "a ticket lock (fair)" : "a pthread mutex (unfair)";
+    const char *lock_name = fair ? _("a ticket lock (fair)") : _("a pthread mutex (unfair)");
     say("main", "part %d: %ld threads, one %s; t-1 lets go and at once asks again", part, count,
         lock_name);
     if (fair)
@@ -205,7 +205,7 @@ static int contest(int part, bool use_ticket_lock)
     size_t used = 0;
     for (long i = 0; i < count; i++) {
         double share = total ? 100.0 * (double)threads[i].taken / (double)total : 0;
-        say(threads[i].name, "%s got the lock %ld times: %.1f %%", i == 0 ? "greedy," : "polite,",
+        say(threads[i].name, "%s got the lock %ld times: %.1f %%", i == 0 ? _("greedy,") : _("polite,"),
             threads[i].taken, share);
         if (used < sizeof shares)
             used += (size_t)snprintf(shares + used, sizeof shares - used, "%s%.1f", i ? "," : "", share);
@@ -220,10 +220,10 @@ static int contest(int part, bool use_ticket_lock)
         mutex_rate = rate;
     else if (mutex_rate > 0 && rate > 0)
         say("main", "%.0f turns a real second, against the mutex's %.0f: %.1f times %s", rate, mutex_rate,
-            rate < mutex_rate ? mutex_rate / rate : rate / mutex_rate, rate < mutex_rate ? "slower" : "faster");
+            rate < mutex_rate ? mutex_rate / rate : rate / mutex_rate, rate < mutex_rate ? _("slower") : _("faster"));
     if (fair)
         note("A ticket lock lets no one in ahead of an earlier number: %s.",
-             overtakes == 0 ? "none did" : "yet some did -- a bug in the lock");
+             overtakes == 0 ? _("none did") : _("yet some did -- a bug in the lock"));
     else
         note("The mutex keeps no line: it goes to whoever asks when it is free, often the thread that "
              "just let go.");
@@ -240,13 +240,13 @@ static int contest(int part, bool use_ticket_lock)
         note("t-1, the greedy one, took %.1f %%, %.1f times an equal share (%.1f %%); %s. The lock went "
              "to another thread only %ld times.",
              top_share, top_share / equal, equal,
-             starved ? "the polite ones were starved" : "the polite ones got less than an equal share", handoffs);
+             starved ? _("the polite ones were starved") : _("the polite ones got less than an equal share"), handoffs);
     else
         note("No thread crowded the others out this run: the largest share was %.1f %% (%s), against "
              "an equal %.1f %%. %s",
              top_share, threads[top].name, equal,
-             fair ? "A fair lock should not do this: a thread may have been kept off the CPU."
-                  : "The mutex promises no order; this time it happened to spread the lock.");
+             fair ? _("A fair lock should not do this: a thread may have been kept off the CPU.")
+                  : _("The mutex promises no order; this time it happened to spread the lock."));
     result_at_end("part=%s lock=%s threads=%ld acquisitions=%ld handoffs=%ld overtakes=%ld rate=%.0f shares=%s top=%.1f "
                   "top_vs_equal=%.2f starved=%d",
                   fair ? "fair" : "unfair", fair ? "ticket" : "mutex", count, total, handoffs, overtakes,
@@ -363,7 +363,7 @@ static int one_inversion(struct realtime *rt, bool inherit, struct inversion_run
     pthread_mutex_init(&resource, &attr);
     pthread_mutexattr_destroy(&attr);
     forget_moments();
-    say("main", "%s mutex; low, medium, high on CPU %d", inherit ? "a PTHREAD_PRIO_INHERIT" : "a plain", rt->cpu);
+    say("main", "%s mutex; low, medium, high on CPU %d", inherit ? _("a PTHREAD_PRIO_INHERIT") : _("a plain"), rt->cpu);
 
     event_init(&high_wakes);
     event_init(&medium_wakes);
@@ -458,9 +458,9 @@ static int inversion(void)
         note("Plain mutex: high waited %.1f ms, against medium's %.1f ms spin: this run did not show the "
              "inversion (%s).",
              plain.high_waited * 1e3, medium_spin * 1e3,
-             !plain.high_asked_in_time ? "high asked only after low let go: it had nothing to wait for"
-             : plain.medium_went_first ? "medium ran first, yet high waited less than half its spin"
-                                       : "low let go before medium ended its spin");
+             !plain.high_asked_in_time ? _("high asked only after low let go: it had nothing to wait for")
+             : plain.medium_went_first ? _("medium ran first, yet high waited less than half its spin")
+                                       : _("low let go before medium ended its spin"));
     if (fixed)
         note("PTHREAD_PRIO_INHERIT: while high waited, low ran at high's priority, above medium, and "
              "finished its work: high waited %.1f times less. medium ran after.",
@@ -469,9 +469,9 @@ static int inversion(void)
         note("PTHREAD_PRIO_INHERIT: high waited %.1f times less than with the plain mutex, but this run did "
              "not show the fix: %s.",
              ratio,
-             !inherit.high_asked_in_time ? "high asked only after low let go: there was nothing to fix"
-             : inherit.high_went_first   ? "high waited half medium's spin or more"
-                                         : "medium began before high got in");
+             !inherit.high_asked_in_time ? _("high asked only after low let go: there was nothing to fix")
+             : inherit.high_went_first   ? _("high waited half medium's spin or more")
+                                         : _("medium began before high got in"));
     result_at_end("part=inversion cpu=%d spin_ms=%.1f work_ms=%.1f plain_wait_ms=%.1f inherit_wait_ms=%.1f "
                   "ratio=%.1f inverted=%s fixed=%s plain_order=%s inherit_order=%s refused=none",
                   rt.cpu, medium_spin * 1e3, low_work * 1e3, plain.high_waited * 1e3, inherit.high_waited * 1e3,
@@ -569,15 +569,15 @@ static const struct option_spec starvation_options[] = {
 
 const struct lesson starvation_lesson = {
     .name = "starvation",
-    .summary = "an unfair lock favours the thread that just let go; a ticket lock is fair; priority inversion",
+    .summary = N_("an unfair lock favours the thread that just let go; a ticket lock is fair; priority inversion"),
     .runs_for = { 4.7 }, /* seconds at speed 1 at the defaults, measured (4.69, 4.73) */
-    .source = "seed 003 资源不足, 优先级反转",
+    .source = N_("seed 003 资源不足, 优先级反转"),
     .options = starvation_options,
     .results = "one line per part: part=unfair|fair lock=mutex|ticket threads acquisitions handoffs overtakes rate "
                "shares top top_vs_equal starved; part=inversion cpu spin_ms work_ms plain_wait_ms inherit_wait_ms "
                "ratio inverted fixed plain_order inherit_order refused=none, or refused=SCHED_FIFO priority error, or "
                "skipped=valgrind",
-    .explanation =
+    .explanation = /* xgettext:no-c-format */ N_(
         "A thread starves when it is never given what it needs to go on, though\n"
         "nothing is stuck: others keep getting it first.  Here four threads share a\n"
         "lock, each holding it 10 us at a time.  t-1 is greedy: it lets go and at\n"
@@ -628,6 +628,6 @@ const struct lesson starvation_lesson = {
         "protocol to choose; on Linux os.sched_setscheduler(\n"
         "threading.get_native_id(), os.SCHED_FIFO, ...) does set one thread's\n"
         "policy (checked here), but threading.Lock has only acquire, release and\n"
-        "locked: no priority inheritance to ask for.\n",
+        "locked: no priority inheritance to ask for.\n"),
     .run = starvation_run,
 };

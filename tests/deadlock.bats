@@ -111,3 +111,31 @@ part_value() {
     [ "$(grep '^result: part=' <<<"$output" | cut -d' ' -f2 | tr '\n' ' ')" = \
         "part=cycle part=order part=backoff part=philosophers part=philosophers-ordered " ]
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" deadlock --speed 10 --lang zh
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+    [ "${lines[0]}" = "concdemo deadlock: 每个线程持有一把锁，又等下一个线程的锁：一个环，被发现并修复" ]
+    [ "$(grep '^result: part=' <<<"$output" | cut -d' ' -f2 | tr '\n' ' ')" = \
+        "part=cycle part=order part=backoff part=philosophers part=philosophers-ordered " ]
+    # seed 003's loop: found, named (the pieces of the sentence too), ended
+    [[ "$output" == *"一个环：t1 持有 A，等待 B；t2 持有 B，等待 C；t3 持有 C，等待 A"* ]]
+    [ "$(part_value cycle deadlock)" = yes ]
+    [ "$(part_value cycle cycle)" = "t1>t2>t3>t1" ]
+    [ "$(part_value cycle preempt)" = EPERM ]
+    [ "$(part_value cycle victim)" = t3 ]
+    [ "$(part_value cycle worked)" -eq 2 ]
+    within 0.5 "$(part_value cycle found_at)" 1.3 || { echo "found_at=$(part_value cycle found_at)"; return 1; }
+    # the fixes: no loop, all three work
+    [ "$(part_value order deadlock)" = no ]
+    [ "$(part_value order worked)" -eq 3 ]
+    [ "$(part_value backoff deadlock)" = no ]
+    [ "$(part_value backoff worked)" -eq 3 ]
+    [ "$(grep -cE '发现 [A-C] 已被占用：放开 [A-C]，退避' <<<"$output")" -eq "$(part_value backoff backoffs)" ]
+    # the philosophers: caught with five, then all eat in order
+    [ "$(part_value philosophers cycle)" = "p1>p2>p3>p4>p5>p1" ]
+    [ "$(part_value philosophers worked)" -eq 4 ]
+    [ "$(part_value philosophers-ordered deadlock)" = no ]
+    [ "$(part_value philosophers-ordered worked)" -eq 5 ]
+}

@@ -106,3 +106,23 @@ polite_is_livelock() {
     usage_error "--hesitate" livelock --hesitate x
     usage_error "--part" livelock --part nope
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" livelock --seconds 0.5 --lang zh
+    echo "$output" # shown if the test fails
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+    [ "${lines[0]}" = "concdemo livelock: 两个礼让的任务永远互相让路；随机退避让两者都能完成" ]
+    # polite: a livelock, as in English
+    [[ "$(grep '^result:' <<<"$output" | sed -n 1p)" == "result: part=polite livelock=yes progress=0 "* ]]
+    [ "$(result_value in_step)" -eq "$(result_value beats)" ]
+    [[ "$output" == *"# 活锁："* ]]
+    [[ "$output" != *"这次不是活锁"* ]]
+    grep -qE '^\[ *[0-9.]+\] task1 +第 1 次尝试：持有资源1；资源2被占用：放手$' <<<"$output"
+    # random: both finish, each failing every attempt but its last
+    local random
+    random=$(grep '^result: part=random ' <<<"$output")
+    [[ "$random" == "result: part=random finished=2 "* ]]
+    output=$random
+    [ "$(result_value failed)" -eq $(($(result_value attempts1) - 1 + $(result_value attempts2) - 1)) ]
+}

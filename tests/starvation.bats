@@ -144,3 +144,43 @@ realtime_refused() {
 @test "Ctrl-C in the inversion part stops it: exit 130, no result, nothing spinning" {
     interrupt_when 'a plain mutex' INT starvation --part inversion --spin 0.1
 }
+
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" starvation --speed 4 --seconds 1.2 --lang zh
+    echo "$output" # shown if the test fails
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+    [ "${lines[0]}" = "concdemo starvation: 不公平的锁偏袒刚放手的线程；票号锁是公平的；优先级反转" ]
+    # unfair: t-1, the greedy one, dominates the mutex
+    [ "$(part_value unfair lock)" = mutex ]
+    local shares top
+    shares=$(part_value unfair shares)
+    top=$(part_value unfair top)
+    [ "$(cut -d, -f1 <<<"$shares")" = "$top" ]
+    awk -v t="$top" 'BEGIN { exit !(t >= 40) }'
+    grep -q '贪婪的 t-1 拿走了' <<<"$output"
+    # fair: nobody let in ahead, every thread had turns, near equal or the note says why
+    [ "$(part_value fair lock)" = ticket ]
+    [ "$(part_value fair overtakes)" -eq 0 ]
+    grep -q '确实没有' <<<"$output"
+    shares=$(part_value fair shares)
+    [ "$(tr ',' '\n' <<<"$shares" | wc -l)" -eq 4 ]
+    tr ',' '\n' <<<"$shares" | awk '{ if ($1 <= 0) bad = 1 } END { exit bad }'
+    if ! tr ',' '\n' <<<"$shares" | awk '{ if ($1 < 10 || $1 > 45) bad = 1 } END { exit bad }'; then
+        grep -q '队伍没有让任何线程插队，但它只服务排在队里的线程' <<<"$output" ||
+            { echo "fair shares $shares, and no note says why"; return 1; }
+    else
+        [ "$(part_value fair starved)" -eq 0 ]
+    fi
+    # inversion: the same verdicts, or the refusal, told in Chinese
+    if realtime_refused; then
+        grep -q '系统拒绝了主线程的 SCHED_FIFO 优先级 40' <<<"$output"
+        return 0
+    fi
+    [ "$(part_value inversion spin_ms)" = 37.5 ]
+    [ "$(part_value inversion plain_order)" = low-took,high-asked,medium-began,medium-done,low-let-go,high-got ]
+    [ "$(part_value inversion inherit_order)" = low-took,high-asked,low-let-go,high-got,medium-began,medium-done ]
+    [ "$(part_value inversion inverted)" = yes ]
+    [ "$(part_value inversion fixed)" = yes ]
+    grep -q '它从没碰过这把锁，却让 low 得不到 CPU' <<<"$output"
+}
