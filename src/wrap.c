@@ -253,6 +253,20 @@ char *wrap_line(const char *text, int first_col, int indent, int width)
     return finish(&out);
 }
 
+/* Chinese lines join with no space between them: the text so far ends in a
+ * wide character, or the next line begins with one. */
+static bool joins_without_space(const struct text *so_far, const char *next)
+{
+    size_t start = so_far->len;
+    while (start > 0 && ((unsigned char)so_far->s[start - 1] & 0xc0) == 0x80)
+        start--;
+    unsigned long last = 0, first;
+    if (start > 0)
+        char_at(so_far->s + start - 1, &last);
+    char_at(next, &first);
+    return is_wide(last) || is_wide(first);
+}
+
 /* A paragraph: its lines as written, and the same joined into one line. */
 struct paragraph {
     struct text written, joined;
@@ -319,7 +333,8 @@ char *wrap_paragraphs(const char *text, int indent, int width)
                 flush_paragraph(&out, &para, indent, width);
             if (para.joined.len > 0) { /* joined: two spaces after a sentence, as the texts are written */
                 char last = para.joined.s[para.joined.len - 1];
-                add(&para.joined, "  ", last == '.' || last == '?' || last == '!' ? 2 : 1);
+                if (!joins_without_space(&para.joined, line))
+                    add(&para.joined, "  ", last == '.' || last == '?' || last == '!' ? 2 : 1);
             }
             add(&para.joined, line, n);
             add(&para.written, line, n);
