@@ -388,7 +388,7 @@ callback_values() {
     [[ "$output" != *"result:"* ]]
     [[ "$output" != *"exec done"* ]]
     [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
-    ! pgrep -f 'concdemo pool --part article --speed 2 --seed 424242'
+    ! pgrep -f 'concdemo pool --part article --speed 2 --seed 424242' || false
 }
 
 @test "Ctrl-C at a terminal, to the whole process group: the workers ignore it, the pool stops them, none left" {
@@ -398,7 +398,7 @@ callback_values() {
     [[ "$output" != *"result:"* ]]
     [[ "$output" != *"died of"* ]] # the stop is not a crash
     [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
-    ! pgrep -f 'concdemo pool --part failure --speed 2 --seed 424243'
+    ! pgrep -f 'concdemo pool --part failure --speed 2 --seed 424243' || false
 }
 
 @test "SIGTERM while the cost part's process runs fork: exit 143, none left" {
@@ -408,7 +408,7 @@ callback_values() {
     [[ "$output" != *"result:"* ]]
     [[ "$output" != *"a new process for each task"* ]]
     [ ! -s "$BATS_TEST_TMPDIR/stderr" ]
-    ! pgrep -f 'concdemo pool --part cost --seed 424244'
+    ! pgrep -f 'concdemo pool --part cost --seed 424244' || false
 }
 
 @test "Ctrl-C in a thread pool: the queue is shut, every worker goes home, exit 130" {
@@ -422,5 +422,5 @@ callback_values() {
 @test "a closed pipe ends the lesson quietly, with status 0, none left" {
     run bash -c '"$0" pool --part article --speed 5 --seed 424245 | head -3; exit "${PIPESTATUS[0]}"' "$CONCDEMO"
     [ "$status" -eq 0 ]
-    ! pgrep -f 'concdemo pool --part article --speed 5 --seed 424245'
+    ! pgrep -f 'concdemo pool --part article --speed 5 --seed 424245' || false
 }

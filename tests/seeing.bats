@@ -193,7 +193,7 @@ EOF
         [[ "$line" == *"start 3 threads"* ]] && break
     done
     [[ "$seen" == *"start 3 threads"* ]]
-    ! IFS= read -r -t 1 line <&"$from" # paused: the lesson prints nothing
+    ! IFS= read -r -t 1 line <&"$from" || false # paused: the lesson prints nothing
     printf '\n' >&"$to"
     # one more event, whichever thread says it (the terminal echoes the Enter as an empty line)
     while IFS= read -r -t 10 line <&"$from"; do

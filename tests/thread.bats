@@ -117,7 +117,7 @@ each_thread_counts_down() {
     local ret pexit
     ret=$(line_of 'child main +return 0$')
     pexit=$(line_of 'child main +pthread_exit\(NULL\)$')
-    ! sed -n "${ret},${pexit}p" <<<"$output" | grep -q 'woke after 1 s'
+    ! sed -n "${ret},${pexit}p" <<<"$output" | grep -q 'woke after 1 s' || false
     [ "$(sed -n "${pexit},\$p" <<<"$output" | grep -cE 'child t-[0-2] +t-[0-2] woke after 1 s, and ends$')" -eq 3 ]
     [[ "$output" == *"0 of 3 threads' 'woke' lines appeared"* ]]
     [[ "$output" == *"3 of 3 threads' 'woke' lines appeared"* ]]

@@ -149,7 +149,7 @@ line_after() {
     [ "$status" -eq 0 ]
     [[ "${lines[0]}" == "usage: concdemo tour "* ]]
     [[ "$output" == *"--only L1,L2,..."* ]]
-    ! awk 'length($0) > 79 { bad = 1 } END { exit !bad }' <<<"$output"
+    ! awk 'length($0) > 79 { bad = 1 } END { exit !bad }' <<<"$output" || false
     run "$CONCDEMO" --help
     [[ "$output" == *"concdemo source LESSON"* ]]
     [[ "$output" == *"concdemo tour [options]"* ]]
@@ -252,7 +252,7 @@ read_until() {
     [ "$(grep -c '^\$ concdemo pipe --speed 50' <<<"$seen")" -eq 1 ]
     # paused: nothing more comes until a key
     local line
-    ! IFS= read -r -t 1 line <&"$from"
+    ! IFS= read -r -t 1 line <&"$from" || false
     printf 'b\n' >&"$to"
     read_until '^\$ concdemo pipe --speed 50'
     read_until '^\[Enter: on to condition\.'

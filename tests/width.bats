@@ -147,7 +147,7 @@ load width_helpers
     local split
     split=$(grep '^result: ' <<<"$output")
     [ "$(grep -c '' <<<"$split")" -ge 3 ]
-    ! grep -v '^result: part=torn' <<<"$split" # every line says which part
+    ! grep -v '^result: part=torn' <<<"$split" || false # every line says which part
     # the keys, in order, with the repeated part= dropped, are the whole line's
     [ "$(sed 's/^result: part=torn//' <<<"$split" | tr ' ' '\n' | grep -v '^$' | cut -d= -f1 | paste -sd' ')" = \
       "$(sed 's/^result: part=torn//' <<<"$whole" | tr ' ' '\n' | grep -v '^$' | cut -d= -f1 | paste -sd' ')" ]

@@ -19,8 +19,9 @@ exec perl -CSD -0777 -pe '
         }
         $out .= $line;
     }
-    # a text line that ends in Chinese, and a text line that starts with it: joined without a space
-    $out =~ s/($cjk)\n(?=$cjk)/$1\\c\n/g;
+    # a text line that ends in Chinese, and a text line that starts with it:
+    # joined without a space (not a macro line: a heading would run into its text)
+    $out =~ s/^([^.\x27\n][^\n]*$cjk)\n(?=$cjk)/$1\\c\n/mg;
     $out =~ s/^(\.TH .*\n)/$1.ad l\n/m;
     $_ = $out;
 ' "$@"
