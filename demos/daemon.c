@@ -290,7 +290,7 @@ static int run_program(enum ending ending, struct watch *w)
     w->count = -1;
     int ends[2];
     if (pipe2(ends, O_CLOEXEC) != 0) {
-        report_no_descriptor("a pipe for the child's output", errno);
+        report_no_descriptor(_("a pipe for the child's output"), errno);
         return 1;
     }
     struct program program = { ending, ends[0], ends[1] };
@@ -377,7 +377,7 @@ static void say_countdown(const struct watch *w, bool expected_all)
     int due = 3 * threads;
     if (w->countdown == due)
         note("All %d of the threads' 3, 2, 1 came, the last at %.3f s%s.", due, w->last_countdown_at,
-             expected_all ? "" : ": main's code ended after the threads' own");
+             expected_all ? "" : _(": main's code ended after the threads' own"));
     else if (expected_all)
         note("Only %d of the threads' %d lines 3, 2, 1 came: the run was cut short.", w->countdown, due);
     else if (w->countdown == 0)
@@ -480,7 +480,7 @@ static void nap(const char *name) /* a thread that sleeps a little */
 
 static const char *answer(bool accepted)
 {
-    return accepted ? "accepted" : "RuntimeError: cannot set daemon status of active thread";
+    return accepted ? _("accepted") : "RuntimeError: cannot set daemon status of active thread";
 }
 
 static int part_flag(void)
@@ -586,14 +586,14 @@ static const struct option_spec daemon_options[] = {
 
 const struct lesson daemon_lesson = {
     .name = "daemon",
-    .summary = "daemon threads die with the process: their later lines never appear",
+    .summary = N_("daemon threads die with the process: their later lines never appear"),
     .runs_for = { 7.4 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 000 §2.2 守护进程; seed 002 守护线程; seed 003 守护进程/线程",
+    .source = N_("seed 000 §2.2 守护进程; seed 002 守护线程; seed 003 守护进程/线程"),
     .options = daemon_options,
     .results = "one line per part: part=daemon|wait|return|pthread-exit threads lines expected missing countdown "
                "ended count kernel_threads count_at exit_at eof_at child_exit; part=flag before_start after_start "
                "after_end",
-    .explanation =
+    .explanation = N_(
         "A daemon thread is one the program does not wait for.  Seed 000's\n"
         "program starts three threads that print \"task t-N\", then 3, 2 and 1 a\n"
         "second apart; it marks them daemons, sleeps 0.5 s, prints the count of\n"
@@ -617,6 +617,6 @@ const struct lesson daemon_lesson = {
         "setDaemon() is deprecated since Python 3.10: Python 3.11 runs the\n"
         "article's program but prints a DeprecationWarning on stderr.  Write\n"
         "t.daemon = True, or Thread(..., daemon=True).  In Python a thread's\n"
-        "flag starts as that of the thread that creates it.\n",
+        "flag starts as that of the thread that creates it.\n"),
     .run = daemon_run,
 };

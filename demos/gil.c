@@ -236,7 +236,7 @@ static int cpus_to_run_on(void)
 
 static const char *gil_words(enum gil_kind kind)
 {
-    return kind == GIL_PY2 ? "GIL py2" : kind == GIL_PY3 ? "GIL py3" : "no GIL";
+    return kind == GIL_PY2 ? "GIL py2" : kind == GIL_PY3 ? "GIL py3" : _("no GIL");
 }
 
 static int part_cpu(void)
@@ -245,14 +245,14 @@ static int part_cpu(void)
     long long total = option_int("countdown");
     int cpus = cpus_to_run_on();
     struct row rows[] = {
-        { .name = "threads-1", .label = "1 thread", .workers = 1, .kind = kind },
-        { .name = "threads-2", .label = "2 threads", .workers = 2, .kind = kind },
-        { .name = "threads-4", .label = "4 threads", .workers = 4, .kind = kind },
-        { .name = "nogil-2", .label = "2 no GIL", .workers = 2, .kind = GIL_NONE },
-        { .name = "processes-2", .label = "2 processes", .workers = 2, .processes = true, .kind = kind },
+        { .name = "threads-1", .label = N_("1 thread"), .workers = 1, .kind = kind },
+        { .name = "threads-2", .label = N_("2 threads"), .workers = 2, .kind = kind },
+        { .name = "threads-4", .label = N_("4 threads"), .workers = 4, .kind = kind },
+        { .name = "nogil-2", .label = N_("2 no GIL"), .workers = 2, .kind = GIL_NONE },
+        { .name = "processes-2", .label = N_("2 processes"), .workers = 2, .processes = true, .kind = kind },
     };
-    say("main", "part 1: CPU-bound: countdown(%lld), shared out among the workers; %d CPU%s to run on", total, cpus,
-        cpus == 1 ? "" : "s");
+    say("main", "part 1: CPU-bound: countdown(%lld), shared out among the workers; %d %s to run on", total, cpus,
+        translate_plural("CPU", "CPUs", (unsigned long)cpus));
     if (kind == GIL_PY2)
         note("GIL py2: the holder lets go every %lld ticks and at once asks again (sys.setcheckinterval, "
              "Python 2.7; Python 3.11 has none).", option_int("check-interval"));
@@ -265,7 +265,8 @@ static int part_cpu(void)
     note("wall and cpu are real seconds, whatever --speed says: CPU work does not go faster (the [times] on the "
          "left are lesson time). CPUs: cpu/wall, the CPUs the row kept busy. speed: 1 thread's wall over the "
          "row's. wasted: wake-ups that found the GIL taken.");
-    say("main", "%-11s %6s %6s %4s %6s %9s %6s", "", "wall s", "cpu s", "CPUs", "speed", "hand-offs", "wasted");
+    say("main", "%-11s %6s %6s %4s %6s %9s %6s", "", _("wall s"), _("cpu s"), _("CPUs"), _("speed"),
+        _("hand-offs"), _("wasted"));
     int status = 0;
     size_t count = sizeof rows / sizeof *rows;
     for (size_t i = 0; i < count && status == 0 && !lesson_stop_requested(); i++) {
@@ -274,7 +275,7 @@ static int part_cpu(void)
         if (status != 0 || lesson_stop_requested())
             break;
         row->speedup = rows[0].wall / row->wall;
-        say("main", "%-11s %6.3f %6.3f %4.1f %5.2fx %9ld %6ld", row->label, row->wall, row->cpu, row->cpu / row->wall,
+        say("main", "%-11s %6.3f %6.3f %4.1f %5.2fx %9ld %6ld", _(row->label), row->wall, row->cpu, row->cpu / row->wall,
             row->speedup, row->handoffs, row->wasted);
         if (row->kind != GIL_NONE && row->peak_running > 1)
             note("%d threads ran ticks at once under one GIL: the GIL is broken.", row->peak_running);
@@ -282,12 +283,13 @@ static int part_cpu(void)
             note("%ld switch points: the holder took the GIL straight back at %.2f%% of them.", row->switch_points,
                  100.0 * (double)(row->switch_points - row->handoffs) / (double)row->switch_points);
         if (row->kind == GIL_NONE && row->workers > 1 && !row->processes)
-            note(row->peak_running > 1 ? "Without a GIL, %d threads were inside the countdown at once; they kept "
-                                         "%.1f CPU%s busy%s."
-                                       : "Without a GIL, yet %d thread at a time was inside the countdown; they "
-                                         "kept %.1f CPU%s busy%s.",
-                 row->peak_running, row->cpu / row->wall, row->cpu / row->wall < 1.05 ? "" : "s",
-                 cpus < 2 ? ": on 1 CPU they still took turns" : "");
+            note(row->peak_running > 1 ? N_("Without a GIL, %d threads were inside the countdown at once; they kept "
+                                            "%.1f %s busy%s.")
+                                       : N_("Without a GIL, yet %d thread at a time was inside the countdown; they "
+                                            "kept %.1f %s busy%s."),
+                 row->peak_running, row->cpu / row->wall,
+                 translate_plural("CPU", "CPUs", row->cpu / row->wall < 1.05 ? 1 : 2),
+                 cpus < 2 ? _(": on 1 CPU they still took turns") : "");
         if (row->counted != total)
             note("The countdown did not finish: %lld of %lld ticks.", row->counted, total);
         result_at_end("part=cpu row=%s gil=%s workers=%d wall=%.3f cpu=%.3f speedup=%.2f handoffs=%ld "
@@ -317,9 +319,9 @@ static int part_cpu(void)
                  gil4->cpu / gil4->wall);
         else
             note("Under the GIL: 2 threads %.2fx, 4 threads %.2fx the speed of one%s", gil2->speedup, gil4->speedup,
-                 fastest > 1.1   ? ": faster, and threads ran at once: the GIL did not exclude."
-                 : slowest < 0.9 ? ": slower, the time lost in switching."
-                                 : ": about the speed of one.");
+                 fastest > 1.1   ? _(": faster, and threads ran at once: the GIL did not exclude.")
+                 : slowest < 0.9 ? _(": slower, the time lost in switching.")
+                                 : _(": about the speed of one."));
         if (kind == GIL_PY2 && gil2->wasted + gil4->wasted > 0)
             note("Seed 002's convoy: %ld waiters woken found the GIL taken again, as the holder re-took it at once.",
                  gil2->wasted + gil4->wasted);
@@ -332,10 +334,10 @@ static int part_cpu(void)
         note("Without the GIL %.2fx, in 2 processes %.2fx the speed of one; they kept %.2f and %.2f CPUs busy, "
              "of %d%s",
              free2->speedup, procs->speedup, free_cpus, procs_cpus, cpus,
-             parallel ? ": close to 2x, both CPUs counted."
+             parallel ? _(": close to 2x, both CPUs counted.")
              : free_cpus < 0.8 * cpus || procs_cpus < 0.8 * cpus
-                 ? ": the machine's other work had the rest; the shape the articles describe did not appear."
-                 : ": the shape the articles describe did not appear.");
+                 ? _(": the machine's other work had the rest; the shape the articles describe did not appear.")
+                 : _(": the shape the articles describe did not appear."));
     bool gil_flat = kind == GIL_NONE || (gil2->speedup < 1.25 && gil4->speedup < 1.25);
     result_at_end("part=cpu gil=%s cpus=%d countdown=%lld speedup_threads_2=%.2f speedup_threads_4=%.2f "
                   "speedup_nogil_2=%.2f speedup_processes_2=%.2f cpus_busy_nogil_2=%.2f cpus_busy_processes_2=%.2f "
@@ -365,7 +367,7 @@ static void *io_bound(void *arg)
             return NULL;
     if (!me->holds_gil_in_io)
         gil_drop(me->gil, me->name, GIL_FOR_IO); /* Py_BEGIN_ALLOW_THREADS */
-    say(me->name, "time.sleep(1)%s", me->holds_gil_in_io ? ", the GIL held" : ", the GIL let go");
+    say(me->name, "time.sleep(1)%s", me->holds_gil_in_io ? _(", the GIL held") : _(", the GIL let go"));
     span_begin(me->name, SPAN_SLEEPING);
     bool slept = lesson_sleep(1);
     span_end(me->name, SPAN_SLEEPING);
@@ -387,7 +389,7 @@ static int io_run(int n, bool held, double *elapsed)
     struct team team;
     if (!threads || !team_init_together(&team, n)) {
         if (!threads)
-            report_no_memory("ask for fewer --io-threads", "%d threads", n);
+            report_no_memory(_("ask for fewer --io-threads"), "%d threads", n);
         free(threads);
         gil_destroy(&gil);
         return 1;
@@ -473,14 +475,14 @@ static const struct option_spec gil_options[] = {
 
 const struct lesson gil_lesson = {
     .name = "gil",
-    .summary = "the GIL: CPU-bound threads take turns, I/O-bound threads overlap",
+    .summary = N_("the GIL: CPU-bound threads take turns, I/O-bound threads overlap"),
     .runs_for = { 8 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 000 §2.3 GIL; seed 002 全局解释器锁 and FAQ",
+    .source = N_("seed 000 §2.3 GIL; seed 002 全局解释器锁 and FAQ"),
     .options = gil_options,
     .results = "part=cpu row wall cpu speedup handoffs switch_points wasted drop_requests peak_running counted "
                "expected; part=cpu cpus countdown speedup_threads_2 speedup_threads_4 speedup_nogil_2 "
                "speedup_processes_2 cpus_busy_nogil_2 cpus_busy_processes_2 shape; part=io io_threads one overlapped held",
-    .explanation =
+    .explanation = N_(
         "CPython has one lock per interpreter, the GIL: a thread must hold it to\n"
         "run bytecodes.  So however many CPUs there are, one Python thread runs\n"
         "at a time.  The holder lets go around blocking I/O, and at a switch\n"
@@ -507,6 +509,6 @@ const struct lesson gil_lesson = {
         "counts those.\n"
         "\n"
         "Part 2: threads that block in time.sleep(1) let go of the GIL, so 4 of\n"
-        "them take 1 s, not 4.  Held through the sleep, it serialises them.\n",
+        "them take 1 s, not 4.  Held through the sleep, it serialises them.\n"),
     .run = gil_run,
 };

@@ -301,7 +301,7 @@ static int part_create(void)
     note("Python 3.11 names them so too: a target adds its name, \"Thread-1 (run)\"; a subclass's "
          "thread is plain \"Thread-3\". The count goes on from way 1: Thread-N counts every Thread made.");
     note("Two threads alive together never share an ident or a native_id (this run: %s).",
-         apart ? "none shared" : "SHARED, which should never happen");
+         apart ? _("none shared") : _("SHARED, which should never happen"));
     if (reused)
         note("%d of way 2's idents were way 1's: an ended thread's ident is reused, in C and in Python "
              "alike (its docs: identifiers may be recycled).",
@@ -542,7 +542,7 @@ static bool run_child(struct ending *seen)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
-        report_no_descriptor("a pipe", errno);
+        report_no_descriptor(_("a pipe"), errno);
         return false;
     }
     pipe_in = fds[0];
@@ -749,7 +749,7 @@ static int thread_run(void)
     handles = calloc((size_t)count, sizeof *handles);
     names = calloc((size_t)count, sizeof *names);
     if (!threads || !handles || !names) {
-        report_no_memory("ask for fewer", "%d threads", count);
+        report_no_memory(_("ask for fewer"), "%d threads", count);
         free(threads);
         free(handles);
         free(names);
@@ -777,16 +777,16 @@ static const struct option_spec thread_options[] = {
 
 const struct lesson thread_lesson = {
     .name = "thread",
-    .summary = "make threads two ways, join them, count them, and see how main's end ends them",
+    .summary = N_("make threads two ways, join them, count them, and see how main's end ends them"),
     .runs_for = { 22 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 000 §2.1.1-2.1.3 Thread类, 计算子线程执行的时间, 统计当前活跃的线程数; seed 001 threading "
-              "模块 getResult(); seed 002 Thread 类",
+    .source = N_("seed 000 §2.1.1-2.1.3 Thread类, 计算子线程执行的时间, 统计当前活跃的线程数; seed 001 threading "
+                 "模块 getResult(); seed 002 Thread 类"),
     .options = thread_options,
     .results = "part=create ways threads idents_apart reused_idents main_native_id_is_pid elapsed; part=join "
                "threads cost_joined cost_unjoined tasks_before_cost cost_before_ticks unjoined_ended; part=active threads "
                "while_sleeping after_ended; part=exit threads return_woke return_ended pthread_exit_woke "
                "pthread_exit_ended; part=result loops results elapsed; part=cost starts us_each",
-    .explanation =
+    .explanation = N_(
         "A thread is a second line of work inside one process: same memory,\n"
         "its own stack.  pthread_create() starts one; pthread_join() waits for\n"
         "it to end and takes what it returned.\n"
@@ -809,7 +809,7 @@ const struct lesson thread_lesson = {
         "\n"
         "Part 5 (seeds 001, 002): getResult().  A thread's return value comes\n"
         "back to main through pthread_join().  Part 6 measures what a thread\n"
-        "start costs: pthread_create() and pthread_join(), one at a time.\n",
+        "start costs: pthread_create() and pthread_join(), one at a time.\n"),
     .actor_width = 10,
     .run = thread_run,
 };

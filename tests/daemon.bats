@@ -140,6 +140,42 @@ said_by() {
               == ([ .[] | select(.kind == "result" and .data.countdown != null) | .data.countdown ] | add)' <<<"$output"
 }
 
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # --speed 2, main's sleep 0.1: main ends 0.45 s of real time before the threads' first 3
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" daemon --lang zh --main-sleep 0.1 --speed 2
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo daemon: 守护线程随进程一起死去：它们后面的行永远不会出现" ]
+    [ "$(grep -oE '^result: part=[a-z-]+' <<<"$output" | tr '\n' ' ')" = \
+        "result: part=daemon result: part=wait result: part=return result: part=pthread-exit result: part=flag " ]
+    local part
+    for part in daemon return; do # main's end ended every thread: no 3, 2, 1
+        [ "$(part_value $part lines)" -eq 4 ]
+        [ "$(part_value $part countdown)" -eq 0 ]
+        [ "$(part_value $part ended)" -eq 0 ]
+        [ "$(part_value $part count)" -eq 4 ]
+        [ "$(part_value $part child_exit)" -eq 0 ]
+    done
+    [ "$(part_value daemon missing)" -eq 9 ]
+    for part in wait pthread-exit; do # the process lived until the last thread ended: all 13 lines
+        [ "$(part_value $part lines)" -eq 13 ]
+        [ "$(part_value $part missing)" -eq 0 ]
+        [ "$(part_value $part countdown)" -eq 9 ]
+        [ "$(part_value $part ended)" -eq 3 ]
+        [ "$(part_value $part child_exit)" -eq 0 ]
+    done
+    [ "$(part_value wait count)" -eq 4 ]
+    within 3 "$(part_value wait eof_at)" 4.1
+    within 3 "$(part_value pthread-exit eof_at)" 4.1
+    [ "$(result_value before_start)" = accepted ]
+    [ "$(result_value after_start)" = refused ]
+    [ "$(result_value after_end)" = refused ]
+    # the article's program prints what it prints; Python's error stays Python's
+    [ "$(said_by t-0 'task t-0')" -eq 4 ]
+    [[ "$output" == *"-> RuntimeError: cannot set daemon status of active thread"* ]]
+    [[ "$output" == *"u.daemon = True -> 已接受"* ]]
+}
+
 @test "bad input: a part, a thread count or a sleep out of range is refused with one line" {
     usage_error "--part" daemon --part deamon
     usage_error "--threads" daemon --threads 0

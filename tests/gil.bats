@@ -218,6 +218,36 @@ holders_in_trace() {
     jq -e -s '[ .[] | select(.kind == "result" and .data.row != null) | .data.counted == 500000 ] | length == 5 and all' <<<"$output"
 }
 
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" gil --lang zh --countdown 10000000 --switch-interval 0.001 \
+        --io-threads 4 --speed 20
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo gil: 全局解释器锁（GIL）：CPU 密集型线程轮流执行，I/O 密集型线程相互重叠" ]
+    # part 1, as py3's English test: one thread at a time under the GIL, hand-offs, every countdown whole
+    all_counted 10000000
+    local row
+    for row in threads-1 threads-2 threads-4 processes-2; do
+        [ "$(row_value "$row" gil)" = py3 ]
+        [ "$(row_value "$row" peak_running)" -eq 1 ] || { echo "$row: $(row_value "$row" peak_running) at once"; return 1; }
+    done
+    [ "$(row_value nogil-2 gil)" = none ]
+    [ "$(row_value threads-2 handoffs)" -gt 0 ]
+    [ "$(row_value threads-2 drop_requests)" -gt 0 ]
+    [ "$(row_value threads-1 handoffs)" -eq 0 ]
+    [[ "$(result_value shape)" =~ ^(seen|not_seen)$ ]]
+    [[ "$output" == *"# 在 GIL 下，每一行中同一时刻最多只有 1 个线程在 countdown 里。"* ]]
+    [[ "$output" != *"GIL 坏了"* ]]
+    # the table's rows: label, then the figures
+    grep -qE '^\[ *[0-9.]+\] main +2 线程无 GIL +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+x +0 +[0-9]+$' <<<"$output"
+    # part 2, as the I/O part's English test at speed: 4 sleeps overlap, held they take 4
+    [ "$(result_value io_threads)" -eq 4 ]
+    within 0.99 "$(result_value one)" 2
+    within 0.99 "$(result_value overlapped)" 3
+    within 3.99 "$(result_value held)" 6
+    [ "$(grep -cE 'io-[0-9] +time.sleep\(1\)，GIL 仍被持有$' <<<"$output")" -eq 4 ]
+}
+
 @test "bad input: each option out of range or malformed, one line and exit 2" {
     local bad
     for bad in "--gil py4" "--gil" "--countdown 99" "--countdown 500000001" "--countdown 1e6" "--switch-interval 0" \

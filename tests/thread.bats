@@ -159,6 +159,39 @@ each_thread_counts_down() {
     jq -e -s '.[-1].kind == "result"' <<<"$output"
 }
 
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # every part at --speed 20; active and exit again at --speed 1.5, as their English test runs
+    # them: main reads 0.5 lesson-seconds, 0.33 s, away from the threads' wake-up
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" thread --lang zh --speed 20 --starts 50
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo thread: 用两种方式创建线程，join 它们，统计它们，并看 main 的结束如何结束它们" ]
+    [ "$(grep -oE '^result: part=[a-z]+' <<<"$output" | cut -d= -f2 | tr '\n' ' ')" = "create join active exit result cost " ]
+    [ "$(result_value ways)" -eq 2 ]
+    [ "$(result_value idents_apart)" = yes ]
+    [ "$(result_value main_native_id_is_pid)" = yes ]
+    grep -qE '^\[ *[0-9.]+\] t1 +task t1 <Thread\(Thread-1 \(run\), started [0-9]+\)> native_id [0-9]+$' <<<"$output"
+    grep -qE '^\[ *[0-9.]+\] t2 +task t2 <MyThread\(Thread-4, started [0-9]+\)> native_id [0-9]+$' <<<"$output"
+    within 0 "$(result_value tasks_before_cost)" 3
+    [ "$(grep -c '<_MainThread(MainThread, started [0-9]*)> native_id [0-9]*$' <<<"$output")" -eq 3 ]
+    [ "$(result_value loops)" = "4,2" ]
+    [[ "$output" == *"join() -> getResult()：loop 1 睡了 "* ]]
+    [ "$(result_value starts)" -eq 50 ]
+    [[ "$output" == *"每个线程 $(result_value us_each) 微秒"* ]]
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" thread --lang zh --part active --speed 1.5
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "$(result_value while_sleeping)" -eq 4 ]
+    [ "$(result_value after_ended)" -eq 1 ]
+    [[ "$output" == *"# 4：3 个仍在睡眠的线程，加上主线程。"* ]]
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" thread --lang zh --part exit --speed 1.5
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "$(result_value return_woke)" -eq 0 ]
+    [ "$(result_value pthread_exit_woke)" -eq 3 ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] child t-[0-2] +t-[0-2] woke after 1 s, and ends$' <<<"$output")" -eq 3 ]
+}
+
 @test "bad input for every thread option" {
     usage_error "--threads: '0' is zero" thread --threads 0
     usage_error "--threads: '101' is too large (allowed: 1 to 100)" thread --threads 101
