@@ -133,8 +133,9 @@ ZH_PAGE=$BATS_TEST_DIRNAME/../man/zh_CN/concdemo.1
     [ "$status" -eq 0 ]
     [ -z "$stderr" ] || { echo "$stderr"; return 1; }
     [[ "$output" == *"线程"* ]]
-    # every line fits: no Chinese paragraph ran past the page
-    [ -z "$(sed 's/.\x08//g' <<<"$output" | perl -CS -ne 'chomp; my $n = 0; $n += (ord($_) >= 0x2e80 && ord($_) <= 0x9fff || ord($_) >= 0xff00 && ord($_) <= 0xff60) ? 2 : 1 for split //; print "$n: $_\n" if $n > 80')" ]
+    # no Chinese paragraph ran past the page (the example transcripts, English as
+    # the program prints them, are as wide as in the English manual)
+    [ -z "$(sed 's/.\x08//g' <<<"$output" | perl -CS -ne 'chomp; my $n = 0; $n += (ord($_) >= 0x2e80 && ord($_) <= 0x9fff || ord($_) >= 0xff00 && ord($_) <= 0xff60) ? 2 : 1 for split //; print "$n: $_\n" if $n > 80 && /[\x{4e00}-\x{9fff}]/')" ]
     command -v mandoc >/dev/null || skip "mandoc is not installed (apt-get install -y mandoc)"
     run mandoc -Tlint -Wwarning "$ZH_PAGE"
     [ -z "$output" ] || { echo "$output"; return 1; }
