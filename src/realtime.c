@@ -3,6 +3,7 @@
 #include "realtime.h"
 
 #include "clock.h"
+#include "i18n.h"
 #include "team.h"
 #include "transcript.h"
 
@@ -52,7 +53,7 @@ bool realtime_begin(struct realtime *rt, int main_priority, double most_seconds)
     if (error != 0) {
         rt->error = error;
         rt->refused_priority = main_priority;
-        snprintf(rt->refused, sizeof rt->refused, "SCHED_FIFO at priority %d for the main thread (%s)",
+        snprintf(rt->refused, sizeof rt->refused, _("SCHED_FIFO at priority %d for the main thread (%s)"),
                  main_priority, strerror(error));
         setrlimit(RLIMIT_RTTIME, &rt->rttime);
         return false;
@@ -78,7 +79,7 @@ int realtime_start(struct realtime *rt, pthread_t *thread, void *(*fn)(void *), 
     if (error != 0) {
         rt->error = error;
         rt->refused_priority = priority;
-        snprintf(rt->refused, sizeof rt->refused, "a SCHED_FIFO thread at priority %d on CPU %d (%s)", priority,
+        snprintf(rt->refused, sizeof rt->refused, _("a SCHED_FIFO thread at priority %d on CPU %d (%s)"), priority,
                  rt->cpu, strerror(error));
     }
     return error;
@@ -113,7 +114,7 @@ void realtime_say_how_to_allow(const struct realtime *rt)
     if (rt->error == EPERM) {
         char limit[32];
         if (rtprio.rlim_cur == RLIM_INFINITY)
-            snprintf(limit, sizeof limit, "unlimited");
+            snprintf(limit, sizeof limit, "%s", _("unlimited"));
         else
             snprintf(limit, sizeof limit, "%lu", (unsigned long)rtprio.rlim_cur);
         note("Real-time priorities need CAP_SYS_NICE (root has it), or RLIMIT_RTPRIO at least the "
