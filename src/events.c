@@ -2,6 +2,8 @@
 #include "events.h"
 
 #include "clock.h"
+#include "columns.h"
+#include "i18n.h"
 #include "wrap.h"
 
 #include <stdarg.h>
@@ -507,10 +509,12 @@ void events_draw_timeline(FILE *out, int width, bool color)
     }
 
     fputc('\n', out);
-    caption(out, width, 10, "timeline: %d actor%s, 0 to %.2f lesson seconds, %.3f s a column", r.actor_count,
-            r.actor_count == 1 ? "" : "s", end, end / cells);
+    caption(out, width, 10,
+            translate_plural("timeline: %d actor, 0 to %.2f lesson seconds, %.3f s a column",
+                             "timeline: %d actors, 0 to %.2f lesson seconds, %.3f s a column", (unsigned long)r.actor_count),
+            r.actor_count, end, end / cells);
     if (r.dropped)
-        caption(out, width, 1, "(the record of %d events filled at %.2f s: %ld later events are not drawn)", CAPACITY,
+        caption(out, width, 1, _("(the record of %d events filled at %.2f s: %ld later events are not drawn)"), CAPACITY,
                 r.filled_at, r.dropped);
     int shown = r.actor_count > MOST_ROWS ? SHOWN_WHEN_AGGREGATED : r.actor_count;
     for (int a = 0; a < shown; a++) {
@@ -523,8 +527,9 @@ void events_draw_timeline(FILE *out, int width, bool color)
         /* The rest, one row for each mark: the darker, the more actors. */
         static const char density[] = " .:-=+*%@";
         int rest = r.actor_count - shown;
-        caption(out, width, 2, "%d more actors, aggregated: a row for each thing they did, darker where more did it"
-                               " (xN: the most in one column)",
+        caption(out, width, 2,
+                _("%d more actors, aggregated: a row for each thing they did, darker where more did it"
+                  " (xN: the most in one column)"),
                 rest);
         for (size_t m = 0; m <= sizeof looks / sizeof *looks; m++) {
             char mark = m < sizeof looks / sizeof *looks ? looks[m].mark : '*';
@@ -555,14 +560,18 @@ void events_draw_timeline(FILE *out, int width, bool color)
         char label[16];
         double at = end * c / cells;
         if (end < 1)
-            snprintf(label, sizeof label, "%.0fms", at * 1000);
+            snprintf(label, sizeof label, _("%.0fms"), at * 1000);
         else
-            snprintf(label, sizeof label, end < 100 ? "%.1fs" : "%.0fs", at);
-        fprintf(out, "%-10s", label);
+            snprintf(label, sizeof label, end < 100 ? _("%.1fs") : _("%.0fs"), at);
+        pad_to(out, label, 10); /* display columns: 秒 takes two */
     }
     fputc('\n', out);
     /* The legend, "# holding" and the rest, a mark never apart from its name. */
-    const char *items[16] = { "# holding", "+ acquiring", "~ waiting", "= running", ". sleeping", "* event", "| next task" };
+    static const char *const legend[] = { N_("# holding"), N_("+ acquiring"), N_("~ waiting"), N_("= running"),
+                                          N_(". sleeping"), N_("* event"),   N_("| next task") };
+    const char *items[16];
+    for (int k = 0; k < 7; k++)
+        items[k] = _(legend[k]);
     char own[6][40];
     int item_count = 7;
     const char *others[6]; /* spans of the lesson's own, drawn by their first letter */

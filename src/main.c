@@ -5,6 +5,7 @@
  *            | completion bash */
 #include "lesson.h"
 
+#include "columns.h"
 #include "complete.h"
 #include "events.h"
 #include "i18n.h"
@@ -86,11 +87,11 @@ static const char *runs_for(const struct lesson *lesson, char *buf, size_t size)
 {
     double least = lesson->runs_for[0], most = lesson->runs_for[1];
     if (most > least)
-        snprintf(buf, size, "%.0f to %.0f s", least, most);
+        snprintf(buf, size, _("%.0f to %.0f s"), least, most);
     else if (least < 1)
-        snprintf(buf, size, "under 1 s");
+        snprintf(buf, size, "%s", _("under 1 s"));
     else
-        snprintf(buf, size, "about %.0f s", least);
+        snprintf(buf, size, _("about %.0f s"), least);
     return buf;
 }
 
@@ -101,11 +102,13 @@ static int print_list(FILE *out)
     char time[40];
     int time_width = 0;
     for (int k = 0; k < LESSON_COUNT; k++)
-        if ((int)strlen(runs_for(lesson_table[k], time, sizeof time)) > time_width)
-            time_width = (int)strlen(time);
-    for (int k = 0; k < LESSON_COUNT; k++)
-        fprintf(out, "%-*s %-*s  %s\n", name_width(), lesson_table[k]->name, time_width,
-                runs_for(lesson_table[k], time, sizeof time), _(lesson_table[k]->summary));
+        if (text_width(runs_for(lesson_table[k], time, sizeof time)) > time_width)
+            time_width = text_width(time);
+    for (int k = 0; k < LESSON_COUNT; k++) {
+        fprintf(out, "%-*s ", name_width(), lesson_table[k]->name);
+        pad_to(out, runs_for(lesson_table[k], time, sizeof time), time_width); /* display columns: it may be Chinese */
+        fprintf(out, "  %s\n", _(lesson_table[k]->summary));
+    }
     return name_width() + 1 + time_width + 2;
 }
 
@@ -114,17 +117,13 @@ static void print_common_options_and_examples(FILE *out)
 {
     fputc('\n', out);
     options_print_help(out, NULL);
-    fprintf(out,
-            "Each goes after the lesson's name, or before it: concdemo --speed 5 race.\n"
-            "\n"
-            "examples:\n"
-            "  concdemo race\n"
-            "      20000 threads add to one int with no lock, and updates vanish\n"
-            "  concdemo semaphore --speed 5 --timeline\n"
-            "      five times faster; then each thread's waits and holds, as rows\n"
-            "  concdemo pool --format jsonl | jq -c 'select(.kind == \"result\") | .data'\n"
-            "      one JSON object a line, for scripts: here each part's result\n"
-            "\n");
+    fputs(_("Each goes after the lesson's name, or before it: concdemo --speed 5 race.\n"), out);
+    fprintf(out, "\n%s\n", _("examples:"));
+    fprintf(out, "  concdemo race\n      %s\n", _("20000 threads add to one int with no lock, and updates vanish"));
+    fprintf(out, "  concdemo semaphore --speed 5 --timeline\n      %s\n",
+            _("five times faster; then each thread's waits and holds, as rows"));
+    fprintf(out, "  concdemo pool --format jsonl | jq -c 'select(.kind == \"result\") | .data'\n      %s\n\n",
+            _("one JSON object a line, for scripts: here each part's result"));
 }
 
 /* "; did you mean 'race'?": the lessons (and, with `commands`, the other
@@ -146,33 +145,50 @@ static int no_lesson(const char *who_said, const char *typed, bool commands)
 {
     char shown[64], hint[160];
     lesson_hint(typed, commands, hint, sizeof hint);
-    fprintf(stderr, "%s: no lesson named '%s'%s\n", who_said, printable(typed, shown, sizeof shown),
-            *hint ? hint : " (see 'concdemo list')");
+    fprintf(stderr, _("%s: no lesson named '%s'%s\n"), who_said, printable(typed, shown, sizeof shown),
+            *hint ? hint : _(" (see 'concdemo list')"));
     return 2;
+}
+
+/* "usage: COMMAND   what it does": the commands in a column after the
+ * word "usage:", which may be Chinese (so padded by display width). */
+static void print_usage_lines(FILE *out)
+{
+    static const char *const commands[][2] = {
+        { "concdemo LESSON [options]", N_("run a lesson and print its timed transcript") },
+        { "concdemo list", N_("the lessons, one per line") },
+        { "concdemo help [LESSON]", N_("this overview, or one lesson in full") },
+        { "concdemo source LESSON", N_("print demos/LESSON.c, the lesson's source") },
+        { "concdemo tour [options]", N_("the lessons in order, paced for a class") },
+        { "concdemo --help | --version", NULL },
+    };
+    const char *usage = _("usage:");
+    int lead = text_width(usage) + 1;
+    for (size_t k = 0; k < sizeof commands / sizeof *commands; k++) {
+        pad_to(out, k == 0 ? usage : "", lead);
+        if (commands[k][1]) {
+            pad_to(out, commands[k][0], 28);
+            fprintf(out, "%s\n", _(commands[k][1]));
+        } else {
+            fprintf(out, "%s\n", commands[k][0]);
+        }
+    }
 }
 
 static void print_overview(FILE *out)
 {
-    fprintf(out,
-            "concdemo: concurrency lessons you can run -- threads, daemons, the GIL,\n"
-            "locks, semaphores, events, conditions, timers, queues, pipes, pools and\n"
-            "coroutines -- re-created in C with POSIX threads, processes and\n"
-            "coroutines from five Python articles.\n"
-            "\n"
-            "usage: concdemo LESSON [options]   run a lesson and print its timed transcript\n"
-            "       concdemo list               the lessons, one per line\n"
-            "       concdemo help [LESSON]      this overview, or one lesson in full\n"
-            "       concdemo source LESSON      print demos/LESSON.c, the lesson's source\n"
-            "       concdemo tour [options]     the lessons in order, paced for a class\n"
-            "       concdemo --help | --version\n"
-            "\n"
-            "lessons:\n");
+    fprintf(out, "%s\n\n",
+            _("concdemo: concurrency lessons you can run -- threads, daemons, the GIL,\n"
+              "locks, semaphores, events, conditions, timers, queues, pipes, pools and\n"
+              "coroutines -- re-created in C with POSIX threads, processes and\n"
+              "coroutines from five Python articles."));
+    print_usage_lines(out);
+    fprintf(out, "\n%s\n", _("lessons:"));
     for (int k = 0; k < LESSON_COUNT; k++)
         fprintf(out, "  %-*s %s\n", name_width(), lesson_table[k]->name, _(lesson_table[k]->summary));
     print_common_options_and_examples(out);
-    fprintf(out,
-            "Start with:  concdemo race     then:  concdemo help race\n"
-            "The manual:  man concdemo (once installed), or man ./man/concdemo.1 in the source tree\n");
+    fputs(_("Start with:  concdemo race     then:  concdemo help race\n"), out);
+    fputs(_("The manual:  man concdemo (once installed), or man ./man/concdemo.1 in the source tree\n"), out);
 }
 
 static void print_lesson_help(FILE *out, const struct lesson *lesson)
@@ -180,11 +196,20 @@ static void print_lesson_help(FILE *out, const struct lesson *lesson)
     fprintf(out, "concdemo %s: %s\n", lesson->name, _(lesson->summary));
     fprintf(out, _("from: %s\n"), _(lesson->source));
     bool long_name = strlen(lesson->name) > 17; /* 45 + 2 x the name: past 79 columns */
-    fprintf(out, "source: demos/%s.c%s(concdemo source %s prints it)\n\n", lesson->name, long_name ? "\n        " : " ",
-            lesson->name);
-    fprintf(out, "usage: concdemo %s [options]\n\n", lesson->name);
+    const char *source_line = _("source: demos/%s.c%s(concdemo source %s prints it)\n\n");
+    /* A long name puts the parenthesis on a line of its own, under the path:
+     * as far in as the label is wide ("source: ", 8; its translation's own). */
+    const char *path = strstr(source_line, "demos/");
+    char under[40] = "\n        ";
+    if (path) {
+        char label[64];
+        snprintf(label, sizeof label, "%.*s", (int)(path - source_line), source_line);
+        snprintf(under, sizeof under, "\n%*s", text_width(label) < 30 ? text_width(label) : 8, "");
+    }
+    fprintf(out, source_line, lesson->name, long_name ? under : " ", lesson->name);
+    fprintf(out, _("usage: concdemo %s [options]\n\n"), lesson->name);
     options_print_help(out, lesson->options);
-    fprintf(out, "\nresult keys: %s\n\n", lesson->results); /* wrapped by print_fitting() */
+    fprintf(out, _("\nresult keys: %s\n\n"), lesson->results); /* wrapped by print_fitting() */
     print_paragraphs(out, _(lesson->explanation));
 }
 
@@ -315,23 +340,23 @@ static int open_viewers(FILE **trace)
     *trace = NULL;
     bool jsonl = strcmp(option_choice("format"), "jsonl") == 0;
     if (option_flag("timeline") && jsonl) {
-        fprintf(stderr, "%s: --timeline draws text; with --format jsonl, use --trace FILE\n", who);
+        fprintf(stderr, _("%s: --timeline draws text; with --format jsonl, use --trace FILE\n"), who);
         return 2;
     }
     if (option_flag("step") && option_flag("quiet")) {
-        fprintf(stderr, "%s: --step pauses after each line shown; with --quiet none is\n", who);
+        fprintf(stderr, _("%s: --step pauses after each line shown; with --quiet none is\n"), who);
         return 2;
     }
     if (option_flag("step")) {
         int error = step_open();
         if (error) {
-            fprintf(stderr, "%s: --step needs a terminal to read Enter from (/dev/tty: %s)\n", who, strerror(error));
+            fprintf(stderr, _("%s: --step needs a terminal to read Enter from (/dev/tty: %s)\n"), who, strerror(error));
             return 2;
         }
     }
     const char *path = option_text("trace");
     if ((option_flag("timeline") || path) && !events_start()) {
-        report_no_memory("leave out --timeline and --trace", "the run's record of events");
+        report_no_memory(N_("leave out --timeline and --trace"), "the run's record of events");
         step_close();
         return 1;
     }
@@ -339,7 +364,7 @@ static int open_viewers(FILE **trace)
         *trace = fopen(path, "w");
         if (!*trace) {
             char shown[200];
-            fprintf(stderr, "%s: --trace: cannot write '%s': %s\n", who, printable(path, shown, sizeof shown), strerror(errno));
+            fprintf(stderr, _("%s: --trace: cannot write '%s': %s\n"), who, printable(path, shown, sizeof shown), strerror(errno));
             events_stop();
             step_close();
             return 2;
@@ -359,15 +384,15 @@ static int close_viewers(FILE *trace, const char *lesson)
         bool failed = ferror(trace) != 0;
         if (fclose(trace) != 0 || failed) {
             char shown[200];
-            fprintf(stderr, "%s: --trace: cannot write '%s': %s\n", who, printable(option_text("trace"), shown, sizeof shown),
+            fprintf(stderr, _("%s: --trace: cannot write '%s': %s\n"), who, printable(option_text("trace"), shown, sizeof shown),
                     strerror(errno));
             status = 1;
         }
     }
     long dropped = events_dropped();
     if (dropped)
-        fprintf(stderr, "%s: the record of events was full: the last %ld were not kept for --trace and "
-                        "--timeline; ask for fewer threads or iterations\n",
+        fprintf(stderr, _("%s: the record of events was full: the last %ld were not kept for --trace and "
+                          "--timeline; ask for fewer threads or iterations\n"),
                 who, dropped);
     if (option_flag("timeline") && !transcript_broken()) {
         fflush(stdout);
@@ -393,7 +418,7 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     if (lesson->check) {
         const char *problem = lesson->check();
         if (problem) {
-            fprintf(stderr, "%s: %s\n", who, problem);
+            fprintf(stderr, _("%s: %s\n"), who, problem);
             return 2;
         }
     }
@@ -443,8 +468,10 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
     /* Every child reaped: what the process table says, not what we meant. */
     long unreaped = children_in_process_table();
     if (unreaped > 0) {
-        fprintf(stderr, "%s: %ld child process%s left unreaped: a bug in the lesson\n", who, unreaped,
-                unreaped == 1 ? "" : "es");
+        fprintf(stderr,
+                translate_plural("%s: %ld child process left unreaped: a bug in the lesson\n",
+                                 "%s: %ld child processes left unreaped: a bug in the lesson\n", (unsigned long)unreaped),
+                who, unreaped);
         if (status == 0)
             status = 1;
     }
@@ -459,7 +486,7 @@ static int run_lesson(const struct lesson *lesson, int argc, char **argv)
         transcript_reset_color();
         status = 128 + stop;
     } else if (write_error) {
-        fprintf(stderr, "%s: cannot write the transcript: %s\n", who, strerror(write_error));
+        fprintf(stderr, _("%s: cannot write the transcript: %s\n"), who, strerror(write_error));
         status = 1;
     } else if (stop < 0 && status == 0) {
         status = 0; /* the reader went away: end quietly */
@@ -515,7 +542,7 @@ static int run_with_leading_options(int argc, char **argv)
         }
         if (spec) {
             if (spec->type != OPT_FLAG && !name[len] && ++at == argc) {
-                fprintf(stderr, "concdemo: %s needs a value (see 'concdemo --help')\n", shown);
+                fprintf(stderr, _("concdemo: %s needs a value (see 'concdemo --help')\n"), shown);
                 return 2;
             }
             continue;
@@ -527,13 +554,13 @@ static int run_with_leading_options(int argc, char **argv)
                 named = find_lesson(argv[k]);
             if (named && !spec_named(named->options, name, len))
                 named = NULL;
-            fprintf(stderr, "concdemo: %s is a lesson's own option: put it after the lesson's name (concdemo %s %s ...)\n",
+            fprintf(stderr, _("concdemo: %s is a lesson's own option: put it after the lesson's name (concdemo %s %s ...)\n"),
                     shown, named ? named->name : "LESSON", shown);
             return 2;
         }
         char hint[160];
         options_suggest(typed + 2, NULL, hint, sizeof hint);
-        fprintf(stderr, "concdemo: unknown option '%s'%s\n", shown, *hint ? hint : " (see 'concdemo --help')");
+        fprintf(stderr, _("concdemo: unknown option '%s'%s\n"), shown, *hint ? hint : _(" (see 'concdemo --help')"));
         return 2;
     }
     if (at == argc) {
@@ -541,7 +568,7 @@ static int run_with_leading_options(int argc, char **argv)
             print_fitting(stdout, print_overview_for, NULL);
             return 0;
         }
-        fprintf(stderr, "concdemo: options, but no lesson to run (concdemo [options] LESSON [options]; see 'concdemo list')\n");
+        fputs(_("concdemo: options, but no lesson to run (concdemo [options] LESSON [options]; see 'concdemo list')\n"), stderr);
         return 2;
     }
     const struct lesson *lesson = find_lesson(argv[at]);
@@ -549,8 +576,8 @@ static int run_with_leading_options(int argc, char **argv)
     if (!lesson && !tour) {
         for (const char *const *c = command_names; *c; c++)
             if (strcmp(argv[at], *c) == 0) {
-                fprintf(stderr, "concdemo %s: takes no common options before it; they go with a lesson "
-                                "(concdemo [options] LESSON [options])\n", *c);
+                fprintf(stderr, _("concdemo %s: takes no common options before it; they go with a lesson "
+                                  "(concdemo [options] LESSON [options])\n"), *c);
                 return 2;
             }
         return no_lesson("concdemo", argv[at], false);
@@ -559,7 +586,7 @@ static int run_with_leading_options(int argc, char **argv)
      * it, then those after it. */
     char **args = malloc(sizeof *args * ((size_t)argc + 1));
     if (!args) {
-        report_no_memory(NULL, "the command line");
+        report_no_memory(NULL, N_("the command line"));
         return 1;
     }
     int count = 0;
@@ -585,7 +612,7 @@ static bool standard_descriptors_open(void)
         if (fcntl(fd, F_GETFD) >= 0)
             continue;
         if (fd == STDOUT_FILENO) {
-            fprintf(stderr, "concdemo: standard output is closed: there is nowhere to print to\n");
+            fputs(_("concdemo: standard output is closed: there is nowhere to print to\n"), stderr);
             return false;
         }
         int null = open("/dev/null", O_RDWR);
@@ -620,8 +647,8 @@ int main(int argc, char **argv)
     if (strcmp(command, "completion") == 0) {
         if (argc != 3 || strcmp(argv[2], "bash") != 0) {
             char shown[64];
-            fprintf(stderr, "concdemo completion: bash is the one shell it knows: concdemo completion bash%s%s%s\n",
-                    argc > 2 ? " (got '" : "", argc > 2 ? printable(argv[2], shown, sizeof shown) : "", argc > 2 ? "')" : "");
+            fprintf(stderr, _("concdemo completion: bash is the one shell it knows: concdemo completion bash%s%s%s\n"),
+                    argc > 2 ? _(" (got '") : "", argc > 2 ? printable(argv[2], shown, sizeof shown) : "", argc > 2 ? _("')") : "");
             return 2;
         }
         print_bash_completion(stdout);
@@ -631,7 +658,7 @@ int main(int argc, char **argv)
                         strcmp(command, "--version") == 0 || strcmp(command, "list") == 0;
     if (bare_command && argc > 2) {
         char shown[64];
-        fprintf(stderr, "concdemo %s: takes no arguments, got '%s'\n", command, printable(argv[2], shown, sizeof shown));
+        fprintf(stderr, _("concdemo %s: takes no arguments, got '%s'\n"), command, printable(argv[2], shown, sizeof shown));
         return 2;
     }
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
@@ -640,7 +667,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(command, "--version") == 0) {
         printf("concdemo %s\n", CONCDEMO_VERSION);
-        printf("License: MIT (see LICENSE)\n");
+        fputs(_("License: MIT (see LICENSE)\n"), stdout);
         return 0;
     }
     if (strncmp(command, "--", 2) == 0 && command[2] != '\0') {
@@ -669,7 +696,9 @@ int main(int argc, char **argv)
             return no_lesson("concdemo help", argv[2], false);
         if (!lesson || argc > 3) {
             char shown[64];
-            fprintf(stderr, "concdemo help: %s '%s' (see 'concdemo list')\n", lesson ? "one lesson at a time, not" : "no lesson named",
+            fprintf(stderr,
+                    lesson ? _("concdemo help: one lesson at a time, not '%s' (see 'concdemo list')\n")
+                           : _("concdemo help: no lesson named '%s' (see 'concdemo list')\n"),
                     printable(argc > 3 ? argv[3] : argv[2], shown, sizeof shown));
             return 2;
         }

@@ -76,9 +76,9 @@ static void format_range(const struct option_spec *spec, char *buf, size_t size)
     format_number(lo, sizeof lo, spec->min);
     format_number(hi, sizeof hi, spec->max);
     if (spec->type == OPT_REAL && spec->min == 0)
-        snprintf(buf, size, "more than %s, up to %s", lo, hi);
+        snprintf(buf, size, _("more than %s, up to %s"), lo, hi);
     else
-        snprintf(buf, size, "%s to %s", lo, hi);
+        snprintf(buf, size, _("%s to %s"), lo, hi);
 }
 
 const char *printable(const char *text, char *buf, size_t size)
@@ -102,12 +102,12 @@ static bool complain_with(const struct option_spec *spec, const char *source, co
     if (spec->type == OPT_INT || spec->type == OPT_REAL) {
         char r[80];
         format_range(spec, r, sizeof r);
-        snprintf(range, sizeof range, " (allowed: %s)", r);
+        snprintf(range, sizeof range, _(" (allowed: %s)"), r);
     } else if (spec->type == OPT_CHOICE) {
-        snprintf(range, sizeof range, " (allowed: %s)", spec->choices);
+        snprintf(range, sizeof range, _(" (allowed: %s)"), spec->choices);
     }
     char shown[48];
-    fprintf(stderr, "%s: %s: '%s' %s%s%s\n", error_prefix, source, printable(value, shown, sizeof shown), what, range, hint);
+    fprintf(stderr, _("%s: %s: '%s' %s%s%s\n"), error_prefix, source, printable(value, shown, sizeof shown), what, range, hint);
     return false;
 }
 
@@ -131,19 +131,19 @@ static bool parse_int(const struct option_spec *spec, const char *source, const 
     bool negative = text[0] == '-';
     const char *digits = negative ? text + 1 : text;
     if (!all_digits(digits))
-        return complain(spec, source, text, "is not a whole number");
+        return complain(spec, source, text, _("is not a whole number"));
     unsigned long long v = 0;
     for (const char *p = digits; *p; p++) {
         if (v > (UINT64_MAX - 9) / 10)
-            return complain(spec, source, text, "is too large");
+            return complain(spec, source, text, _("is too large"));
         v = v * 10 + (unsigned long long)(*p - '0');
     }
     if (negative && v != 0)
-        return complain(spec, source, text, "is negative");
+        return complain(spec, source, text, _("is negative"));
     if ((double)v < spec->min)
-        return complain(spec, source, text, v == 0 ? "is zero, which makes no sense here" : "is too small");
+        return complain(spec, source, text, v == 0 ? _("is zero, which makes no sense here") : _("is too small"));
     if ((double)v > spec->max)
-        return complain(spec, source, text, "is too large");
+        return complain(spec, source, text, _("is too large"));
     *out = (long long)v;
     return true;
 }
@@ -152,25 +152,25 @@ static bool parse_real(const struct option_spec *spec, const char *source, const
 {
     /* Plain decimals only ("0.5", "50", "2e1"): no hex, no inf, no spaces. */
     if (!*text || strspn(text, "0123456789.eE+-") != strlen(text))
-        return complain(spec, source, text, "is not a number");
+        return complain(spec, source, text, _("is not a number"));
     errno = 0;
     char *end;
     double v = strtod(text, &end);
     if (*end != '\0' || end == text)
-        return complain(spec, source, text, "is not a number");
+        return complain(spec, source, text, _("is not a number"));
     bool underflow = errno == ERANGE && fabs(v) < 1;
     if (v < 0 || (underflow && text[0] == '-'))
-        return complain(spec, source, text, "is negative"); /* -1e-400 too, which strtod makes -0 */
+        return complain(spec, source, text, _("is negative")); /* -1e-400 too, which strtod makes -0 */
     if (!isfinite(v) || (errno == ERANGE && !underflow))
-        return complain(spec, source, text, "is too large");
+        return complain(spec, source, text, _("is too large"));
     if (underflow) /* 1e-400; or 5e-324, a denormal, closer to 0 than a double can say well */
-        return complain(spec, source, text, "is too small");
+        return complain(spec, source, text, _("is too small"));
     if (v == 0)
-        return complain(spec, source, text, "is zero, which makes no sense here");
+        return complain(spec, source, text, _("is zero, which makes no sense here"));
     if (v < spec->min)
-        return complain(spec, source, text, "is too small");
+        return complain(spec, source, text, _("is too small"));
     if (v > spec->max)
-        return complain(spec, source, text, "is too large");
+        return complain(spec, source, text, _("is too large"));
     *out = v;
     return true;
 }
@@ -211,7 +211,7 @@ static bool parse_choice(const struct option_spec *spec, const char *source, con
         word += n + more;
     }
     char hint[160];
-    return complain_with(spec, source, text, "is not one of the choices", suggestion_text(&close, "", hint, sizeof hint));
+    return complain_with(spec, source, text, _("is not one of the choices"), suggestion_text(&close, "", hint, sizeof hint));
 }
 
 static bool set_value(struct option_value *v, const char *source, const char *text)
@@ -228,7 +228,7 @@ static bool set_value(struct option_value *v, const char *source, const char *te
         return true;
     case OPT_TEXT:
         if (!*text || strspn(text, " \t") == strlen(text))
-            return complain(v->spec, source, text, "is empty");
+            return complain(v->spec, source, text, _("is empty"));
         v->s = text;
         return true;
     }
@@ -287,12 +287,12 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
     for (int k = 0; k < argc; k++) {
         const char *arg = argv[k];
         if (strcmp(arg, "--") == 0) {
-            fprintf(stderr, "%s: unexpected '--': a lesson takes only options (see '%s --help')\n", who, who);
+            fprintf(stderr, _("%s: unexpected '--': a lesson takes only options (see '%s --help')\n"), who, who);
             return false;
         }
         if (strncmp(arg, "--", 2) != 0) {
             char shown[64];
-            fprintf(stderr, "%s: unexpected argument '%s' (options start with --; see '%s --help')\n", who,
+            fprintf(stderr, _("%s: unexpected argument '%s' (options start with --; see '%s --help')\n"), who,
                     printable(arg, shown, sizeof shown), who);
             return false;
         }
@@ -307,9 +307,9 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
             snprintf(typed, sizeof typed, "%.*s", (int)(name_len + 2 > 60 ? 60 : name_len + 2), arg);
             options_suggest(typed + 2, lesson_specs, hint, sizeof hint);
             if (*hint)
-                fprintf(stderr, "%s: unknown option '%s'%s\n", who, printable(typed, shown, sizeof shown), hint);
+                fprintf(stderr, _("%s: unknown option '%s'%s\n"), who, printable(typed, shown, sizeof shown), hint);
             else
-                fprintf(stderr, "%s: unknown option '%s' (see '%s --help')\n", who, printable(typed, shown, sizeof shown), who);
+                fprintf(stderr, _("%s: unknown option '%s' (see '%s --help')\n"), who, printable(typed, shown, sizeof shown), who);
             return false;
         }
         char source[64];
@@ -317,7 +317,7 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
         const char *text;
         if (v->spec->type == OPT_FLAG) {
             if (eq) {
-                fprintf(stderr, "%s: %s takes no value\n", who, source);
+                fprintf(stderr, _("%s: %s takes no value\n"), who, source);
                 return false;
             }
             text = "";
@@ -326,7 +326,7 @@ bool options_parse(const char *who, const struct option_spec *lesson_specs, int 
         } else if (k + 1 < argc) {
             text = argv[++k];
         } else {
-            fprintf(stderr, "%s: %s needs a value (see '%s --help')\n", who, source, who);
+            fprintf(stderr, _("%s: %s needs a value (see '%s --help')\n"), who, source, who);
             return false;
         }
         if (!set_value(v, source, text))
@@ -408,6 +408,21 @@ void options_format_params(char *buf, size_t size)
     }
 }
 
+/* A default as the help shows it: "random", "random 10-20" and "none" are
+ * words for people; a number is a number. */
+static const char *shown_default(const char *fallback, char *buf, size_t size)
+{
+    if (strcmp(fallback, "random") == 0)
+        return _("random");
+    if (strcmp(fallback, "none") == 0)
+        return _("none");
+    if (strncmp(fallback, "random ", 7) == 0) {
+        snprintf(buf, size, _("random %s"), fallback + 7);
+        return buf;
+    }
+    return fallback;
+}
+
 /* "  --threads N          what it does" and, below it, the default and range. */
 static void print_spec_help(FILE *out, const struct option_spec *s)
 {
@@ -422,22 +437,25 @@ static void print_spec_help(FILE *out, const struct option_spec *s)
     if (s->type == OPT_INT || s->type == OPT_REAL) {
         char range[80];
         format_range(s, range, sizeof range);
-        fprintf(out, "%-22s (default %s; %s)\n", "", s->fallback, range);
+        char shown[64];
+        fprintf(out, "%-22s ", "");
+        fprintf(out, _("(default %s; %s)\n"), shown_default(s->fallback, shown, sizeof shown), range);
     } else if (s->type == OPT_CHOICE) {
-        fprintf(out, "%-22s (%s; default %s)\n", "", s->choices, s->fallback);
+        fprintf(out, "%-22s ", "");
+        fprintf(out, _("(%s; default %s)\n"), s->choices, s->fallback);
     }
 }
 
 void options_print_help(FILE *out, const struct option_spec *lesson_specs)
 {
     if (lesson_specs && lesson_specs->name) {
-        fprintf(out, "lesson options:\n");
+        fprintf(out, "%s\n", _("lesson options:"));
         for (const struct option_spec *s = lesson_specs; s->name; s++)
             print_spec_help(out, s);
         fputc('\n', out);
     }
-    fprintf(out, "common options:\n");
+    fprintf(out, "%s\n", _("common options:"));
     for (const struct option_spec *s = common_option_specs; s->name; s++)
         print_spec_help(out, s);
-    fprintf(out, "%-22s %s\n", "  -h, --help", "show this help and exit");
+    fprintf(out, "%-22s %s\n", "  -h, --help", _("show this help and exit"));
 }

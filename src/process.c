@@ -179,15 +179,16 @@ void children_stop_all(void)
 void report_process_refusal(int error, long alive)
 {
     if (error == ENOMEM) { /* fork() found no memory for the copy: ulimit -v, not -u */
-        report_no_memory("ask for fewer processes", "a new process, with %ld running", alive);
+        report_no_memory(N_("ask for fewer processes"), "a new process, with %ld running", alive);
         return;
     }
     struct rlimit nproc;
-    char limit[64] = "unlimited";
+    char limit[64];
+    snprintf(limit, sizeof limit, "%s", _("unlimited"));
     if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY)
         snprintf(limit, sizeof limit, "%llu", (unsigned long long)nproc.rlim_cur);
-    fprintf(stderr, "%s: the system refused to start a process (%s) with %ld running; ulimit -u is %s; "
-                    "raise it, or ask for fewer processes\n",
+    fprintf(stderr, _("%s: the system refused to start a process (%s) with %ld running; ulimit -u is %s; "
+                      "raise it, or ask for fewer processes\n"),
             lesson_who(), strerror(error), alive, limit);
 }
 

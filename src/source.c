@@ -2,6 +2,7 @@
  * tour shows, both from the lesson files built into the binary. */
 #include "source.h"
 
+#include "i18n.h"
 #include "options.h"
 
 #include <errno.h>
@@ -19,27 +20,28 @@ int source_main(int argc, char **argv)
 {
     char shown[64];
     if (argc == 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
-        printf("usage: concdemo source LESSON   print the lesson's C source, demos/LESSON.c,\n"
-               "                                the article's Python program at its top\n");
+        fputs(_("usage: concdemo source LESSON   print the lesson's C source, demos/LESSON.c,\n"
+                "                                the article's Python program at its top\n"),
+              stdout);
         return 0;
     }
     if (argc != 1) {
         if (argc == 0)
-            fprintf(stderr, "concdemo source: which lesson? (see 'concdemo list')\n");
+            fputs(_("concdemo source: which lesson? (see 'concdemo list')\n"), stderr);
         else
-            fprintf(stderr, "concdemo source: one lesson at a time, not '%s' (see 'concdemo list')\n",
+            fprintf(stderr, _("concdemo source: one lesson at a time, not '%s' (see 'concdemo list')\n"),
                     printable(argv[1], shown, sizeof shown));
         return 2;
     }
     const struct embedded_source *source = source_find(argv[0]);
     if (!source) {
-        fprintf(stderr, "concdemo source: no lesson named '%s' (see 'concdemo list')\n", printable(argv[0], shown, sizeof shown));
+        fprintf(stderr, _("concdemo source: no lesson named '%s' (see 'concdemo list')\n"), printable(argv[0], shown, sizeof shown));
         return 2;
     }
     if (fwrite(source->bytes, 1, source->length, stdout) != source->length || fflush(stdout) != 0) {
         if (errno == EPIPE)
             return 0; /* the reader went away: end quietly */
-        fprintf(stderr, "concdemo source: cannot write %s: %s\n", source->path, strerror(errno));
+        fprintf(stderr, _("concdemo source: cannot write %s: %s\n"), source->path, strerror(errno));
         return 1;
     }
     return 0;
@@ -60,6 +62,25 @@ static bool comment_text(const char *line, size_t length, const char **text, siz
     }
     return false;
 }
+
+/* The lessons' head comments introduce the article's program in one of
+ * these lines; printed, each is translated whole (an unknown one is printed
+ * as it is, and CONCDEMO_UNTRANSLATED=1 names it). */
+static const char *const program_labels[] __attribute__((unused)) = {
+    N_("The article's program:"),
+    N_("The article's program (seed 000):"),
+    N_("The article's program (seed 000 §2.1.2):"),
+    N_("The article's program (seed 000 §3.2, a Manager):"),
+    N_("The article's program (seed 000, greenlet):"),
+    N_("The article's program (seed 002):"),
+    N_("The article's program (seed 002), in part:"),
+    N_("The article's program (seed 002), mended as the note below says:"),
+    N_("The article's program (seed 002, its FAQ's pseudo-code of the interpreter):"),
+    N_("The article's program (seed 003 gives none: this is the lesson's, in Python):"),
+    N_("The article's program, re-created from its text:"),
+    N_("The article's program, re-created from that picture:"),
+    N_("The article's program, which seed 003 gives in words, not in code:"),
+};
 
 bool source_print_snippet(FILE *out, const char *lesson, const char *indent)
 {
@@ -84,7 +105,9 @@ bool source_print_snippet(FILE *out, const char *lesson, const char *indent)
             if (in_comment && body_length >= sizeof label && strncmp(body, label, sizeof label - 1) == 0 &&
                 body[body_length - 1] == ':') {
                 found = true;
-                fprintf(out, "%s%.*s\n", indent, (int)body_length, body);
+                char shown[256];
+                snprintf(shown, sizeof shown, "%.*s", (int)body_length, body);
+                fprintf(out, "%s%s\n", indent, _(shown));
             }
         } else if (in_comment && body_length == 0) {
             blank_lines++;

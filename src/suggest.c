@@ -1,5 +1,7 @@
 #include "suggest.h"
 
+#include "i18n.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,12 +85,14 @@ const char *suggestion_text(const struct suggestion *s, const char *lead, char *
     buf[0] = '\0';
     if (s->count == 0)
         return buf;
-    size_t used = (size_t)snprintf(buf, size, "; did you mean ");
-    for (int k = 0; k < s->count && used < size; k++) {
-        const char *joint = k == 0 ? "" : k == s->count - 1 ? " or " : ", ";
-        used += (size_t)snprintf(buf + used, size - used, "%s'%s%s'", joint, lead, s->best[k]);
+    /* "'race'", "'race' or 'rlock'", "'a', 'b' or 'c'" */
+    char names[160];
+    size_t used = 0;
+    names[0] = '\0';
+    for (int k = 0; k < s->count && used < sizeof names; k++) {
+        const char *joint = k == 0 ? "" : k == s->count - 1 ? _(" or ") : _(", ");
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s'%s%s'", joint, lead, s->best[k]);
     }
-    if (used < size)
-        snprintf(buf + used, size - used, "?");
+    snprintf(buf, size, _("; did you mean %s?"), names);
     return buf;
 }

@@ -35,11 +35,11 @@ static long read_proc_long(const char *path, long fallback)
 static long alive_limit(const char **why)
 {
     long limit = read_proc_long("/proc/sys/kernel/pid_max", 32768) * 9 / 10;
-    *why = "kernel.pid_max, less a tenth left for other processes";
+    *why = _("kernel.pid_max, less a tenth left for other processes");
     long maps = read_proc_long("/proc/sys/vm/max_map_count", 65530) / 2 - 1000;
     if (maps < limit) {
         limit = maps;
-        *why = "vm.max_map_count: each thread's stack takes two memory mappings";
+        *why = _("vm.max_map_count: each thread's stack takes two memory mappings");
     }
 #ifdef CONCDEMO_TSAN
     /* ThreadSanitizer (make SANITIZE=thread) dies past 8128 threads, and
@@ -47,11 +47,11 @@ static long alive_limit(const char **why)
     maps = read_proc_long("/proc/sys/vm/max_map_count", 65530) / 8 - 1000;
     if (maps < limit) {
         limit = maps;
-        *why = "vm.max_map_count: under ThreadSanitizer each thread takes about eight memory mappings";
+        *why = _("vm.max_map_count: under ThreadSanitizer each thread takes about eight memory mappings");
     }
     if (TSAN_MOST_THREADS < limit) {
         limit = TSAN_MOST_THREADS;
-        *why = "ThreadSanitizer's 8128 threads, less some for its own";
+        *why = _("ThreadSanitizer's 8128 threads, less some for its own");
     }
 #endif
     long threads_max = read_proc_long("/proc/sys/kernel/threads-max", 1L << 30) * 9 / 10;
@@ -62,7 +62,7 @@ static long alive_limit(const char **why)
     struct rlimit nproc;
     if (getrlimit(RLIMIT_NPROC, &nproc) == 0 && nproc.rlim_cur != RLIM_INFINITY && (long)nproc.rlim_cur - 16 < limit) {
         limit = (long)nproc.rlim_cur - 16;
-        *why = "ulimit -u (max user processes), less a few for the rest of your session";
+        *why = _("ulimit -u (max user processes), less a few for the rest of your session");
     }
     return limit < 1 ? 1 : limit;
 }
@@ -72,7 +72,7 @@ bool team_init(struct team *team, long capacity)
     memset(team, 0, sizeof *team);
     team->threads = calloc((size_t)capacity, sizeof *team->threads);
     if (!team->threads) {
-        report_no_memory("ask for fewer", "%ld threads", capacity);
+        report_no_memory(N_("ask for fewer"), "%ld threads", capacity);
         return false;
     }
     team->capacity = capacity;
@@ -117,8 +117,10 @@ bool team_start(struct team *team, void *(*fn)(void *), void *arg)
         }
         if (alive >= team->max_alive) {
             if (team->joined == 0 && team->limit_reason) {
-                say("main", "%ld thread%s started and not yet joined: the most this system should have",
-                    team->max_alive, team->max_alive == 1 ? "" : "s");
+                char threads[48]; /* "5 threads": the count and its noun, in the reader's language */
+                snprintf(threads, sizeof threads, translate_plural("%ld thread", "%ld threads", (unsigned long)team->max_alive),
+                         team->max_alive);
+                say("main", "%s started and not yet joined: the most this system should have", threads);
                 note("The limit is %s.", team->limit_reason);
                 note("So each new thread now waits for the oldest to be joined: a rolling window.");
             }
@@ -166,14 +168,15 @@ void report_thread_refusal(int error, long alive)
     char limits[160] = "";
     struct rlimit lim;
     if (getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
-        snprintf(limits, sizeof limits, "ulimit -v is %llu KB; ", (unsigned long long)lim.rlim_cur / 1024);
+        snprintf(limits, sizeof limits, _("ulimit -v is %llu KB; "), (unsigned long long)lim.rlim_cur / 1024);
     if (getrlimit(RLIMIT_NPROC, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
-        snprintf(limits + strlen(limits), sizeof limits - strlen(limits), "ulimit -u is %llu; ",
+        snprintf(limits + strlen(limits), sizeof limits - strlen(limits), _("ulimit -u is %llu; "),
                  (unsigned long long)lim.rlim_cur);
-    char running[48] = "with none running";
+    char running[64];
+    snprintf(running, sizeof running, "%s", _("with none running"));
     if (alive > 0)
-        snprintf(running, sizeof running, "with %ld running", alive);
-    fprintf(stderr, "%s: the system refused to start a thread (%s) %s; %sraise the limits, or free memory\n",
+        snprintf(running, sizeof running, _("with %ld running"), alive);
+    fprintf(stderr, _("%s: the system refused to start a thread (%s) %s; %sraise the limits, or free memory\n"),
             lesson_who(), strerror(error), running, limits);
 }
 
@@ -182,10 +185,13 @@ int team_report_refusal(struct team *team)
     if (!team->refused)
         return 0;
     if (team->refused_by_estimate)
-        fprintf(stderr, "%s: %ld thread%s alive at once is the most this system should have (%s); these threads "
-                        "wait on one another, so none is joined early: ask for fewer, or raise the limit\n",
-                lesson_who(), team->max_alive, team->max_alive == 1 ? "" : "s",
-                team->limit_reason ? team->limit_reason : "its limits");
+        fprintf(stderr,
+                translate_plural("%s: %ld thread alive at once is the most this system should have (%s); these threads "
+                                 "wait on one another, so none is joined early: ask for fewer, or raise the limit\n",
+                                 "%s: %ld threads alive at once is the most this system should have (%s); these threads "
+                                 "wait on one another, so none is joined early: ask for fewer, or raise the limit\n",
+                                 (unsigned long)team->max_alive),
+                lesson_who(), team->max_alive, team->limit_reason ? team->limit_reason : _("its limits"));
     else
         report_thread_refusal(team->refused, team->alive_at_refusal);
     return 1;

@@ -9,6 +9,7 @@
  * `less`, or run by a test, it runs straight through. */
 #include "tour.h"
 
+#include "i18n.h"
 #include "lesson.h"
 #include "source.h"
 #include "step.h"
@@ -107,12 +108,12 @@ static void print_lesson_intro(int place, int count, const struct lesson *lesson
     snprintf(line, sizeof line, _("from: %s"), _(lesson->source));
     print_wrapped_text(line, 6, "");
     if (source) {
-        snprintf(line, sizeof line, "file: %s (concdemo source %s prints it)", source->path, lesson->name);
+        snprintf(line, sizeof line, _("file: %s (concdemo source %s prints it)"), source->path, lesson->name);
         print_wrapped_text(line, 6, "");
     }
     print_rule('-');
     if (!source_print_snippet(stdout, lesson->name, ""))
-        printf("(the head comment of demos/%s.c has no program from the article)\n", lesson->name);
+        printf(_("(the head comment of demos/%s.c has no program from the article)\n"), lesson->name);
     print_rule('-');
     print_paragraphs(stdout, _(lesson->explanation));
     print_rule('-');
@@ -149,13 +150,13 @@ static int run_lesson_child(const char *self, const char *lesson, const char *sp
             execv("/proc/self/exe", args);
             execvp(self, args);
         }
-        fprintf(stderr, "concdemo tour: cannot run concdemo %s: %s: %s\n", lesson, self, strerror(errno));
+        fprintf(stderr, _("concdemo tour: cannot run concdemo %s: %s: %s\n"), lesson, self, strerror(errno));
         _exit(127);
     }
     if (pid < 0) {
         int error = errno;
         sigprocmask(SIG_SETMASK, &old, NULL);
-        fprintf(stderr, "concdemo tour: cannot start concdemo %s: fork: %s\n", lesson, strerror(error));
+        fprintf(stderr, _("concdemo tour: cannot start concdemo %s: fork: %s\n"), lesson, strerror(error));
         return -1;
     }
     running_child = (sig_atomic_t)pid;
@@ -178,10 +179,12 @@ enum answer { GO_ON, AGAIN, QUIT, SIGNALLED, NO_TERMINAL };
 static enum answer pause_for_teacher(int tty, const char *lesson, const char *next)
 {
     tcflush(tty, TCIFLUSH);
+    printf("%s", bold());
     if (next)
-        printf("%s[Enter: on to %s.  b Enter: %s again.  q Enter: quit.]%s\n", bold(), next, lesson, plain());
+        printf(_("[Enter: on to %s.  b Enter: %s again.  q Enter: quit.]"), next, lesson);
     else
-        printf("%s[Enter: end the tour.  b Enter: %s again.  q Enter: quit.]%s\n", bold(), lesson, plain());
+        printf(_("[Enter: end the tour.  b Enter: %s again.  q Enter: quit.]"), lesson);
+    printf("%s\n", plain());
     fflush(stdout);
     for (;;) {
         if (stop_signal)
@@ -206,9 +209,9 @@ static bool bad_name(const char *option, const char *name, size_t length)
     char typed[64], shown[64];
     snprintf(typed, sizeof typed, "%.*s", (int)(length < 63 ? length : 63), name);
     if (length == 0)
-        fprintf(stderr, "concdemo tour: %s: an empty lesson name (see 'concdemo list')\n", option);
+        fprintf(stderr, _("concdemo tour: %s: an empty lesson name (see 'concdemo list')\n"), option);
     else
-        fprintf(stderr, "concdemo tour: %s: no lesson named '%s' (see 'concdemo list')\n", option,
+        fprintf(stderr, _("concdemo tour: %s: no lesson named '%s' (see 'concdemo list')\n"), option,
                 printable(typed, shown, sizeof shown));
     return false;
 }
@@ -223,7 +226,7 @@ static bool parse_only(const char *list, int *chosen, int *count)
         if (k < 0)
             return bad_name("--only", name, length);
         if (*count == MOST_CHOSEN) {
-            fprintf(stderr, "concdemo tour: --only: at most %d lessons\n", MOST_CHOSEN);
+            fprintf(stderr, _("concdemo tour: --only: at most %d lessons\n"), MOST_CHOSEN);
             return false;
         }
         chosen[(*count)++] = k;
@@ -236,27 +239,27 @@ static bool parse_only(const char *list, int *chosen, int *count)
 static void print_tour_help_to(FILE *out)
 {
     /* One logical line each: fit_end() wraps them to the width. */
+    fprintf(out, "%s concdemo tour [--from LESSON | --only LESSON,...] [--speed X] [--color WHEN]\n\n", _("usage:"));
+    fprintf(out, "%s\n\n",
+            _("Walks the lessons in teaching order, for a class.  For each: its title and the article "
+              "section it comes from, the article's program, the lesson's explanation, then the lesson "
+              "itself, run as `concdemo LESSON --speed X`, then a pause for the teacher: Enter goes on, "
+              "b then Enter runs the lesson again, q then Enter quits.  When the output is not a "
+              "terminal (a pipe, a file) or there is no terminal to read keys from, it runs straight "
+              "through."));
+    fprintf(out, "%s\n", _("options:"));
+    fprintf(out, "  --from LESSON     %s\n", _("start at LESSON and go on to the last one"));
+    fprintf(out, "  --only L1,L2,...  %s\n", _("only these lessons, in the order given"));
+    fprintf(out, "  --speed X         ");
     fprintf(out,
-            "usage: concdemo tour [--from LESSON | --only LESSON,...] [--speed X] [--color WHEN]\n"
-            "\n"
-            "Walks the lessons in teaching order, for a class.  For each: its title and the article "
-            "section it comes from, the article's program, the lesson's explanation, then the lesson "
-            "itself, run as `concdemo LESSON --speed X`, then a pause for the teacher: Enter goes on, "
-            "b then Enter runs the lesson again, q then Enter quits.  When the output is not a "
-            "terminal (a pipe, a file) or there is no terminal to read keys from, it runs straight "
-            "through.\n"
-            "\n"
-            "options:\n"
-            "  --from LESSON     start at LESSON and go on to the last one\n"
-            "  --only L1,L2,...  only these lessons, in the order given\n"
-            "  --speed X         lesson time runs X times faster (0.01 to 10000); default " TOUR_SPEED
-            ", at which the longest lesson, queue, takes about 30 s; CONCDEMO_SPEED, if set, is the "
-            "default instead\n"
-            "  --color WHEN      auto, always or never (auto: on a terminal, unless NO_COLOR is set)\n"
-            "  -h, --help        this text\n"
-            "\n"
-            "Ctrl-C stops the lesson that runs and the tour (exit 130).  A lesson that cannot run "
-            "(exit 1) is reported and the tour goes on; it then ends with 1.\n");
+            _("lesson time runs X times faster (0.01 to 10000); default %s, at which the longest lesson, "
+              "queue, takes about 30 s; CONCDEMO_SPEED, if set, is the default instead"),
+            TOUR_SPEED);
+    fprintf(out, "\n  --color WHEN      %s\n", _("auto, always or never (auto: on a terminal, unless NO_COLOR is set)"));
+    fprintf(out, "  -h, --help        %s\n\n", _("this text"));
+    fprintf(out, "%s\n",
+            _("Ctrl-C stops the lesson that runs and the tour (exit 130).  A lesson that cannot run "
+              "(exit 1) is reported and the tour goes on; it then ends with 1."));
 }
 
 /* The help, fitted to the width (wrap.h). */
@@ -318,7 +321,7 @@ int tour_main(int argc, char **argv)
             snprintf(name, sizeof name, "--%s", tour_option_specs[n].name);
             value = option_value(argv, argc, &k, name, &missing);
             if (missing) {
-                fprintf(stderr, "concdemo tour: %s needs a value (see 'concdemo tour --help')\n", name);
+                fprintf(stderr, _("concdemo tour: %s needs a value (see 'concdemo tour --help')\n"), name);
                 return 2;
             }
             if (value) {
@@ -337,17 +340,17 @@ int tour_main(int argc, char **argv)
                 suggestion_offer(&close, typed + strspn(typed, "-"), spec->name);
             suggestion_offer(&close, typed + strspn(typed, "-"), "help");
             suggestion_text(&close, "--", hint, sizeof hint);
-            fprintf(stderr, "concdemo tour: unknown option '%s'%s\n", printable(typed, shown, sizeof shown),
-                    *hint ? hint : " (see 'concdemo tour --help')");
+            fprintf(stderr, _("concdemo tour: unknown option '%s'%s\n"), printable(typed, shown, sizeof shown),
+                    *hint ? hint : _(" (see 'concdemo tour --help')"));
         } else
-            fprintf(stderr, "concdemo tour: takes options, not '%s' (see 'concdemo tour --help')\n", printable(arg, shown, sizeof shown));
+            fprintf(stderr, _("concdemo tour: takes options, not '%s' (see 'concdemo tour --help')\n"), printable(arg, shown, sizeof shown));
         return 2;
     }
 
     static int chosen[MOST_CHOSEN];
     int count = 0;
     if (from && only) {
-        fprintf(stderr, "concdemo tour: --from and --only both choose the lessons: give one of them\n");
+        fputs(_("concdemo tour: --from and --only both choose the lessons: give one of them\n"), stderr);
         return 2;
     }
     if (only) {
@@ -378,7 +381,7 @@ int tour_main(int argc, char **argv)
         color = color_wanted(when);
     } else {
         char shown[64];
-        fprintf(stderr, "concdemo tour: --color: '%s' is not one of the choices (allowed: auto|always|never)\n",
+        fprintf(stderr, _("concdemo tour: --color: '%s' is not one of the choices (allowed: auto|always|never)\n"),
                 printable(when, shown, sizeof shown));
         return 2;
     }
@@ -396,10 +399,15 @@ int tour_main(int argc, char **argv)
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
-    printf("%sconcdemo tour: %d lesson%s, at --speed %s%s\n", bold(), count, count == 1 ? "" : "s", speed_text, plain());
+    printf("%s", bold());
+    printf(translate_plural("concdemo tour: %d lesson, at --speed %s", "concdemo tour: %d lessons, at --speed %s",
+                            (unsigned long)count),
+           count, speed_text);
+    printf("%s\n", plain());
     if (tty >= 0)
-        printf("After each lesson: Enter goes on, b then Enter runs it again, q then Enter\n"
-               "quits.  Ctrl-C stops the tour.\n");
+        fputs(_("After each lesson: Enter goes on, b then Enter runs it again, q then Enter\n"
+                "quits.  Ctrl-C stops the tour.\n"),
+              stdout);
     printf("\n");
 
     int failed = 0, runs = 0;
@@ -420,10 +428,10 @@ int tour_main(int argc, char **argv)
             }
             runs++;
             if (signalled) {
-                printf("\n[concdemo tour: %s was ended by signal %d (%s)]\n", lesson->name, signalled, strsignal(signalled));
+                printf(_("\n[concdemo tour: %s was ended by signal %d (%s)]\n"), lesson->name, signalled, strsignal(signalled));
                 failed++;
             } else if (code != 0) {
-                printf("\n[concdemo tour: %s could not run: exit %d; the reason is above]\n", lesson->name, code);
+                printf(_("\n[concdemo tour: %s could not run: exit %d; the reason is above]\n"), lesson->name, code);
                 failed++;
             }
             if (tty < 0) {
@@ -454,17 +462,24 @@ int tour_main(int argc, char **argv)
     if (tty >= 0)
         close(tty);
     if (stop_signal) {
-        printf("%s[concdemo tour: stopped by %s]%s\n", bold(), stop_signal == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM", plain());
+        printf("%s", bold());
+        printf(_("[concdemo tour: stopped by %s]"), stop_signal == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM");
+        printf("%s\n", plain());
         fflush(stdout);
         return 128 + stop_signal;
     }
+    printf("%s", bold());
     if (quit)
-        printf("%s[concdemo tour: q was pressed: the end]%s\n", bold(), plain());
+        printf("%s", _("[concdemo tour: q was pressed: the end]"));
     else if (failed)
-        printf("%s[concdemo tour: the end: %d lesson%s run; %d could not run]%s\n", bold(), runs, runs == 1 ? "" : "s",
-               failed, plain());
+        printf(translate_plural("[concdemo tour: the end: %d lesson run; %d could not run]",
+                                "[concdemo tour: the end: %d lessons run; %d could not run]", (unsigned long)runs),
+               runs, failed);
     else
-        printf("%s[concdemo tour: the end: %d lesson%s run]%s\n", bold(), runs, runs == 1 ? "" : "s", plain());
+        printf(translate_plural("[concdemo tour: the end: %d lesson run]", "[concdemo tour: the end: %d lessons run]",
+                                (unsigned long)runs),
+               runs);
+    printf("%s\n", plain());
     fflush(stdout);
     return failed ? 1 : 0;
 }

@@ -227,7 +227,7 @@ static void stack_check(const struct coro *c)
     overrun = overrun || (c->stack_pointer && (const char *)c->stack_pointer < c->stack);
 #endif
     if (overrun) {
-        fprintf(stderr, "%s: coroutine %s ran past the end of its %zu-byte stack\n", lesson_who(), c->name,
+        fprintf(stderr, _("%s: coroutine %s ran past the end of its %zu-byte stack\n"), lesson_who(), c->name,
                 c->stack_bytes);
         abort();
     }
@@ -353,8 +353,8 @@ bool loop_init(struct loop *loop, long most, size_t stack_bytes)
     memset(loop, 0, sizeof *loop);
 #ifdef CONCDEMO_TSAN
     if (most > TSAN_MOST_THREADS) { /* each coroutine is a fiber to it, and it counts fibers as threads */
-        fprintf(stderr, "%s: under ThreadSanitizer, at most %d coroutines (it dies past 8128 threads, and counts "
-                        "each as one); ask for fewer\n", lesson_who(), TSAN_MOST_THREADS);
+        fprintf(stderr, _("%s: under ThreadSanitizer, at most %d coroutines (it dies past 8128 threads, and counts "
+                          "each as one); ask for fewer\n"), lesson_who(), TSAN_MOST_THREADS);
         return false;
     }
 #endif
@@ -373,7 +373,7 @@ bool loop_init(struct loop *loop, long most, size_t stack_bytes)
         loop->pack = mmap(NULL, loop->pack_bytes, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (loop->pack == MAP_FAILED) {
-            report_no_memory("ask for fewer", "%ld stacks of %zu bytes", most, stack_bytes);
+            report_no_memory(N_("ask for fewer"), "%ld stacks of %zu bytes", most, stack_bytes);
             close(loop->stop_pipe[0]);
             close(loop->stop_pipe[1]);
             return false;
@@ -383,7 +383,7 @@ bool loop_init(struct loop *loop, long most, size_t stack_bytes)
         loop->timers = malloc((size_t)most * sizeof *loop->timers);
         loop->timer_room = loop->timers ? (size_t)most : 0;
         if (!loop->timers) {
-            report_no_memory("ask for fewer", "the timers of %ld coroutines", most);
+            report_no_memory(N_("ask for fewer"), "the timers of %ld coroutines", most);
             if (loop->pack)
                 munmap(loop->pack, loop->pack_bytes);
             close(loop->stop_pipe[0]);
@@ -469,7 +469,7 @@ static void timer_push(struct loop *loop, struct timer timer)
         size_t room = loop->timer_room ? loop->timer_room * 2 : 64;
         struct timer *bigger = realloc(loop->timers, room * sizeof *bigger);
         if (!bigger) {
-            fprintf(stderr, "%s: out of memory for timers\n", lesson_who());
+            fprintf(stderr, _("%s: out of memory for timers\n"), lesson_who());
             abort();
         }
         loop->timers = bigger;

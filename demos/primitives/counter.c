@@ -141,7 +141,10 @@ static bool crowd_setup(struct crowd *crowd, long threads, long iterations, enum
         crowd->slots = calloc((size_t)(threads * keep), sizeof *crowd->slots);
     }
     if (!crowd->threads || !crowd->slots) {
-        report_no_memory("ask for fewer", "%ld %s", threads, shared ? "processes" : "threads");
+        if (shared)
+            report_no_memory(N_("ask for fewer"), "%ld processes", threads);
+        else
+            report_no_memory(N_("ask for fewer"), "%ld threads", threads);
         crowd_memory_free(crowd);
         return false;
     }
@@ -244,21 +247,28 @@ bool find_double_write(const struct crowd *crowd, struct double_write *found)
     return any;
 }
 
-static const char *ordinal_suffix(long n)
+/* "1st", "2nd", "11th": n with its ordinal suffix, in the reader's language. */
+static const char *ordinal(long n, char *buf, size_t size)
 {
-    if (n % 100 >= 11 && n % 100 <= 13)
-        return "th";
-    return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+    const char *format = n % 100 >= 11 && n % 100 <= 13 ? _("%ldth")
+                         : n % 10 == 1                  ? _("%ldst")
+                         : n % 10 == 2                  ? _("%ldnd")
+                         : n % 10 == 3                  ? _("%ldrd")
+                                                        : _("%ldth");
+    snprintf(buf, size, format, n);
+    return buf;
 }
 
 void describe_pair(const struct crowd *crowd, const struct double_write *pair, char *buf, size_t size)
 {
     const char *a = crowd->threads[pair->a].name, *b = crowd->threads[pair->b].name;
     if (crowd->iterations == 1)
-        snprintf(buf, size, "%s and %s", a, b);
-    else
-        snprintf(buf, size, "%s's %ld%s and %s's %ld%s increments", a, pair->a_step + 1,
-                 ordinal_suffix(pair->a_step + 1), b, pair->b_step + 1, ordinal_suffix(pair->b_step + 1));
+        snprintf(buf, size, _("%s and %s"), a, b);
+    else {
+        char first[32], second[32];
+        snprintf(buf, size, _("%s's %s and %s's %s increments"), a, ordinal(pair->a_step + 1, first, sizeof first), b,
+                 ordinal(pair->b_step + 1, second, sizeof second));
+    }
 }
 
 long count_bad_reads(const struct crowd *crowd, long *first)
@@ -276,10 +286,10 @@ long count_bad_reads(const struct crowd *crowd, long *first)
 const char *possible_balances(const struct crowd *crowd)
 {
     if (crowd->count == 1)
-        return "0 or 5";
+        return _("0 or 5");
     if (crowd->count == 2)
-        return "0, 5, 8 or 13";
-    return "a sum of 5s and 8s";
+        return _("0, 5, 8 or 13");
+    return _("a sum of 5s and 8s");
 }
 
 const char *check_counter_options(void)
@@ -288,7 +298,7 @@ const char *check_counter_options(void)
     bool balance = strcmp(option_choice("workload"), "balance") == 0;
     bool steps = option_flag("steps");
     if (balance && steps)
-        return "--steps shows the count workload; use it without --workload balance";
+        return _("--steps shows the count workload; use it without --workload balance");
     if ((balance || steps) && !option_given("threads"))
         option_set_int("threads", 2);
     if (balance && !option_given("iterations"))
@@ -296,13 +306,13 @@ const char *check_counter_options(void)
     long long increments = option_int("threads") * option_int("iterations");
     if (increments > INT_MAX / 8) {
         snprintf(problem, sizeof problem,
-                 "--threads x --iterations is %lld increments; at most %d, so the int counter cannot overflow",
+                 _("--threads x --iterations is %lld increments; at most %d, so the int counter cannot overflow"),
                  increments, INT_MAX / 8);
         return problem;
     }
     if (steps && increments > STEPS_MAX_INCREMENTS) {
         snprintf(problem, sizeof problem,
-                 "--steps prints every step: use at most %d increments (threads x iterations), not %lld",
+                 _("--steps prints every step: use at most %d increments (threads x iterations), not %lld"),
                  STEPS_MAX_INCREMENTS, increments);
         return problem;
     }
@@ -314,7 +324,15 @@ const char *plural(long count, const char *noun)
     static _Thread_local char text[2][48];
     static _Thread_local int which;
     which ^= 1;
-    snprintf(text[which], sizeof text[which], "%ld %s%s", count, noun, count == 1 ? "" : "s");
+    /* The nouns the lessons count, whole, so that a translation can say them its own way. */
+    const char *format = strcmp(noun, "thread") == 0      ? translate_plural("%ld thread", "%ld threads", (unsigned long)count)
+                         : strcmp(noun, "increment") == 0 ? translate_plural("%ld increment", "%ld increments", (unsigned long)count)
+                         : strcmp(noun, "process") == 0   ? translate_plural("%ld process", "%ld processes", (unsigned long)count)
+                                                          : NULL;
+    if (format)
+        snprintf(text[which], sizeof text[which], format, count);
+    else
+        snprintf(text[which], sizeof text[which], "%ld %s%s", count, noun, count == 1 ? "" : "s");
     return text[which];
 }
 
@@ -322,7 +340,7 @@ const char *times(long count)
 {
     static _Thread_local char text[32];
     if (count == 1)
-        return "once";
-    snprintf(text, sizeof text, "%ld times", count);
+        return _("once");
+    snprintf(text, sizeof text, _("%ld times"), count);
     return text;
 }

@@ -681,7 +681,7 @@ bool manager_start(struct manager *m, bool tcp, const char *authkey)
     if (!tcp) {
         snprintf(m->dir, sizeof m->dir, "/tmp/concdemo-manager-XXXXXX"); /* mode 0700: only we can reach it */
         if (!mkdtemp(m->dir)) {
-            fprintf(stderr, "%s: could not make a private directory in /tmp: %s\n", lesson_who(), strerror(errno));
+            fprintf(stderr, _("%s: could not make a private directory in /tmp: %s\n"), lesson_who(), strerror(errno));
             m->dir[0] = '\0';
             return false;
         }

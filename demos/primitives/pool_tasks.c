@@ -18,7 +18,7 @@ struct pool *Pool(enum pool_kind kind, int workers, enum pool_voice voice)
     if (pool)
         pool->workers = calloc((size_t)workers, sizeof *pool->workers);
     if (!pool || !pool->workers) {
-        report_no_memory("ask for fewer", "a pool of %d workers", workers);
+        report_no_memory(N_("ask for fewer"), "a pool of %d workers", workers);
         free(pool);
         return NULL;
     }
@@ -103,13 +103,13 @@ static long hand_in(struct pool *pool, const char *name, task_fn *fn, const long
     }
     if (pool->count + count > (long)TASK_BLOCK * TASK_BLOCKS) {
         pthread_mutex_unlock(&pool->lock);
-        report_no_memory("ask for fewer", "more than %ld tasks in one pool", (long)TASK_BLOCK * TASK_BLOCKS);
+        report_no_memory(N_("ask for fewer"), "more than %ld tasks in one pool", (long)TASK_BLOCK * TASK_BLOCKS);
         return -1;
     }
     for (long b = pool->count / TASK_BLOCK; b <= (pool->count + count - 1) / TASK_BLOCK; b++)
         if (!pool->blocks[b] && !(pool->blocks[b] = malloc(TASK_BLOCK * sizeof(struct task)))) {
             pthread_mutex_unlock(&pool->lock);
-            report_no_memory("ask for fewer", "%ld tasks", (b + 1) * TASK_BLOCK);
+            report_no_memory(N_("ask for fewer"), "%ld tasks", (b + 1) * TASK_BLOCK);
             return -1;
         }
     long first = pool->count;
@@ -225,7 +225,7 @@ void *task_handler(void *arg)
     set_thread_name("task-handler");
     bool (*send_tasks)(struct pool *, long, long) =
         pool->kind == THREAD_POOL ? thread_pool_send_tasks : process_pool_send_tasks;
-    const char *queue = pool->kind == THREAD_POOL ? "task queue" : "task pipe";
+    const char *queue = pool->kind == THREAD_POOL ? _("task queue") : _("task pipe");
     pthread_mutex_lock(&pool->lock);
     while (!pool->terminated && pool->alive > 0) {
         if (pool->sent < pool->count) { /* every task handed in since the last look, in one go */
@@ -387,9 +387,9 @@ void pool_join(struct pool *pool)
     span_end("main", SPAN_WAITING);
     /* Every worker is gone.  What no worker took never ran. */
     pthread_mutex_lock(&pool->lock);
-    const char *why = pool->terminated         ? "never ran: the pool was terminated"
-                      : lesson_stop_requested() ? "never ran: the lesson was stopped"
-                                                : "never ran: no worker was left";
+    const char *why = pool->terminated         ? _("never ran: the pool was terminated")
+                      : lesson_stop_requested() ? _("never ran: the lesson was stopped")
+                                                : _("never ran: no worker was left");
     for (long n = 0; n < pool->count; n++)
         if (task_at(pool, n)->state == TASK_WAITING) {
             task_at(pool, n)->state = TASK_DROPPED;
@@ -433,6 +433,6 @@ const char *signal_name(int signal)
     case SIGSEGV: return "SIGSEGV";
     case SIGTERM: return "SIGTERM";
     case SIGINT: return "SIGINT";
-    default: return "a signal";
+    default: return _("a signal");
     }
 }

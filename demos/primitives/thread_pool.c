@@ -50,8 +50,12 @@ static void *worker(void *arg)
         }
         queue_put(pool->result_queue, &order, WAIT_FOREVER); /* these ended: their values are in the table */
     }
-    if (pool->voice == SAY_EACH_TASK && !lesson_stop_requested())
-        say(me->name, got == QUEUE_OK ? "takes None: goes home" : "goes home: terminate() shut the task queue");
+    if (pool->voice == SAY_EACH_TASK && !lesson_stop_requested()) {
+        if (got == QUEUE_OK)
+            say(me->name, "takes None: goes home");
+        else
+            say(me->name, "goes home: terminate() shut the task queue");
+    }
     worker_gone(pool, me);
     return NULL;
 }

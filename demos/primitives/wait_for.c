@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "events.h"
+#include "i18n.h"
 #include "refusal.h"
 
 #include <errno.h>
@@ -23,7 +24,7 @@ bool graph_init(struct wait_for_graph *graph, int threads, const char *const *th
         .give_up = calloc((size_t)threads, sizeof *graph->give_up),
     };
     if (!graph->mutexes || !graph->holder || !graph->waits_for || !graph->give_up) {
-        report_no_memory("ask for fewer", "%d threads", threads);
+        report_no_memory(N_("ask for fewer"), "%d threads", threads);
         free(graph->mutexes);
         free(graph->holder);
         free(graph->waits_for);
