@@ -384,13 +384,13 @@ struct fetch {
 static void fetch(void *arg) /* def f(url): */
 {
     struct fetch *f = arg;
-    say(coro_current()->name, "GET: %s", f->what); /* print('GET: %s' % url) */
+    say(coro_current()->name, "GET: %s", _(f->what)); /* print('GET: %s' % url) */
     wait_readable(f->fd); /* resp = requests.get(url): the hub runs the others meanwhile */
     char buf[64];
     ssize_t got = read(f->fd, buf, sizeof buf);
     f->done_at = lesson_now();
     f->thread = thread_id();
-    say(coro_current()->name, "%zd bytes received from %s.", got, f->what); /* print('%d bytes ...' % ...) */
+    say(coro_current()->name, "%zd bytes received from %s.", got, _(f->what)); /* print('%d bytes ...' % ...) */
 }
 
 /* The "server" behind one of them: a child process that answers in 2 s. */
@@ -443,8 +443,8 @@ static void sleeper(void *arg) /* def f(): time.sleep(1) */
     struct sleeper *s = arg;
     s->started = lesson_now();
     say(coro_current()->name, "time.sleep(1), %s", time_sleep == gevent_sleep
-                                                      ? "patched: it is gevent.sleep, and parks me in the hub"
-                                                      : "unpatched: the whole thread sleeps");
+                                                      ? _("patched: it is gevent.sleep, and parks me in the hub")
+                                                      : _("unpatched: the whole thread sleeps"));
     time_sleep(1);
     s->woke = lesson_now();
     say(coro_current()->name, "woke");
@@ -518,9 +518,9 @@ static int part_gevent(void)
     int ends[2] = { -1, -1 };
     double began = lesson_now(); /* the waits are counted from here, before the first is armed */
     struct fetch fetches[3] = {
-        { "a timer fd, 1 s", timer_fd(1), 0, 0 },
-        { "a child process, 2 s", -1, 0, 0 },
-        { "a timer fd, 3 s", timer_fd(3), 0, 0 },
+        { N_("a timer fd, 1 s"), timer_fd(1), 0, 0 },
+        { N_("a child process, 2 s"), -1, 0, 0 },
+        { N_("a timer fd, 3 s"), timer_fd(3), 0, 0 },
     };
     pid_t child = -1;
     bool piped = pipe(ends) == 0;
@@ -531,7 +531,7 @@ static int part_gevent(void)
         close(ends[1]);
     if (child < 0 || fetches[0].fd < 0 || fetches[2].fd < 0) {
         if (!piped || fetches[0].fd < 0 || fetches[2].fd < 0)
-            report_no_descriptor("a descriptor", errno);
+            report_no_descriptor(N_("a descriptor"), errno);
         else if (!lesson_stop_requested())
             report_process_refusal(errno, children_alive());
         for (int k = 0; k < 3; k++)
@@ -712,7 +712,7 @@ static int part_scale(void)
             coro_paint_stack(first = c); /* to see how deep a nap's stack goes */
     }
     if (spawned < tasks && !lesson_stop_requested()) {
-        report_no_memory("ask for fewer", "more than %ld coroutines", spawned);
+        report_no_memory(N_("ask for fewer"), "more than %ld coroutines", spawned);
         loop_free(&loop);
         return 1;
     }
@@ -724,8 +724,10 @@ static int part_scale(void)
     if (lesson_stop_requested())
         return 0;
     double coro_kib = (double)(asleep_kib - before_kib) / (double)tasks;
-    say("main", "%ld coroutine%s: all done in %.2f s of wall time; %.0f KiB more memory while all slept, "
-        "%.2f KiB each", tasks, tasks == 1 ? "" : "s", coro_wall, (double)(asleep_kib - before_kib), coro_kib);
+    char counted[48]; /* "10000 coroutines", in the reader's language */
+    snprintf(counted, sizeof counted, translate_plural("%ld coroutine", "%ld coroutines", (unsigned long)tasks), tasks);
+    say("main", "%s: all done in %.2f s of wall time; %.0f KiB more memory while all slept, %.2f KiB each", counted,
+        coro_wall, (double)(asleep_kib - before_kib), coro_kib);
     note("Each is its stack (%zu bytes, of which a nap used %zu), its record (%zu bytes) and a timer.",
          stack_bytes, deepest, sizeof(struct coro));
 
@@ -748,18 +750,19 @@ static int part_scale(void)
     double thread_wall = real_now() - wall;
     char limit[200] = "";
     if (team.refused && team.refused_by_estimate)
-        snprintf(limit, sizeof limit, "concdemo stops at %ld, its estimate of what this system allows: %s",
-                 threads_started, team.limit_reason ? team.limit_reason : "its limits");
+        snprintf(limit, sizeof limit, _("concdemo stops at %ld, its estimate of what this system allows: %s"),
+                 threads_started, team.limit_reason ? _(team.limit_reason) : _("its limits"));
     else if (team.refused)
-        snprintf(limit, sizeof limit, "the system refused thread %ld: %s", threads_started + 1,
+        snprintf(limit, sizeof limit, _("the system refused thread %ld: %s"), threads_started + 1,
                  strerror(team.refused));
     team_free(&team);
     if (lesson_stop_requested())
         return 0;
     double thread_kib = threads_started ? (double)(threads_kib - before_kib) / (double)threads_started : 0;
-    say("main", "%ld thread%s: all done in %.2f s of wall time; %.0f KiB more memory while all slept, %.2f KiB each",
-        threads_started, threads_started == 1 ? "" : "s", thread_wall, (double)(threads_kib - before_kib),
-        thread_kib);
+    snprintf(counted, sizeof counted, translate_plural("%ld thread", "%ld threads", (unsigned long)threads_started),
+             threads_started);
+    say("main", "%s: all done in %.2f s of wall time; %.0f KiB more memory while all slept, %.2f KiB each", counted,
+        thread_wall, (double)(threads_kib - before_kib), thread_kib);
     if (limit[0])
         note("Only %ld of %ld threads started: %s.", threads_started, tasks, limit);
     note("Each thread has a 128 KiB stack, of which it touches a page or two, and the kernel's own records.");
@@ -927,9 +930,9 @@ static int part_switch(void)
     if (status || lesson_stop_requested())
         return status;
 #ifdef CORO_UCONTEXT
-    const char *how = "swapcontext (this build: CORO=ucontext)";
+    const char *how = _("swapcontext (this build: CORO=ucontext)");
 #else
-    const char *how = "the hand-written switch";
+    const char *how = _("the hand-written switch");
 #endif
     say("main", "generator, resumed to its next yield and back: %.1f ns (%ld resumes)", generator_ns, switches);
     say("main", "coroutine switch, %s: %.1f ns (%ld switches)", how, coro_ns, 2 * rounds);
@@ -980,16 +983,16 @@ static const struct option_spec coroutine_options[] = {
 
 const struct lesson coroutine_lesson = {
     .name = "coroutine",
-    .summary = "coroutines: many tasks on one thread, each switching away by itself",
+    .summary = N_("coroutines: many tasks on one thread, each switching away by itself"),
     .runs_for = { 15 }, /* seconds at speed 1 at the defaults, measured */
-    .source = "seed 000 §4 协程 yield, greenlet, gevent; seed 004 协程, 生成器, asyncio, 原生协程",
+    .source = N_("seed 000 §4 协程 yield, greenlet, gevent; seed 004 协程, 生成器, asyncio, 原生协程"),
     .options = coroutine_options,
     .results = "part=greenlet printed switches gr1_finished gr2_finished; part=generator printed resumes sends "
                "generator_bytes consumer_bytes greenlet_bytes; part=asyncio one_by_one together started threads; "
                "part=gevent waits done_at one_thread blocked_late failed finished patched patched_started unpatched "
                "unpatched_started; part=scale tasks coro_wall coro_kib_each stack_used threads thread_wall "
                "thread_kib_each thread_limit; part=switch coro_ns ucontext_ns thread_ns switch generator_ns",
-    .explanation =
+    .explanation = N_(
         "A coroutine is a function that gives control away by itself, instead of\n"
         "being interrupted as a thread is.  The stackful ones here have a stack of\n"
         "their own: a switch saves a few registers on it and loads another\n"
@@ -1011,7 +1014,7 @@ const struct lesson coroutine_lesson = {
         "Part 5 (--part scale): 10000 coroutines that each sleep 1 s against as\n"
         "many threads, time and memory.  Part 6 (--part switch): what a switch\n"
         "costs: a generator's resume, a coroutine switch, swapcontext() and a\n"
-        "hand-off between threads.\n",
+        "hand-off between threads.\n"),
     .actor_width = 8,
     .run = coroutine_run,
 };

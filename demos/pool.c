@@ -131,7 +131,7 @@ static int part_article(void)
     if (strcmp(mode, "async") == 0) {
         note("apply_async() writes the task down and returns at once.  The task-handler puts it into the "
              "task %s, a worker takes it, and the result-handler runs Bar(result) when it comes back.",
-             kind == PROCESS_POOL ? "pipe" : "queue");
+             kind == PROCESS_POOL ? _("pipe") : _("queue"));
     } else if (strcmp(mode, "sync") == 0)
         note("apply() hands a task in and waits for its result, so one task runs at a time, whatever the pool's size.");
     else
@@ -157,8 +157,8 @@ static int part_article(void)
         long chunks = (tasks + chunk - 1) / chunk;
         long rounds = strcmp(mode, "sync") == 0 ? tasks : (chunks + workers - 1) / workers * chunk;
         double expected = (double)rounds * task_seconds;
-        say("main", "pool.join() returned after %.2f s; %ld round%s of %g s make %.2f s", elapsed, rounds,
-            rounds == 1 ? "" : "s", task_seconds, expected);
+        say("main", "pool.join() returned after %.2f s; %ld %s of %g s make %.2f s", elapsed, rounds,
+            translate_plural("round", "rounds", (unsigned long)rounds), task_seconds, expected);
         int waves = tell_waves(pool);
         tell_workers(pool);
         char per_worker[POOL_MOST_WORKERS * 8];
@@ -230,7 +230,7 @@ static int part_terminate(void)
         if (dropped_results)
             note("ran to their end, results dropped: %ld tasks", dropped_results);
         list_tasks(pool, TASK_DROPPED, listed, sizeof listed);
-        note("never ran: tasks %s", listed);
+        note("never ran: tasks %s", counts[TASK_DROPPED] ? listed : _("none"));
         if (callbacks == 0)
             note("No callback ran after terminate(), as in Python: its result handler stops there.");
         else
@@ -260,7 +260,7 @@ static long Risky(long i) /* Foo, except that task 1 raises and task 2 crashes i
 {
     lesson_sleep(task_seconds);
     if (i == 1)
-        return task_raise("ValueError: Risky(1) refuses");
+        return task_raise(N_("ValueError: Risky(1) refuses"));
     if (i == 2 && kind == PROCESS_POOL)
         abort(); /* the worker process dies of SIGABRT, as if it had crashed */
     return i + 100;
@@ -268,13 +268,13 @@ static long Risky(long i) /* Foo, except that task 1 raises and task 2 crashes i
 
 static void Oops(long task, const char *error) /* error_callback: on the result-handler thread too */
 {
-    say(current_thread_name(), "-->exec failed: task %ld: %s", task, error);
+    say(current_thread_name(), "-->exec failed: task %ld: %s", task, _(error));
 }
 
 static int part_failure(void)
 {
     say("main", "part 3: pool = %s(%d), %ld tasks Risky(i): task 1 raises%s", pool_name(), workers, tasks,
-        kind == PROCESS_POOL ? ", task 2 crashes its worker" : "");
+        kind == PROCESS_POOL ? _(", task 2 crashes its worker") : "");
     if (kind == THREAD_POOL) {
         note("A crash in a thread would end the whole program, main too: threads share one process.");
         note("So no task crashes here; --kind process shows a worker die and the pool go on.");
@@ -306,11 +306,11 @@ static int part_failure(void)
         for (long n = 0; n < pool_task_count(pool); n++) {
             const struct task *task = pool_task(pool, n);
             if (task->state != TASK_DONE && task->died_of)
-                note("task %ld, %s(%ld): %s, of %s", n, task->name, task->arg, task->error,
+                note("task %ld, %s(%ld): %s, of %s", n, task->name, task->arg, _(task->error),
                      signal_name(task->died_of));
             else if (task->state != TASK_DONE)
-                note("task %ld, %s(%ld): %s: %s", n, task->name, task->arg, task_state_name(task->state),
-                     task->error);
+                note("task %ld, %s(%ld): %s: %s", n, task->name, task->arg, _(task_state_name(task->state)),
+                     _(task->error));
         }
         note("Each failure is reported against its own task; the others' results are whole.");
         int waves = tell_waves(pool);
@@ -467,20 +467,20 @@ static void tell_cost(const char *kind_name, long count, const double times[3])
 {
     long chunk = pool_chunksize(workers, count);
     char ways[3][48];
-    snprintf(ways[0], sizeof ways[0], "%s pool, apply_async() one by one", kind_name);
-    snprintf(ways[1], sizeof ways[1], "%s pool, map() in chunks of %ld", kind_name, chunk);
-    snprintf(ways[2], sizeof ways[2], "a new %s for each task", kind_name);
+    snprintf(ways[0], sizeof ways[0], _("%s pool, apply_async() one by one"), _(kind_name));
+    snprintf(ways[1], sizeof ways[1], _("%s pool, map() in chunks of %ld"), _(kind_name), chunk);
+    snprintf(ways[2], sizeof ways[2], _("a new %s for each task"), _(kind_name));
     for (int way = 0; way < 3; way++)
         say("main", "%s: %ld tasks in %.6f s of wall time, %.3f us a task", ways[way], count, times[way],
             times[way] / (double)count * 1e6);
     if (times[1] < times[2] && times[0] < times[2])
         note("map() was %.1fx faster than a new %s per task, apply_async() %.1fx: the pool started %d once.",
-             times[2] / times[1], kind_name, times[2] / times[0], workers);
+             times[2] / times[1], _(kind_name), times[2] / times[0], workers);
     else
-        note("In this run a pool was NOT faster than a new %s per task (map %.2fx, apply_async %.2fx).", kind_name,
+        note("In this run a pool was NOT faster than a new %s per task (map %.2fx, apply_async %.2fx).", _(kind_name),
              times[2] / times[1], times[2] / times[0]);
     note("map() also sends the tasks %ld at a time, one trip through the %s for each chunk.", chunk,
-         strcmp(kind_name, "thread") == 0 ? "queue" : "pipes");
+         strcmp(kind_name, "thread") == 0 ? _("queue") : _("pipes"));
 }
 
 static int part_cost(void)
@@ -494,7 +494,7 @@ static int part_cost(void)
     long *args = malloc(bytes), *values = malloc(bytes);
     long *shared_values = shared_memory(bytes); /* a child's result must reach the parent */
     if (!args || !values || !shared_values) {
-        report_no_memory("ask for fewer", "%ld tasks", count);
+        report_no_memory(N_("ask for fewer"), "%ld tasks", count);
         free(args);
         free(values);
         shared_memory_free(shared_values, bytes);
@@ -506,10 +506,10 @@ static int part_cost(void)
     double threads[3], processes[3];
     bool measured = measure_kind(THREAD_POOL, args, values, shared_values, count, threads, &wrong);
     if (measured)
-        tell_cost("thread", count, threads);
+        tell_cost(N_("thread"), count, threads);
     measured = measured && measure_kind(PROCESS_POOL, args, values, shared_values, count, processes, &wrong);
     if (measured)
-        tell_cost("process", count, processes);
+        tell_cost(N_("process"), count, processes);
     int status = 0;
     if (!measured)
         status = not_started();
@@ -611,9 +611,11 @@ static void tell_workers(struct pool *pool)
         pid_t pid = 0;
         long count = list_matching(pool, w, TASK_DONE, ran, sizeof ran, &pid);
         if (kind == PROCESS_POOL && pid)
-            note("worker%d (process %ld) ran %ld task%s: %s", w, (long)pid, count, count == 1 ? "" : "s", ran);
+            note("worker%d (process %ld) ran %ld %s: %s", w, (long)pid, count,
+                 translate_plural("task", "tasks", (unsigned long)count), count ? ran : _("none"));
         else
-            note("worker%d ran %ld task%s: %s", w, count, count == 1 ? "" : "s", ran);
+            note("worker%d ran %ld %s: %s", w, count, translate_plural("task", "tasks", (unsigned long)count),
+                 count ? ran : _("none"));
     }
     if (workers > 8)
         note("... and %d workers more", workers - 8);
@@ -648,7 +650,7 @@ static void tell_turns(struct pool *pool)
         snprintf(order + at, sizeof order - at, " ...");
     note("apply() waits for each result, so one worker has a task at a time, and the idle ones wait "
          "their turn at the task %s.  The workers that took the tasks, in order:%s",
-         kind == PROCESS_POOL ? "pipe" : "queue", order);
+         kind == PROCESS_POOL ? _("pipe") : _("queue"), order);
     if (kind == PROCESS_POOL)
         note("Python's Pool passes them round too, and promises no order: in runs here each of its 5");
     else
@@ -698,8 +700,8 @@ static const char *pool_check(void)
     const char *part = option_choice("part");
     bool failure_runs = strcmp(part, "failure") == 0 || strcmp(part, "all") == 0;
     if (failure_runs && option_int("tasks") < 3)
-        return "--tasks must be 3 or more for the failure part (task 1 raises, task 2 crashes); "
-               "or choose another --part";
+        return _("--tasks must be 3 or more for the failure part (task 1 raises, task 2 crashes); "
+                 "or choose another --part");
     if (strcmp(part, "cost") == 0 && !option_given("tasks"))
         option_set_int("tasks", 20000);
     return NULL;
@@ -732,9 +734,9 @@ static const struct option_spec pool_options[] = {
 
 const struct lesson pool_lesson = {
     .name = "pool",
-    .summary = "a pool of workers, started once, runs many tasks: Pool and ThreadPool",
+    .summary = N_("a pool of workers, started once, runs many tasks: Pool and ThreadPool"),
     .runs_for = { 17 }, /* seconds at speed 1, measured: 11 on the lesson clock, 6 of CPU in the cost part */
-    .source = "seed 000 §3.4 进程池; seed 003 进程/线程池; seed 004 进程池, 线程池",
+    .source = N_("seed 000 §3.4 进程池; seed 003 进程/线程池; seed 004 进程池, 线程池"),
     .options = pool_options,
     .results = "part=article kind mode workers tasks done delivered duplicates missing end_at waves elapsed "
                "expected callback_thread workers_used per_worker; part=terminate kind workers tasks done killed "
@@ -742,7 +744,7 @@ const struct lesson pool_lesson = {
                "done failed failed_tasks crashed workers_left waves elapsed; part=cost tasks workers "
                "thread_async_s thread_map_s thread_each_s thread_ratio process_async_s process_map_s "
                "process_each_s process_ratio mismatches",
-    .explanation =
+    .explanation = N_(
         "A pool starts a fixed number of workers once; every task handed in waits\n"
         "for a free worker and reuses it.  It is built as Python builds it:\n"
         "apply_async() writes the task down and returns; a task-handler thread\n"
@@ -766,7 +768,7 @@ const struct lesson pool_lesson = {
         "(Python's Pool replaces a dead worker, but never ends its task:\n"
         "join() then waits for ever.)\n"
         "Part 4 measures why pools exist: many tiny tasks through a pool against\n"
-        "a new thread, or a new process, for each one.\n",
+        "a new thread, or a new process, for each one.\n"),
     .check = pool_check,
     .actor_width = 14,
     .run = pool_run,

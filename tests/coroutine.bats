@@ -32,6 +32,34 @@ setup_file() {
     [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
 }
 
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # every part: the article's four at the first test's speed, then scale and switch made small;
+    # with whichever build $CONCDEMO is (its switch is asm or ucontext)
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" coroutine --lang zh --part all --speed 20 --tasks 200 --switches 20000
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo coroutine: 协程：一个线程上的许多任务，各自主动切换出去" ]
+    [[ "${lines[1]}" == "part=all tasks=200 stack-kib=1 switches=20000 speed=20 seed="* ]]
+    [ "$(line_of '第 1 部分，seed 000：greenlet')" -lt "$(line_of '第 2 部分，seed 000 和 004：生成器')" ]
+    [ "$(line_of '第 2 部分，seed 000 和 004：生成器')" -lt "$(line_of '第 3 部分，seed 004')" ]
+    [ "$(line_of '第 3 部分，seed 004')" -lt "$(line_of '第 4 部分，seed 000：gevent')" ]
+    [ "$(line_of '第 4 部分，seed 000：gevent')" -lt "$(line_of '第 5 部分，seed 004')" ]
+    [ "$(line_of '第 5 部分，seed 004')" -lt "$(line_of '第 6 部分')" ]
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 6 ]
+    [[ "$(sed -n 1p <<<"$results")" == "result: part=greenlet printed=12,56,34,78 switches=5 gr1_finished=no gr2_finished=yes" ]]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=generator printed=12,56,34,78 resumes=5 sends=6 generator_bytes=4 "* ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=asyncio "*" threads=1" ]]
+    [[ "$(sed -n 4p <<<"$results")" == "result: part=gevent "*" one_thread=yes "*" failed=1 finished=2 "* ]]
+    [[ "$(sed -n 5p <<<"$results")" == "result: part=scale tasks=200 "*" threads=200 "*" thread_limit=no" ]]
+    [[ "$(sed -n 6p <<<"$results")" =~ ^"result: part=switch coro_ns="[0-9]+\.[0-9]" ucontext_ns="[0-9]+\.[0-9]" thread_ns="[0-9]+\.[0-9]" switch="(asm|ucontext)" generator_ns="[0-9]+\.[0-9]$ ]]
+    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    # the articles' programs print what they print: seed 004's Chinese, the producer's English
+    [ "$(grep -oE '(main|job\([12]\)) +用了[12]秒?$' <<<"$output" | sed -E 's/ +/ /' | tr '\n' ';')" = "main 用了1;main 用了2;job(1) 用了1秒;job(2) 用了2秒;" ]
+    [ "$(grep -cE '^\[ *[0-9.]+\] producer +\[PRODUCER\] Consumer return: 200 OK$' <<<"$output")" -eq 5 ]
+}
+
 greenlet_checks() {
     [ "$status" -eq 0 ]
     # exactly 12 56 34 78, each printed by its greenlet

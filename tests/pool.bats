@@ -34,6 +34,37 @@ callback_values() {
     [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
 }
 
+@test "in Chinese (--lang zh): the same results, and every message translated" {
+    # the first test's run and speed, in Chinese; a message the catalog lacks is said on stderr
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" pool --lang zh --speed 5 --tasks 10
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "concdemo pool: 一个 worker 池，只启动一次，运行许多任务：Pool 和 ThreadPool" ]
+    [[ "${lines[1]}" == "part=all kind=process mode=async workers=5 tasks=10 task-seconds=2 speed=5 seed="* ]]
+    [ "$(line_of '第 1 部分，seed 000')" -lt "$(line_of '第 2 部分：')" ]
+    [ "$(line_of '第 2 部分：')" -lt "$(line_of '第 3 部分：')" ]
+    [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分，为什么要有池')" ]
+    # the article's program prints what it prints, in any language
+    [ "$(line_of 'main +end$')" -lt "$(line_of 'result-handler +-->exec done: ')" ]
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 4 ]
+    [[ "$(sed -n 1p <<<"$results")" == "result: part=article kind=process mode=async workers=5 tasks=10 done=10 delivered=10 duplicates=0 missing=0 "*" callback_thread=result-handler workers_used=5 per_worker=2,2,2,2,2" ]]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=terminate kind=process workers=5 tasks=10 done=0 killed=5 dropped=5 "*" callbacks_after_terminate=0 results_dropped=0" ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=failure kind=process workers=5 tasks=10 done=8 failed=2 failed_tasks=1,2 crashed=1 workers_left=4 "* ]]
+    [[ "$(sed -n 4p <<<"$results")" == "result: part=cost tasks=10 workers=5 "*" mismatches=0" ]]
+    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    # a thread pool says other things: its queues, its threads that cannot be killed
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" pool --lang zh --kind thread --speed 10 --tasks 10
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    results=$(grep '^result:' <<<"$output")
+    [[ "$(sed -n 1p <<<"$results")" == "result: part=article kind=thread mode=async workers=5 tasks=10 done=10 delivered=10 duplicates=0 missing=0 "*" callback_thread=result-handler "* ]]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=terminate kind=thread workers=5 tasks=10 "*" killed=0 "*" callbacks_after_terminate=0 "* ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=failure kind=thread workers=5 tasks=10 done=9 failed=1 failed_tasks=1 crashed=0 "* ]]
+    [[ "$(sed -n 4p <<<"$results")" == "result: part=cost tasks=10 workers=5 "*" mismatches=0" ]]
+}
+
 @test "seed 000: 'end' first, then {100..104} near 2 s and {105..109} near 4 s, each once" {
     # --speed 2: end_at's 0.5 lesson-seconds are 0.25 s of real time; the waves' 1.5, 0.75 s;
     # and a task a second late, 0.5 s, still ends in its wave
