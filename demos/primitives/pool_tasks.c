@@ -387,9 +387,10 @@ void pool_join(struct pool *pool)
     span_end("main", SPAN_WAITING);
     /* Every worker is gone.  What no worker took never ran. */
     pthread_mutex_lock(&pool->lock);
-    const char *why = pool->terminated         ? _("never ran: the pool was terminated")
-                      : lesson_stop_requested() ? _("never ran: the lesson was stopped")
-                                                : _("never ran: no worker was left");
+    /* in English: a task's error is translated where it is printed */
+    const char *why = pool->terminated         ? N_("never ran: the pool was terminated")
+                      : lesson_stop_requested() ? N_("never ran: the lesson was stopped")
+                                                : N_("never ran: no worker was left");
     for (long n = 0; n < pool->count; n++)
         if (task_at(pool, n)->state == TASK_WAITING) {
             task_at(pool, n)->state = TASK_DROPPED;
@@ -421,7 +422,8 @@ int pool_workers_lost(struct pool *pool)
 
 const char *task_state_name(enum task_state state)
 {
-    static const char *const names[] = { "waiting", "running", "done", "failed", "killed", "dropped" };
+    static const char *const names[] = { N_("waiting"), N_("running"), N_("done"), N_("failed"), N_("killed"),
+                                         N_("dropped") };
     return names[state];
 }
 

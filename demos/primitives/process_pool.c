@@ -213,14 +213,14 @@ static void worker_ended(struct pool *pool, struct pool_worker *worker)
         if (terminated) {
             say(actor, "%s (process %ld) killed by terminate() while it ran %s(%ld)%s", worker->name,
                 (long)worker->pid, name, arg, chunk > 1 ? _(" and its chunk") : "");
-            chunk_lost(pool, task, chunk, TASK_KILLED, _("killed by terminate()"), died_of);
+            chunk_lost(pool, task, chunk, TASK_KILLED, N_("killed by terminate()"), died_of);
         } else if (!lesson_stop_requested()) {
             say(actor, "%s (process %ld) died of %s while it ran %s(%ld)%s: %s", worker->name, (long)worker->pid,
                 signal_name(died_of), name, arg, chunk > 1 ? _(" and its chunk") : "",
                 chunk > 1 ? _("they fail") : _("that task fails"));
-            chunk_lost(pool, task, chunk, TASK_FAILED, _("its worker process died"), died_of);
+            chunk_lost(pool, task, chunk, TASK_FAILED, N_("its worker process died"), died_of);
         } else
-            chunk_lost(pool, task, chunk, TASK_KILLED, _("the lesson was stopped"), died_of);
+            chunk_lost(pool, task, chunk, TASK_KILLED, N_("the lesson was stopped"), died_of);
     } else if (status != 0 && !terminated && !lesson_stop_requested())
         say(current_thread_name(), "%s (process %ld) ended while idle, with status %d", worker->name,
             (long)worker->pid, status);
