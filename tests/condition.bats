@@ -155,7 +155,7 @@ Thread-1 4"
     [ -z "$stderr" ]
     [ "${lines[0]}" = "concdemo condition: 条件变量：wait() 释放锁；notify() 不释放" ]
     [[ "${lines[1]}" == "part=all waiters=3 speed=2 "* ]]
-    [ "$(line_of '第 1 部分，文章 002')" -lt "$(line_of '第 2 部分：')" ]
+    [ "$(line_of '第 1 部分，seed 002')" -lt "$(line_of '第 2 部分：')" ]
     [ "$(line_of '第 2 部分：')" -lt "$(line_of '第 3 部分：')" ]
     [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分：')" ]
     local results

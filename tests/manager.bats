@@ -33,10 +33,10 @@ setup_file() {
     [ "$status" -eq 0 ]
     [ -z "$stderr" ] # no "untranslated", and every child reaped
     [ "${lines[0]}" = "concdemo manager: 进程共享数据：共享内存中的 Value、Manager 的服务进程、网络上的服务进程" ]
-    [ "$(line_of '第 1 部分，文章 003')" -lt "$(line_of '第 2 部分，文章 000')" ]
-    [ "$(line_of '第 2 部分，文章 000')" -lt "$(line_of '第 3 部分：')" ]
-    [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分，文章 001')" ]
-    [ "$(line_of '第 4 部分，文章 001')" -lt "$(line_of '第 5 部分：')" ]
+    [ "$(line_of '第 1 部分，seed 003')" -lt "$(line_of '第 2 部分，seed 000')" ]
+    [ "$(line_of '第 2 部分，seed 000')" -lt "$(line_of '第 3 部分：')" ]
+    [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分，seed 001')" ]
+    [ "$(line_of '第 4 部分，seed 001')" -lt "$(line_of '第 5 部分：')" ]
     local results
     results=$(grep '^result:' <<<"$output")
     [ "$(wc -l <<<"$results")" -eq 5 ]

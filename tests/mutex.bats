@@ -200,5 +200,5 @@ load helpers
     # a refusal is said in Chinese too
     run --separate-stderr env CONCDEMO_UNTRANSLATED=1 "$CONCDEMO" mutex --compare --part count --lang zh
     [ "$status" -eq 2 ]
-    [ "$stderr" = "concdemo mutex: --compare 只对普通的 count 工作负载计时；使用它时不要加 --part" ]
+    [ "$stderr" = "concdemo mutex：--compare 只对普通的 count 工作负载计时；使用它时不要加 --part" ]
 }

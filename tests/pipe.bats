@@ -29,10 +29,10 @@ load helpers
     [ "$status" -eq 0 ]
     [ -z "$stderr" ] # no "untranslated", and every child reaped
     [ "${lines[0]}" = "concdemo pipe: 进程通过管道传递消息：分帧、双向、直到结束" ]
-    [ "$(line_of '第 1 部分，文章 000')" -lt "$(line_of '第 2 部分，文章 003 和 004')" ]
-    [ "$(line_of '第 2 部分，文章 003 和 004')" -lt "$(line_of '第 3 部分：')" ]
+    [ "$(line_of '第 1 部分，seed 000')" -lt "$(line_of '第 2 部分，seed 003 和 004')" ]
+    [ "$(line_of '第 2 部分，seed 003 和 004')" -lt "$(line_of '第 3 部分：')" ]
     [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分：')" ]
-    [ "$(line_of '第 4 部分：')" -lt "$(line_of '第 5 部分，文章 000 的警告')" ]
+    [ "$(line_of '第 4 部分：')" -lt "$(line_of '第 5 部分，seed 000 的警告')" ]
     # the articles' programs print what they print, in any language
     [ "$(line_of "main +\[42, None, 'hello'\]$")" -gt 0 ]
     [ "$(line_of 'child +hi son$')" -gt 0 ]

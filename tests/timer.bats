@@ -196,5 +196,5 @@ load helpers
     # a refusal, in Chinese too
     CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" timer --lang zh --interval 1 --cancel-after 1
     [ "$status" -eq 2 ]
-    [ "$stderr" = "concdemo timer: --cancel-after 必须小于 --interval：cancel 必须在定时器到期之前到来" ]
+    [ "$stderr" = "concdemo timer：--cancel-after 必须小于 --interval：cancel 必须在定时器到期之前到来" ]
 }
