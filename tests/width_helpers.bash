@@ -65,7 +65,7 @@ lesson_fits() {
         grep -qE '^ +# ' <<<"$output" # notes were printed
         COLUMNS=$width run "$CONCDEMO" "$lesson" $(fast_args "$lesson") --seed 7 --timeline
         [ "$status" -eq 0 ]
-        grep -q '^timeline: ' <<<"$output"
+        grep -qE '^(timeline: |时间线：)' <<<"$output"
         fits "$width"
         COLUMNS=$width run "$CONCDEMO" help "$lesson"
         [ "$status" -eq 0 ]
