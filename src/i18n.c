@@ -24,7 +24,9 @@ static bool report_untranslated; /* CONCDEMO_UNTRANSLATED=1: say each message th
 
 const char *translate(const char *english)
 {
-    if (!translating || !english || !*english)
+    if (!english)
+        return "";
+    if (!translating || !*english)
         return english;
     const char *found = dgettext(DOMAIN, english);
     if (found == english && report_untranslated)

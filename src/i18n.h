@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 /* A message in the reader's language: _("...") where it is printed. */
-const char *translate(const char *english) __attribute__((format_arg(1)));
+const char *translate(const char *english) __attribute__((format_arg(1), returns_nonnull));
 #define _(english) translate(english)
 
 /* Marks a message kept in a table, translated where it is printed. */
