@@ -183,6 +183,10 @@ static void choose(const char *lang)
 int i18n_start(int *argc, char **argv)
 {
     const char *lang = getenv("CONCDEMO_LANG");
+    if (*argc > 1 && strcmp(argv[1], "__complete") == 0) { /* completing a --lang: the words stay */
+        choose(lang && (strcmp(lang, "zh") == 0 || strcmp(lang, "en") == 0) ? lang : NULL);
+        return 0;
+    }
     int kept = 1;
     for (int k = 1; k < *argc; k++) {
         const char *value = NULL;

@@ -388,6 +388,8 @@ static int label_column(const char *line, size_t n, int width)
             continue;
         if (line[k] == ':' && line[k + 1] == ' ')
             return display_width(line, k + 2);
+        if (k + 3 < n && memcmp(line + k, "\xef\xbc\x9a", 3) == 0) /* U+FF1A, the Chinese colon */
+            return display_width(line, k + 3);
         if (line[k] == ' ')
             break;
     }

@@ -110,18 +110,18 @@ engine_translated() {
     CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" help race --lang zh
     [ "$status" -eq 0 ]
     engine_translated
-    [[ "$output" == *"出处: "* ]]
-    [[ "$output" == *"源码: demos/race.c"* ]]
+    [[ "$output" == *"出处："* ]]
+    [[ "$output" == *"源码：demos/race.c"* ]]
     [[ "$output" == *"用法：concdemo race [选项]"* ]]
     [[ "$output" == *"本课选项："* ]]
     [[ "$output" == *"  --threads N "* ]]
     [[ "$output" == *"（count|balance；默认 count）"* ]]
-    [[ "$output" == *"结果键: num expected lost yields"* ]]
+    [[ "$output" == *"结果键：num expected lost yields"* ]]
     # the labels stay lines of their own, wrapped or not
     COLUMNS=60 run "$CONCDEMO" help race --lang zh
-    [ "$(grep -c '^出处: ' <<<"$output")" -eq 1 ]
-    [ "$(grep -c '^源码: ' <<<"$output")" -eq 1 ]
-    [ "$(grep -c '^结果键: ' <<<"$output")" -eq 1 ]
+    [ "$(grep -c '^出处：' <<<"$output")" -eq 1 ]
+    [ "$(grep -c '^源码：' <<<"$output")" -eq 1 ]
+    [ "$(grep -c '^结果键：' <<<"$output")" -eq 1 ]
 }
 
 @test "in Chinese: the tour's help is all Chinese, and its option names are as they are" {
