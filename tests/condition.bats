@@ -3,14 +3,8 @@
 
 load helpers
 
-@test "all four parts run in order, and their results come at the end" {
-    # --speed 2: in_time=yes needs main's notify within 0.5 lesson-seconds, 0.25 s of real time
-    run "$CONCDEMO" condition --speed 2
-    [ "$status" -eq 0 ]
-    [[ "${lines[1]}" == "part=all waiters=3 speed=2 "* ]]
-    [ "$(line_of 'part 1, seed 002')" -lt "$(line_of 'part 2:')" ]
-    [ "$(line_of 'part 2:')" -lt "$(line_of 'part 3:')" ]
-    [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4:')" ]
+# the four parts' result lines, in order, and nothing but results after the first
+assert_condition_results() {
     local results
     results=$(grep '^result:' <<<"$output")
     [ "$(wc -l <<<"$results")" -eq 4 ]
@@ -19,6 +13,17 @@ load helpers
     [ "$(sed -n 3p <<<"$results")" = "result: part=notify waiters=3 after_notify=1 after_notify_all=3" ]
     [[ "$(sed -n 4p <<<"$results")" == "result: part=timeout in_time=yes in_time_waited="*" expired=ETIMEDOUT expired_waited="* ]]
     [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+}
+
+@test "all four parts run in order, and their results come at the end" {
+    # --speed 2: in_time=yes needs main's notify within 0.5 lesson-seconds, 0.25 s of real time
+    run "$CONCDEMO" condition --speed 2
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "part=all waiters=3 speed=2 "* ]]
+    [ "$(line_of 'part 1, seed 002')" -lt "$(line_of 'part 2:')" ]
+    [ "$(line_of 'part 2:')" -lt "$(line_of 'part 3:')" ]
+    [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4:')" ]
+    assert_condition_results
 }
 
 # The prints of seed 002's program, "Thread-N i", one a line.
@@ -158,14 +163,7 @@ Thread-1 4"
     [ "$(line_of '第 1 部分，seed 002')" -lt "$(line_of '第 2 部分：')" ]
     [ "$(line_of '第 2 部分：')" -lt "$(line_of '第 3 部分：')" ]
     [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分：')" ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(wc -l <<<"$results")" -eq 4 ]
-    [[ "$(sed -n 1p <<<"$results")" == "result: part=order sequence=1-0,1-1,1-2,1-3,2-0,2-1,2-2,2-3,2-4,1-4 as_article=yes elapsed="* ]]
-    [ "$(sed -n 2p <<<"$results")" = "result: part=predicate waiters=3 if_put=1 if_taken=3 if_empty=2 while_put=3 while_taken=3 while_empty=0" ]
-    [ "$(sed -n 3p <<<"$results")" = "result: part=notify waiters=3 after_notify=1 after_notify_all=3" ]
-    [[ "$(sed -n 4p <<<"$results")" == "result: part=timeout in_time=yes in_time_waited="*" expired=ETIMEDOUT expired_waited="* ]]
-    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    assert_condition_results
     # the article's prints stay the article's: Thread-1 0 .. Thread-1 4
     [ "$(prints | tr '\n' ' ')" = "Thread-1 0 Thread-1 1 Thread-1 2 Thread-1 3 Thread-2 0 Thread-2 1 Thread-2 2 Thread-2 3 Thread-2 4 Thread-1 4 " ]
     [[ "$output" == *"# 顺序与文章的相同："* ]]

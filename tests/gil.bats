@@ -41,9 +41,8 @@ all_counted() {
     [ "$(grep -E 'the GIL held|back from the sleep' <<<"$output" | tail -8 | sed -E 's/^\[ *[0-9.]+\] (io-[0-9]+).*/\1/' | uniq | wc -l)" -eq 4 ]
 }
 
-@test "py3: at most one thread runs ticks at once under the GIL, hand-offs with 2 threads, every countdown whole" {
-    run "$CONCDEMO" gil --part cpu --countdown 10000000 --switch-interval 0.001
-    [ "$status" -eq 0 ]
+# py3's rows: every countdown whole, one thread at a time under the GIL, the 2-thread row's hand-offs
+assert_gil_py3_rows() {
     all_counted 10000000
     local row
     for row in threads-1 threads-2 threads-4 processes-2; do
@@ -54,6 +53,12 @@ all_counted() {
     # the waiter asked (a drop request after 1 ms) and the GIL went over
     [ "$(row_value threads-2 handoffs)" -gt 0 ]
     [ "$(row_value threads-2 drop_requests)" -gt 0 ]
+}
+
+@test "py3: at most one thread runs ticks at once under the GIL, hand-offs with 2 threads, every countdown whole" {
+    run "$CONCDEMO" gil --part cpu --countdown 10000000 --switch-interval 0.001
+    [ "$status" -eq 0 ]
+    assert_gil_py3_rows
     [ "$(row_value threads-4 handoffs)" -gt 0 ]
     [ "$(row_value threads-1 handoffs)" -eq 0 ]
     [ "$(row_value threads-1 drop_requests)" -eq 0 ]
@@ -225,15 +230,7 @@ holders_in_trace() {
     [ -z "$stderr" ]
     [ "${lines[0]}" = "concdemo gil: 全局解释器锁（GIL）：CPU 密集型线程轮流执行，I/O 密集型线程相互重叠" ]
     # part 1, as py3's English test: one thread at a time under the GIL, hand-offs, every countdown whole
-    all_counted 10000000
-    local row
-    for row in threads-1 threads-2 threads-4 processes-2; do
-        [ "$(row_value "$row" gil)" = py3 ]
-        [ "$(row_value "$row" peak_running)" -eq 1 ] || { echo "$row: $(row_value "$row" peak_running) at once"; return 1; }
-    done
-    [ "$(row_value nogil-2 gil)" = none ]
-    [ "$(row_value threads-2 handoffs)" -gt 0 ]
-    [ "$(row_value threads-2 drop_requests)" -gt 0 ]
+    assert_gil_py3_rows
     [ "$(row_value threads-1 handoffs)" -eq 0 ]
     [[ "$(result_value shape)" =~ ^(seen|not_seen)$ ]]
     [[ "$output" == *"# 在 GIL 下，每一行中同一时刻最多只有 1 个线程在 countdown 里。"* ]]

@@ -5,27 +5,7 @@
 # read (exit codes, option names, result: lines) is what it is in English.
 
 load helpers
-
-# The lines of stdin wider than $1 display columns (a Chinese character or
-# mark takes two; colour escapes none), each with its width.
-wider_than() {
-    perl -CS -ne '
-        BEGIN { $w = shift @ARGV }
-        chomp; s/\e\[[0-9;]*[A-Za-z]//g;
-        my $n = 0;
-        $n += (ord($_) >= 0x1100 && (ord($_) <= 0x115f || (ord($_) >= 0x2e80 && ord($_) <= 0xa4cf)
-               || (ord($_) >= 0xf900 && ord($_) <= 0xfaff) || (ord($_) >= 0xfe30 && ord($_) <= 0xfe4f)
-               || (ord($_) >= 0xff00 && ord($_) <= 0xff60) || (ord($_) >= 0xffe0 && ord($_) <= 0xffe6))) ? 2 : 1
-            for split //;
-        print "$n: $_\n" if $n > $w;
-    ' "$1"
-}
-
-fits() {
-    local wide
-    wide=$(wider_than "$1" <<<"$output")
-    [ -z "$wide" ] || { echo "wider than $1:"; echo "$wide"; return 1; }
-}
+load width_helpers
 
 # The display column where $2 starts in the line $1 (1 is the first).
 column_of() {
@@ -140,7 +120,7 @@ engine_translated() {
         for command in "--help" "help race" "help pool" "help event-traffic-light" "list" "tour --help"; do
             COLUMNS=$width run "$CONCDEMO" $command --lang zh
             [ "$status" -eq 0 ]
-            fits "$width" || { echo "($command at $width)"; return 1; }
+            fits "$width" strict || { echo "($command at $width)"; return 1; }
         done
     done
 }
@@ -156,7 +136,7 @@ engine_translated() {
     [[ "$output" == *"[concdemo tour：结束：运行了 2 课]"* ]]
     # the program is quoted as the article prints it; the rest fits
     output=$(grep -v '^    ' <<<"$output")
-    fits 60
+    fits 60 strict
 }
 
 @test "in Chinese: the timeline's caption, axis and legend, lined up at 60 and 80 columns" {
@@ -167,7 +147,7 @@ engine_translated() {
         engine_translated
         [[ "$output" == *"时间线："*" 个角色，课程时间 0 到 "*" 秒，每列 "*" 秒"* ]]
         [[ "$output" == *"# 持有"*"~ 等待"* ]]
-        fits "$width"
+        fits "$width" strict
         # each second's label starts at its tick, ten columns apart
         local ticks labels
         ticks=$(grep -E '^ +\|( +\|)+' <<<"$output" | tail -1)

@@ -10,6 +10,16 @@ setup_file() {
         "$BATS_TEST_DIRNAME/hmac_md5_check.c" "$BATS_TEST_DIRNAME/../demos/primitives/hmac_md5.c"
 }
 
+# five result lines, one a part, all at the end; the manager's dict and list
+assert_manager_results() {
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 5 ]
+    [ "$(grep -c '^result: part=' <<<"$results")" -eq 5 ]
+    [ "$(tail -5 <<<"$output" | grep -c '^result:')" -eq 5 ] # all at the end
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=manager dict={1:'1','2':2,0.25:None} list_length=15 failed=0 "* ]]
+}
+
 @test "all five parts run in order, every child reaped, and their results come at the end" {
     run --separate-stderr "$CONCDEMO" manager --speed 20
     [ "$status" -eq 0 ]
@@ -19,12 +29,7 @@ setup_file() {
     [ "$(line_of 'part 2, seed 000')" -lt "$(line_of 'part 3:')" ]
     [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4, seed 001')" ]
     [ "$(line_of 'part 4, seed 001')" -lt "$(line_of 'part 5:')" ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(wc -l <<<"$results")" -eq 5 ]
-    [ "$(grep -c '^result: part=' <<<"$results")" -eq 5 ]
-    [ "$(tail -5 <<<"$output" | grep -c '^result:')" -eq 5 ] # all at the end
-    [[ "$(sed -n 2p <<<"$results")" == "result: part=manager dict={1:'1','2':2,0.25:None} list_length=15 failed=0 "* ]]
+    assert_manager_results
 }
 
 
@@ -37,12 +42,7 @@ setup_file() {
     [ "$(line_of '第 2 部分，seed 000')" -lt "$(line_of '第 3 部分：')" ]
     [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分，seed 001')" ]
     [ "$(line_of '第 4 部分，seed 001')" -lt "$(line_of '第 5 部分：')" ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(wc -l <<<"$results")" -eq 5 ]
-    [ "$(grep -c '^result: part=' <<<"$results")" -eq 5 ]
-    [ "$(tail -5 <<<"$output" | grep -c '^result:')" -eq 5 ] # all at the end
-    [[ "$(sed -n 2p <<<"$results")" == "result: part=manager dict={1:'1','2':2,0.25:None} list_length=15 failed=0 "* ]]
+    assert_manager_results
     [ "$(result_value locked_lost)" -eq 0 ]
     [ "$(result_value array)" = "[0,1,4,9,16,25,36,49,64,81]" ]
     [ "$(result_value results)" -eq 10 ]

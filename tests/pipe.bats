@@ -3,15 +3,8 @@
 
 load helpers
 
-@test "all five parts run in order, and their results come at the end" {
-    run --separate-stderr "$CONCDEMO" pipe
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ] # every child reaped: no "left unreaped" line
-    [[ "${lines[1]}" == "part=all writers=2 records=20 big-bytes=100000 framed-bytes=20480 medium=both speed=1 "* ]]
-    [ "$(line_of 'part 1, seed 000')" -lt "$(line_of 'part 2, seeds 003 and 004')" ]
-    [ "$(line_of 'part 2, seeds 003 and 004')" -lt "$(line_of 'part 3:')" ]
-    [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4:')" ]
-    [ "$(line_of 'part 4:')" -lt "$(line_of "part 5, seed 000's warning")" ]
+# the five parts' result lines, in order
+assert_pipe_results() {
     local results
     results=$(grep '^result:' <<<"$output")
     [ "$(wc -l <<<"$results")" -eq 5 ]
@@ -21,6 +14,18 @@ load helpers
     [ "$(sed -n 4p <<<"$results")" = "result: part=eof recv_after_close=EOF send_without_reader=EPIPE" ]
     [[ "$(sed -n 5p <<<"$results")" == "result: part=torn writers=2 records=20 small_bytes=4096 small_torn=0 big_bytes=100000 big_torn="* ]]
     [[ "$(sed -n 5p <<<"$results")" == *" framed_bytes=20480 framed_torn="*" socket_small_torn="*" medium=both" ]]
+}
+
+@test "all five parts run in order, and their results come at the end" {
+    run --separate-stderr "$CONCDEMO" pipe
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ] # every child reaped: no "left unreaped" line
+    [[ "${lines[1]}" == "part=all writers=2 records=20 big-bytes=100000 framed-bytes=20480 medium=both speed=1 "* ]]
+    [ "$(line_of 'part 1, seed 000')" -lt "$(line_of 'part 2, seeds 003 and 004')" ]
+    [ "$(line_of 'part 2, seeds 003 and 004')" -lt "$(line_of 'part 3:')" ]
+    [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4:')" ]
+    [ "$(line_of 'part 4:')" -lt "$(line_of "part 5, seed 000's warning")" ]
+    assert_pipe_results
 }
 
 
@@ -36,15 +41,7 @@ load helpers
     # the articles' programs print what they print, in any language
     [ "$(line_of "main +\[42, None, 'hello'\]$")" -gt 0 ]
     [ "$(line_of 'child +hi son$')" -gt 0 ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(wc -l <<<"$results")" -eq 5 ]
-    [ "$(sed -n 1p <<<"$results")" = "result: part=send got=[42,None,'hello'] child_exit=0" ]
-    [ "$(sed -n 2p <<<"$results")" = "result: part=duplex exchanged=2 child_exit=0 one_way_send=EBADF one_way_recv=EBADF same_process=hello" ]
-    [ "$(sed -n 3p <<<"$results")" = "result: part=framing sent=2 raw_reads=1 raw_bytes=17 framed_reads=2" ]
-    [ "$(sed -n 4p <<<"$results")" = "result: part=eof recv_after_close=EOF send_without_reader=EPIPE" ]
-    [[ "$(sed -n 5p <<<"$results")" == "result: part=torn writers=2 records=20 small_bytes=4096 small_torn=0 big_bytes=100000 big_torn="* ]]
-    [[ "$(sed -n 5p <<<"$results")" == *" framed_bytes=20480 framed_torn="*" socket_small_torn="*" medium=both" ]]
+    assert_pipe_results
     [ "$(result_value locked_torn)" -eq 0 ]
     [ "$(result_value socket_locked_torn)" -eq 0 ]
 }

@@ -14,6 +14,18 @@ callback_values() {
     grep -E 'result-handler +-->exec done: ' <<<"$output" | sed -E 's/.*done: //' | sort -n
 }
 
+# the four parts' result lines of a process pool, in order, and nothing but results after the first
+assert_pool_results() {
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 4 ]
+    [[ "$(sed -n 1p <<<"$results")" == "result: part=article kind=process mode=async workers=5 tasks=10 done=10 delivered=10 duplicates=0 missing=0 "*" callback_thread=result-handler workers_used=5 per_worker=2,2,2,2,2" ]]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=terminate kind=process workers=5 tasks=10 done=0 killed=5 dropped=5 "*" callbacks_after_terminate=0 results_dropped=0" ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=failure kind=process workers=5 tasks=10 done=8 failed=2 failed_tasks=1,2 crashed=1 workers_left=4 "* ]]
+    [[ "$(sed -n 4p <<<"$results")" == "result: part=cost tasks=10 workers=5 "*" mismatches=0" ]]
+    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+}
+
 @test "all four parts run in order, and their results come at the end" {
     # --speed 5: the results count on the workers taking their first tasks within 1
     # lesson-second (terminate()'s killed=5) and a worker never 2 behind the others
@@ -24,14 +36,7 @@ callback_values() {
     [ "$(line_of 'part 1, seed 000')" -lt "$(line_of 'part 2:')" ]
     [ "$(line_of 'part 2:')" -lt "$(line_of 'part 3:')" ]
     [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4, why pools exist')" ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(wc -l <<<"$results")" -eq 4 ]
-    [[ "$(sed -n 1p <<<"$results")" == "result: part=article kind=process mode=async workers=5 tasks=10 done=10 delivered=10 duplicates=0 missing=0 "*" callback_thread=result-handler workers_used=5 per_worker=2,2,2,2,2" ]]
-    [[ "$(sed -n 2p <<<"$results")" == "result: part=terminate kind=process workers=5 tasks=10 done=0 killed=5 dropped=5 "*" callbacks_after_terminate=0 results_dropped=0" ]]
-    [[ "$(sed -n 3p <<<"$results")" == "result: part=failure kind=process workers=5 tasks=10 done=8 failed=2 failed_tasks=1,2 crashed=1 workers_left=4 "* ]]
-    [[ "$(sed -n 4p <<<"$results")" == "result: part=cost tasks=10 workers=5 "*" mismatches=0" ]]
-    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    assert_pool_results
 }
 
 @test "in Chinese (--lang zh): the same results, and every message translated" {
@@ -46,14 +51,7 @@ callback_values() {
     [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分，为什么要有池')" ]
     # the article's program prints what it prints, in any language
     [ "$(line_of 'main +end$')" -lt "$(line_of 'result-handler +-->exec done: ')" ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(wc -l <<<"$results")" -eq 4 ]
-    [[ "$(sed -n 1p <<<"$results")" == "result: part=article kind=process mode=async workers=5 tasks=10 done=10 delivered=10 duplicates=0 missing=0 "*" callback_thread=result-handler workers_used=5 per_worker=2,2,2,2,2" ]]
-    [[ "$(sed -n 2p <<<"$results")" == "result: part=terminate kind=process workers=5 tasks=10 done=0 killed=5 dropped=5 "*" callbacks_after_terminate=0 results_dropped=0" ]]
-    [[ "$(sed -n 3p <<<"$results")" == "result: part=failure kind=process workers=5 tasks=10 done=8 failed=2 failed_tasks=1,2 crashed=1 workers_left=4 "* ]]
-    [[ "$(sed -n 4p <<<"$results")" == "result: part=cost tasks=10 workers=5 "*" mismatches=0" ]]
-    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    assert_pool_results
     # a thread pool says other things: its queues, its threads that cannot be killed
     CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" pool --lang zh --kind thread --speed 10 --tasks 10
     [ "$status" -eq 0 ]

@@ -4,6 +4,16 @@
 
 load helpers
 
+# the three parts' result lines, in order
+assert_process_lock_results() {
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(wc -l <<<"$results")" -eq 3 ]
+    [[ "$(sed -n 1p <<<"$results")" == "result: part=article processes=10 printed=10 "* ]]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=torn processes=10 lines=1 unlocked_lines=10 "* ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=robust holder_status=137 plain=ETIMEDOUT "* ]]
+}
+
 @test "all three parts run in order, and their results come at the end" {
     run --separate-stderr "$CONCDEMO" process-lock --speed 50
     [ "$status" -eq 0 ]
@@ -11,12 +21,7 @@ load helpers
     [[ "${lines[1]}" == "part=all processes=10 lines=1 pause=0.01 timeout=1 speed=50 "* ]]
     [ "$(line_of "part 1, the article's program")" -lt "$(line_of "part 2, the reader's question")" ]
     [ "$(line_of "part 2, the reader's question")" -lt "$(line_of 'part 3: a process dies')" ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(wc -l <<<"$results")" -eq 3 ]
-    [[ "$(sed -n 1p <<<"$results")" == "result: part=article processes=10 printed=10 "* ]]
-    [[ "$(sed -n 2p <<<"$results")" == "result: part=torn processes=10 lines=1 unlocked_lines=10 "* ]]
-    [[ "$(sed -n 3p <<<"$results")" == "result: part=robust holder_status=137 plain=ETIMEDOUT "* ]]
+    assert_process_lock_results
     # nothing after the results
     [[ "${lines[-1]}" == "result: part=robust "* ]]
 }
@@ -31,12 +36,7 @@ load helpers
     [ "$(line_of '第 2 部分，读者的问题')" -lt "$(line_of '第 3 部分：')" ]
     # the article's program prints 'hello world i', in any language
     [ "$(grep -cE '^\[ *[0-9.]+\] p-([0-9]+) +hello world [0-9]+$' <<<"$output")" -eq 10 ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(wc -l <<<"$results")" -eq 3 ]
-    [[ "$(sed -n 1p <<<"$results")" == "result: part=article processes=10 printed=10 "* ]]
-    [[ "$(sed -n 2p <<<"$results")" == "result: part=torn processes=10 lines=1 unlocked_lines=10 "* ]]
-    [[ "$(sed -n 3p <<<"$results")" == "result: part=robust holder_status=137 plain=ETIMEDOUT "* ]]
+    assert_process_lock_results
     [ "$(result_value locked_torn)" -eq 0 ]
     [ "$(result_value repaired)" = yes ]
     [ "$(result_value record_after)" = hello_world_1 ]

@@ -14,16 +14,33 @@ said() {
     grep -E "^\[ *[0-9.]+\] $1 +$2" <<<"$output" | sed -E "s/^\[ *[0-9.]+\] $1 +$2//"
 }
 
-@test "article at speed 1: main's info, then the child's, whose parent is main; hello bob last" {
-    run "$CONCDEMO" process --part article --speed 1
-    [ "$status" -eq 0 ]
-    [[ "${lines[1]}" == "part=article pages=1024 starts=200 speed=1 "* ]]
-    local parent child
+# the article part's child: its own pid, main its parent, exit code 0 (into the caller's parent and child)
+assert_article_parent_child() {
     parent=$(part_value article parent_pid)
     child=$(part_value article child_pid)
     [ "$parent" -gt 0 ] && [ "$child" -gt 0 ] && [ "$parent" != "$child" ]
     [ "$(part_value article child_ppid)" = "$parent" ]
     [ "$(part_value article exitcode)" -eq 0 ]
+}
+
+# the lifecycle part's result: join(0.5) timed out on a live child, terminate() gave -15, the daemon died with its parent
+assert_lifecycle_results() {
+    within 0.5 "$(part_value lifecycle join_timeout_took)" 0.9
+    [ "$(part_value lifecycle alive_after_join)" = yes ]
+    [ "$(part_value lifecycle exitcode)" -eq -15 ]
+    # the daemon: ended by SIGTERM from its parent's exit, after ticking for the parent's 0.5 s
+    [ "$(part_value lifecycle daemon_exitcode)" -eq -15 ]
+    [ "$(part_value lifecycle daemon_ticks)" -lt 20 ]
+    within 0.5 "$(part_value lifecycle daemon_gone_at)" 1.5
+    [ "$(part_value lifecycle parent_exitcode)" -eq 0 ]
+}
+
+@test "article at speed 1: main's info, then the child's, whose parent is main; hello bob last" {
+    run "$CONCDEMO" process --part article --speed 1
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "part=article pages=1024 starts=200 speed=1 "* ]]
+    local parent child
+    assert_article_parent_child
     # what each printed: its own pid, and its parent's
     [ "$(said main 'process id: ')" = "$parent" ]
     [ "$(said child 'process id: ')" = "$child" ]
@@ -122,14 +139,7 @@ said() {
     seed=$(unique_seed)
     run "$CONCDEMO" process --part lifecycle --speed 5 --seed "$seed"
     [ "$status" -eq 0 ]
-    within 0.5 "$(part_value lifecycle join_timeout_took)" 0.9
-    [ "$(part_value lifecycle alive_after_join)" = yes ]
-    [ "$(part_value lifecycle exitcode)" -eq -15 ]
-    # the daemon: ended by SIGTERM from its parent's exit, after ticking for the parent's 0.5 s
-    [ "$(part_value lifecycle daemon_exitcode)" -eq -15 ]
-    [ "$(part_value lifecycle daemon_ticks)" -lt 20 ]
-    within 0.5 "$(part_value lifecycle daemon_gone_at)" 1.5
-    [ "$(part_value lifecycle parent_exitcode)" -eq 0 ]
+    assert_lifecycle_results
     [ "$(line_of 'parent +my code ends')" -lt "$(line_of "parent +my daemon's exitcode: -15")" ]
     [[ "$output" == *"# It died with its parent"* ]]
     # no tick after the parent's exit
@@ -162,11 +172,7 @@ said() {
         "part=article part=memory part=start part=crash part=lifecycle " ]
     # article: the child's parent is main
     local parent child
-    parent=$(part_value article parent_pid)
-    child=$(part_value article child_pid)
-    [ "$parent" -gt 0 ] && [ "$child" -gt 0 ] && [ "$parent" != "$child" ]
-    [ "$(part_value article child_ppid)" = "$parent" ]
-    [ "$(part_value article exitcode)" -eq 0 ]
+    assert_article_parent_child
     # the article's program prints its own English lines, in the child too
     [ "$(said child 'parent process: ')" = "$parent" ]
     [ "$(grep -cE '^\[ *[0-9.]+\] child +hello bob$' <<<"$output")" -eq 1 ]
@@ -189,13 +195,7 @@ said() {
     [ "$(part_value crash worker_done)" = no ]
     [ "$(part_value crash worker_steps)" -lt 5 ]
     # lifecycle
-    within 0.5 "$(part_value lifecycle join_timeout_took)" 0.9
-    [ "$(part_value lifecycle alive_after_join)" = yes ]
-    [ "$(part_value lifecycle exitcode)" -eq -15 ]
-    [ "$(part_value lifecycle daemon_exitcode)" -eq -15 ]
-    [ "$(part_value lifecycle daemon_ticks)" -lt 20 ]
-    within 0.5 "$(part_value lifecycle daemon_gone_at)" 1.5
-    [ "$(part_value lifecycle parent_exitcode)" -eq 0 ]
+    assert_lifecycle_results
     # the children speak Chinese too: forked from a lesson in Chinese, and a grandchild
     said child 'counter \+= 100 -> counter = 100，地址 ' | grep -q .
     [ "$(grep -cE '^\[ *[0-9.]+\] sibling +第 5 步，共 5 步$' <<<"$output")" -eq 1 ]

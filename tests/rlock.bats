@@ -3,6 +3,17 @@
 
 load helpers
 
+# the four parts' result lines, in order, and nothing but results after the first
+assert_rlock_results() {
+    local results
+    results=$(grep '^result:' <<<"$output")
+    [ "$(sed -n 1p <<<"$results")" = "result: part=nested threads=2 depth=2 prints=6 together=yes elapsed=$(result_value elapsed)" ]
+    [[ "$(sed -n 2p <<<"$results")" == "result: part=deadlock errorcheck=EDEADLK timed=ETIMEDOUT" ]]
+    [[ "$(sed -n 3p <<<"$results")" == "result: part=ownership foreign_release=EPERM extra_release=EPERM" ]]
+    [[ "$(sed -n 4p <<<"$results")" == "result: part=counter threads=10 gl_num=10 in_order=yes "* ]]
+    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+}
+
 @test "all four parts run in order, and their results come at the end" {
     run "$CONCDEMO" rlock --speed 20
     [ "$status" -eq 0 ]
@@ -11,14 +22,7 @@ load helpers
     [ "$(line_of 'part 1, seed 002')" -lt "$(line_of 'part 2:')" ]
     [ "$(line_of 'part 2:')" -lt "$(line_of 'part 3:')" ]
     [ "$(line_of 'part 3:')" -lt "$(line_of 'part 4, seed 000')" ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(sed -n 1p <<<"$results")" = "result: part=nested threads=2 depth=2 prints=6 together=yes elapsed=$(result_value elapsed)" ]
-    [[ "$(sed -n 2p <<<"$results")" == "result: part=deadlock errorcheck=EDEADLK timed=ETIMEDOUT" ]]
-    [[ "$(sed -n 3p <<<"$results")" == "result: part=ownership foreign_release=EPERM extra_release=EPERM" ]]
-    [[ "$(sed -n 4p <<<"$results")" == "result: part=counter threads=10 gl_num=10 in_order=yes "* ]]
-    # nothing but results after the first result line
-    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    assert_rlock_results
 }
 
 @test "nested: each thread's three prints come out together, 0.1 s apart, about 0.6 s in all" {
@@ -154,13 +158,7 @@ load helpers
     [ "$(line_of '第 1 部分，seed 002')" -lt "$(line_of '第 2 部分：')" ]
     [ "$(line_of '第 2 部分：')" -lt "$(line_of '第 3 部分：')" ]
     [ "$(line_of '第 3 部分：')" -lt "$(line_of '第 4 部分，seed 000')" ]
-    local results
-    results=$(grep '^result:' <<<"$output")
-    [ "$(sed -n 1p <<<"$results")" = "result: part=nested threads=2 depth=2 prints=6 together=yes elapsed=$(result_value elapsed)" ]
-    [[ "$(sed -n 2p <<<"$results")" == "result: part=deadlock errorcheck=EDEADLK timed=ETIMEDOUT" ]]
-    [[ "$(sed -n 3p <<<"$results")" == "result: part=ownership foreign_release=EPERM extra_release=EPERM" ]]
-    [[ "$(sed -n 4p <<<"$results")" == "result: part=counter threads=10 gl_num=10 in_order=yes "* ]]
-    [ "$(sed -n "$(line_of '^result:'),\$p" <<<"$output" | grep -vc '^result:')" -eq 0 ]
+    assert_rlock_results
     # the article's prints as its program prints them: Thread-N i, and gl_num alone
     [ "$(grep -cE '^\[ *[0-9.]+\] (Thread-[12]) +\1 [0-2]$' <<<"$output")" -eq 6 ]
     [ "$(grep -oE '^\[ *[0-9.]+\] Thread-[0-9]+ +[0-9]+$' <<<"$output" | awk '{ print $NF }' | tr '\n' ' ')" = \

@@ -3,17 +3,22 @@
 
 load helpers
 
+# the defaults' run: 22 threads, 5 permits, a peak of 5 in at once, waves of 5, 5, 5, 5, 2 in about 5 s
+assert_semaphore_defaults() {
+    [[ "${lines[1]}" == "threads=22 permits=5 hold=1 speed=1 "* ]]
+    [ "$(result_value peak)" -eq 5 ]
+    [ "$(result_value waves)" -eq 5 ]
+    [ "$(result_value wave_sizes)" = "5,5,5,5,2" ]
+    within 4.9 "$(result_value elapsed)" 6
+}
+
 @test "defaults: 22 threads, 5 permits, five waves of 5, 5, 5, 5, 2 in about 5 s" {
     # --speed 1: a wave begins up to 0.4 lesson-seconds late, 0.4 s of real time, after the
     # late wake-ups of the waves before it; a holder that wakes up to half a hold late,
     # 0.5 s, still lets its successor into the same wave
     run "$CONCDEMO" semaphore --speed 1
     [ "$status" -eq 0 ]
-    [[ "${lines[1]}" == "threads=22 permits=5 hold=1 speed=1 "* ]]
-    [ "$(result_value peak)" -eq 5 ]
-    [ "$(result_value waves)" -eq 5 ]
-    [ "$(result_value wave_sizes)" = "5,5,5,5,2" ]
-    within 4.9 "$(result_value elapsed)" 6
+    assert_semaphore_defaults
     # every thread printed its line exactly once
     [ "$(grep -cE 't-[0-9]+ +run the thread:t-[0-9]+$' <<<"$output")" -eq 22 ]
     [ "$(grep -oE 'run the thread:t-[0-9]+$' <<<"$output" | sort -u | wc -l)" -eq 22 ]
@@ -153,11 +158,7 @@ load helpers
     [ "$status" -eq 0 ]
     [ -z "$stderr" ]
     [ "${lines[0]}" = "concdemo semaphore: 有界信号量一次最多让 22 个线程中的 5 个进入，分波通过" ]
-    [[ "${lines[1]}" == "threads=22 permits=5 hold=1 speed=1 "* ]]
-    [ "$(result_value peak)" -eq 5 ]
-    [ "$(result_value waves)" -eq 5 ]
-    [ "$(result_value wave_sizes)" = "5,5,5,5,2" ]
-    within 4.9 "$(result_value elapsed)" 6
+    assert_semaphore_defaults
     # the article's lines, as its program prints them, in any language
     [ "$(grep -cE '^\[ *[0-9.]+\] t-([0-9]+) +run the thread:t-\1$' <<<"$output")" -eq 22 ]
     [ "$(grep -oE 'run the thread:t-[0-9]+$' <<<"$output" | sort -u | wc -l)" -eq 22 ]

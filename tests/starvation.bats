@@ -16,6 +16,15 @@ part_value() {
     grep "^result: part=$1 " <<<"$output" | tr ' ' '\n' | grep -m1 "^$2=" | cut -d= -f2-
 }
 
+# unfair: t-1, the greedy one, has the mutex's top share, 40 % or more
+assert_greedy_tops_mutex() {
+    local shares top
+    shares=$(part_value unfair shares)
+    top=$(part_value unfair top)
+    [ "$(cut -d, -f1 <<<"$shares")" = "$top" ]
+    awk -v t="$top" 'BEGIN { exit !(t >= 40) }'
+}
+
 @test "the parts run in order; the greedy thread dominates the mutex and not the ticket lock" {
     run "$CONCDEMO" starvation --speed 4 --seconds 1.2
     [ "$status" -eq 0 ]
@@ -25,11 +34,7 @@ part_value() {
     [ "$(part_value unfair lock)" = mutex ]
     [ "$(part_value fair lock)" = ticket ]
     # unfair: t-1, the greedy one, takes at least 1.5 times an equal share
-    local shares top
-    shares=$(part_value unfair shares)
-    top=$(part_value unfair top)
-    [ "$(cut -d, -f1 <<<"$shares")" = "$top" ]
-    awk -v t="$top" 'BEGIN { exit !(t >= 40) }'
+    assert_greedy_tops_mutex
     grep -q 't-1, the greedy one, took' <<<"$output"
     # fair: nobody let in ahead of an earlier asker, and every share near
     # equal -- unless a thread was off the CPU when its turn came: then the
@@ -153,11 +158,7 @@ realtime_refused() {
     [ "${lines[0]}" = "concdemo starvation: 不公平的锁偏袒刚放手的线程；票号锁是公平的；优先级反转" ]
     # unfair: t-1, the greedy one, dominates the mutex
     [ "$(part_value unfair lock)" = mutex ]
-    local shares top
-    shares=$(part_value unfair shares)
-    top=$(part_value unfair top)
-    [ "$(cut -d, -f1 <<<"$shares")" = "$top" ]
-    awk -v t="$top" 'BEGIN { exit !(t >= 40) }'
+    assert_greedy_tops_mutex
     grep -q '贪婪的 t-1 拿走了' <<<"$output"
     # fair: nobody let in ahead, every thread had turns, near equal or the note says why
     [ "$(part_value fair lock)" = ticket ]

@@ -7,12 +7,7 @@
 load helpers
 load width_helpers
 
-@test "each lesson below is tested in Chinese: the list of lessons and the tests agree" {
-    local listed tested
-    listed=$(COLUMNS=1000 "$CONCDEMO" list | awk '{ print $1 }' | sort)
-    tested=$(grep -oE '^@test "[a-z-]+ fits' "$BATS_TEST_FILENAME" | cut -d'"' -f2 | cut -d' ' -f1 | sort)
-    [ "$listed" = "$tested" ]
-}
+@test "each lesson below is tested in Chinese: the list of lessons and the tests agree" { each_lesson_tested; }
 
 @test "thread fits 60 and 80 columns in Chinese: transcript, --explain, --timeline, help" { lesson_fits thread zh; }
 @test "daemon fits 60 and 80 columns in Chinese: transcript, --explain, --timeline, help" { lesson_fits daemon zh; }
@@ -37,15 +32,8 @@ load width_helpers
 @test "starvation fits 60 and 80 columns in Chinese: transcript, --explain, --timeline, help" { lesson_fits starvation zh; }
 
 @test "help, --help and list fit 60 and 80 columns in Chinese, and line up" {
-    local width command
     export CONCDEMO_LANG=zh
-    for width in 60 80; do
-        for command in help --help list; do
-            COLUMNS=$width run "$CONCDEMO" $command
-            [ "$status" -eq 0 ]
-            fits "$width"
-        done
-    done
+    help_and_list_fit
     # list: each lesson's summary starts in one column, counted in display columns
     COLUMNS=1000 run "$CONCDEMO" list
     local starts

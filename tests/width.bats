@@ -8,12 +8,7 @@ load helpers
 
 load width_helpers
 
-@test "each lesson below is tested: the list of lessons and the tests agree" {
-    local listed tested
-    listed=$(COLUMNS=1000 "$CONCDEMO" list | awk '{ print $1 }' | sort)
-    tested=$(grep -oE '^@test "[a-z-]+ fits' "$BATS_TEST_FILENAME" | cut -d'"' -f2 | cut -d' ' -f1 | sort)
-    [ "$listed" = "$tested" ]
-}
+@test "each lesson below is tested: the list of lessons and the tests agree" { each_lesson_tested; }
 
 @test "race fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits race; }
 @test "mutex fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits mutex; }
@@ -36,15 +31,7 @@ load width_helpers
 @test "gil fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits gil; }
 @test "thread fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits thread; }
 @test "process-lock fits 60 and 80 columns: transcript, --explain, --timeline, help" { lesson_fits process-lock; }
-@test "help, --help and list fit 60 and 80 columns" {
-    for width in 60 80; do
-        for command in help --help list; do
-            COLUMNS=$width run "$CONCDEMO" $command
-            [ "$status" -eq 0 ]
-            fits "$width"
-        done
-    done
-}
+@test "help, --help and list fit 60 and 80 columns" { help_and_list_fit; }
 
 @test "the tour's own text and its help fit 60 and 80 columns; the article's program is quoted as printed" {
     local width

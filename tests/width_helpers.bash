@@ -6,10 +6,11 @@
 # that is one word, after its indent (and, for a result line, after
 # "result:" and the part= or variant= it repeats), cannot be broken and is
 # let through, unless it holds Chinese: a line breaks between any two
-# Chinese characters, so a Chinese line never needs to be too wide.
+# Chinese characters, so a Chinese line never needs to be too wide.  With
+# $2 = strict no line is let through, one word or not.
 too_wide() {
     perl -CS -ne '
-        BEGIN { $w = shift @ARGV }
+        BEGIN { $w = shift @ARGV; $strict = shift @ARGV }
         chomp; my $l = $_; $l =~ s/\e\[[0-9;]*[A-Za-z]//g;
         my $n = 0;
         for my $c (split //, $l) {
@@ -20,16 +21,37 @@ too_wide() {
         }
         next if $n <= $w;
         (my $rest = $l) =~ s/^result: ((part|variant)=\S+ )?//;
-        next if (split " ", $rest) == 1 && $rest !~ /[\x{2e80}-\x{9fff}\x{ff00}-\x{ff60}]/;
+        next if !$strict && (split " ", $rest) == 1 && $rest !~ /[\x{2e80}-\x{9fff}\x{ff00}-\x{ff60}]/;
         print "$n: $l\n";
-    ' "$1"
+    ' "$1" "${2:-}"
 }
 
-# Every line of $output fits $1 columns; else the ones that do not, and fail.
+# Every line of $output fits $1 columns (as too_wide counts, $2 = strict
+# as there); else the ones that do not, and fail.
 fits() {
     local wide
-    wide=$(too_wide "$1" <<<"$output")
+    wide=$(too_wide "$1" "${2:-}" <<<"$output")
     [ -z "$wide" ] || { echo "wider than $1:"; echo "$wide"; return 1; }
+}
+
+# Every lesson of `concdemo list`, and no other, has a test "LESSON fits ..." in the running .bats file.
+each_lesson_tested() {
+    local listed tested
+    listed=$(COLUMNS=1000 "$CONCDEMO" list | awk '{ print $1 }' | sort)
+    tested=$(grep -oE '^@test "[a-z-]+ fits' "$BATS_TEST_FILENAME" | cut -d'"' -f2 | cut -d' ' -f1 | sort)
+    [ "$listed" = "$tested" ]
+}
+
+# help, --help and list exit 0 and fit 60 and 80 columns, in $CONCDEMO_LANG.
+help_and_list_fit() {
+    local width command
+    for width in 60 80; do
+        for command in help --help list; do
+            COLUMNS=$width run "$CONCDEMO" $command
+            [ "$status" -eq 0 ]
+            fits "$width"
+        done
+    done
 }
 
 # Each lesson at a speed and size that still prints its notes, fast.
