@@ -39,6 +39,13 @@ endif
 ifdef SANITIZE
 PROGRAM   = concdemo-$(subst $(comma),-,$(SANITIZE))$(UCONTEXT_SUFFIX)
 CFLAGS   += -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE)
+# gcc 12 under UBSan: its checks of the pointers passed to nonnull arguments
+# (-fsanitize=nonnull-attribute) leave paths on which -Wformat-overflow warns
+# of a "null format string" in the lesson help that no run can reach
+# (without that one check, no warning); clang and the plain builds keep it.
+ifneq ($(findstring undefined,$(SANITIZE)),)
+CFLAGS   += $(if $(findstring clang,$(CC)),,-Wno-format-overflow)
+endif
 LDFLAGS  += -fsanitize=$(SANITIZE)
 # `make check SANITIZE=...`: every report goes to a file in sanitizer-reports/PROGRAM/,
 # so a report in a run whose test did not look for one still fails the check.

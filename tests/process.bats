@@ -18,7 +18,7 @@ said() {
 assert_article_parent_child() {
     parent=$(part_value article parent_pid)
     child=$(part_value article child_pid)
-    [ "$parent" -gt 0 ] && [ "$child" -gt 0 ] && [ "$parent" != "$child" ]
+    [ "$parent" -gt 0 ] && [ "$child" -gt 0 ] && [ "$parent" != "$child" ] || false
     [ "$(part_value article child_ppid)" = "$parent" ]
     [ "$(part_value article exitcode)" -eq 0 ]
 }
