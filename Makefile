@@ -149,7 +149,7 @@ bench/floor: bench/floor.c demos/primitives/ticket_lock.c demos/primitives/ticke
 # The queue and pipe figures run the lessons' own queue code.
 QUEUE_BENCH_SOURCES = bench/queue_bench.c demos/primitives/blocking_queue.c demos/primitives/message.c src/clock.c src/shared.c \
                       src/events.c src/transcript.c src/step.c demos/primitives/process_queue.c demos/primitives/connection.c \
-                      src/refusal.c src/wrap.c src/process.c
+                      src/refusal.c src/wrap.c src/process.c src/i18n.c src/options.c src/suggest.c src/dice.c src/columns.c
 bench/queue_bench: $(QUEUE_BENCH_SOURCES) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(WARNINGS) $(CFLAGS) -o $@ $(QUEUE_BENCH_SOURCES) $(LDLIBS)
 
