@@ -22,6 +22,7 @@ has_zh_locale() {
 }
 
 @test "the translation is complete: every message in the sources has its Chinese, none fuzzy" {
+    unless_sanitized 'thread|address' "the catalog and the sources are the same in every build"
     command -v xgettext >/dev/null && command -v msgmerge >/dev/null ||
         skip "needs GNU gettext (xgettext, msgmerge): apt-get install -y gettext"
     run --separate-stderr "$ROOT/po/untranslated.sh"
@@ -34,6 +35,7 @@ has_zh_locale() {
 }
 
 @test "the completeness test notices a new English message with no translation" {
+    unless_sanitized 'thread|address' "the catalog and the sources are the same in every build"
     command -v xgettext >/dev/null || skip "needs GNU gettext (xgettext): apt-get install -y gettext"
     local src=$BATS_TEST_TMPDIR/new.c
     printf 'void note(const char *, ...);\nvoid f(void) { note("A sentence nobody translated yet."); }\n' >"$src"

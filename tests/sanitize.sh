@@ -83,14 +83,10 @@ runs=(
     "process --part start --starts 3"
     "process --part lifecycle --speed 20"
     # in Chinese: the catalog read, the locale set, the wrapping of wide characters
-    "race --threads 200 --lang zh"
     "semaphore --speed 50 --lang zh --timeline --explain"
-    "queue --speed 100 --loops 5 --items 20 --tries 50 --messages 500 --lang zh"
     "process --part article --lang zh"
-    "list --lang zh"
     "help pool --lang zh"
     "2:race --thread 5 --lang zh"
-    "tour --only semaphore --speed 100 --lang zh"
 )
 # The process lesson's crash part crashes a child on purpose: valgrind
 # reports the write through NULL in that child's log, as it must, so it runs
