@@ -154,9 +154,7 @@ rounds_in_order() {
 @test "in Chinese (--lang zh): the same results, and every message translated" {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
     # all four parts at --speed 20, the English tests' speed for each of them
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" barrier --lang zh --speed 20
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese barrier --speed 20
     [ "${lines[0]}" = "concdemo barrier: Barrier(3)：线程相互等待，最后到达者运行 action，然后全部继续；栅栏会重置，也会被打破" ]
     [[ "${lines[1]}" == "part=all threads=3 rounds=3 timeout=1 speed=20 "* ]]
     part_value() { grep "^result: part=$1 " <<<"$output" | tr ' ' '\n' | grep -m1 "^$2=" | cut -d= -f2-; }

@@ -156,9 +156,7 @@ Thread-1 4"
 @test "in Chinese (--lang zh): the same results, and every message translated" {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
     # --speed 2, as the English test of all four parts
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" condition --lang zh --speed 2
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese condition --speed 2
     [ "${lines[0]}" = "concdemo condition: 条件变量：wait() 释放锁；notify() 不释放" ]
     [[ "${lines[1]}" == "part=all waiters=3 speed=2 "* ]]
     [ "$(line_of '第 1 部分，seed 002')" -lt "$(line_of '第 2 部分：')" ]

@@ -36,9 +36,7 @@ setup_file() {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
     # every part: the article's four at the first test's speed, then scale and switch made small;
     # with whichever build $CONCDEMO is (its switch is asm or ucontext)
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" coroutine --lang zh --part all --speed 20 --tasks 200 --switches 20000
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese coroutine --part all --speed 20 --tasks 200 --switches 20000
     [ "${lines[0]}" = "concdemo coroutine: 协程：一个线程上的许多任务，各自主动切换出去" ]
     [[ "${lines[1]}" == "part=all tasks=200 stack-kib=1 switches=20000 speed=20 seed="* ]]
     [ "$(line_of '第 1 部分，seed 000：greenlet')" -lt "$(line_of '第 2 部分，seed 000 和 004：生成器')" ]

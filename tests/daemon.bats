@@ -143,9 +143,7 @@ said_by() {
 @test "in Chinese (--lang zh): the same results, and every message translated" {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
     # --speed 2, main's sleep 0.1: main ends 0.45 s of real time before the threads' first 3
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" daemon --lang zh --main-sleep 0.1 --speed 2
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese daemon --main-sleep 0.1 --speed 2
     [ "${lines[0]}" = "concdemo daemon: 守护线程随进程一起死去：它们后面的行永远不会出现" ]
     [ "$(grep -oE '^result: part=[a-z-]+' <<<"$output" | tr '\n' ' ')" = \
         "result: part=daemon result: part=wait result: part=return result: part=pthread-exit result: part=flag " ]

@@ -114,9 +114,7 @@ part_value() {
 
 @test "in Chinese (--lang zh): the same results, and every message translated" {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" deadlock --speed 10 --lang zh
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+    run_in_chinese deadlock --speed 10
     [ "${lines[0]}" = "concdemo deadlock: 每个线程持有一把锁，又等下一个线程的锁：一个环，被发现并修复" ]
     [ "$(grep '^result: part=' <<<"$output" | cut -d' ' -f2 | tr '\n' ' ')" = \
         "part=cycle part=order part=backoff part=philosophers part=philosophers-ordered " ]

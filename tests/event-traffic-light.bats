@@ -261,9 +261,7 @@ light_seconds() {
 @test "in Chinese (--lang zh): the same results, and every message translated" {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
     # --cars 4 --cycles 2 --speed 40, as the English jsonl test: counts, not timings
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" event-traffic-light --lang zh --cars 4 --cycles 2 --speed 40
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese event-traffic-light --cars 4 --cycles 2 --speed 40
     [ "${lines[0]}" = "concdemo event-traffic-light: 红绿灯设置和清除一个事件（Event）；红灯时车在它上面等待" ]
     [[ "${lines[1]}" == "cycles=2 cars=4 patience=none car-phase=none speed=40 "* ]]
     [ "$(result_value cycles)" -eq 2 ]
@@ -285,9 +283,7 @@ light_seconds() {
     [[ "$output" == *"# 2 个周期之后熄灯：道路关闭（文章里的红绿灯永远运行下去）。"* ]]
     [ "$(grep -c '# count 到了 11：红绿灯设置事件' <<<"$output")" -eq 2 ]
     # --patience: each wait that ran out is said, in Chinese
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" event-traffic-light --lang zh --cycles 1 --patience 2 --speed 20
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese event-traffic-light --cycles 1 --patience 2 --speed 20
     [ "$(result_value timeouts)" -ge 1 ]
     [ "$(grep -cE '\[MINI\] [0-9.]+ 秒后仍是红灯，继续等待\.\.\.$' <<<"$output")" -eq "$(result_value timeouts)" ]
     [[ "$output" == *"返回了 False："* ]]

@@ -225,10 +225,8 @@ holders_in_trace() {
 
 @test "in Chinese (--lang zh): the same results, and every message translated" {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" gil --lang zh --countdown 10000000 --switch-interval 0.001 \
+    run_in_chinese gil --countdown 10000000 --switch-interval 0.001 \
         --io-threads 4 --speed 20
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
     [ "${lines[0]}" = "concdemo gil: 全局解释器锁（GIL）：CPU 密集型线程轮流执行，I/O 密集型线程相互重叠" ]
     # part 1, as py3's English test: one thread at a time under the GIL, hand-offs, every countdown whole
     assert_gil_py3_rows

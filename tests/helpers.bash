@@ -44,6 +44,15 @@ none_left() {
     ! pgrep -f -- "--seed $1( |\$)" >/dev/null
 }
 
+# Runs the lesson (its arguments) in Chinese, with every message the
+# catalog lacks named on stderr (CONCDEMO_UNTRANSLATED): it must exit 0 and
+# name none.  $output, $stderr and $lines are the run's, as after `run`.
+run_in_chinese() {
+    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" "$@" --lang zh
+    [ "$status" -eq 0 ] || { echo "exit $status: $stderr"; return 1; }
+    [ -z "$stderr" ] || { echo "on stderr: $stderr"; return 1; }
+}
+
 # The value of `key` on the first result: line of $output that has it.
 result_value() {
     local key=$1

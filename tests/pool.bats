@@ -42,9 +42,7 @@ assert_pool_results() {
 @test "in Chinese (--lang zh): the same results, and every message translated" {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
     # the first test's run and speed, in Chinese; a message the catalog lacks is said on stderr
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" pool --lang zh --speed 5 --tasks 10
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese pool --speed 5 --tasks 10
     [ "${lines[0]}" = "concdemo pool: 一个 worker 池，只启动一次，运行许多任务：Pool 和 ThreadPool" ]
     [[ "${lines[1]}" == "part=all kind=process mode=async workers=5 tasks=10 task-seconds=2 speed=5 seed="* ]]
     [ "$(line_of '第 1 部分，seed 000')" -lt "$(line_of '第 2 部分：')" ]
@@ -54,9 +52,7 @@ assert_pool_results() {
     [ "$(line_of 'main +end$')" -lt "$(line_of 'result-handler +-->exec done: ')" ]
     assert_pool_results
     # a thread pool says other things: its queues, its threads that cannot be killed
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" pool --lang zh --kind thread --speed 10 --tasks 10
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese pool --kind thread --speed 10 --tasks 10
     results=$(grep '^result:' <<<"$output")
     [[ "$(sed -n 1p <<<"$results")" == "result: part=article kind=thread mode=async workers=5 tasks=10 done=10 delivered=10 duplicates=0 missing=0 "*" callback_thread=result-handler "* ]]
     [[ "$(sed -n 2p <<<"$results")" == "result: part=terminate kind=thread workers=5 tasks=10 "*" killed=0 "*" callbacks_after_terminate=0 "* ]]

@@ -163,9 +163,7 @@ each_thread_counts_down() {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
     # every part at --speed 20; active and exit again at --speed 1.5, as their English test runs
     # them: main reads 0.5 lesson-seconds, 0.33 s, away from the threads' wake-up
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" thread --lang zh --speed 20 --starts 50
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese thread --speed 20 --starts 50
     [ "${lines[0]}" = "concdemo thread: 用两种方式创建线程，join 它们，统计它们，并看 main 的结束如何结束它们" ]
     [ "$(grep -oE '^result: part=[a-z]+' <<<"$output" | cut -d= -f2 | tr '\n' ' ')" = "create join active exit result cost " ]
     [ "$(result_value ways)" -eq 2 ]
@@ -179,15 +177,11 @@ each_thread_counts_down() {
     [[ "$output" == *"join() -> getResult()：loop 1 睡了 "* ]]
     [ "$(result_value starts)" -eq 50 ]
     [[ "$output" == *"每个线程 $(result_value us_each) 微秒"* ]]
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" thread --lang zh --part active --speed 1.5
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese thread --part active --speed 1.5
     [ "$(result_value while_sleeping)" -eq 4 ]
     [ "$(result_value after_ended)" -eq 1 ]
     [[ "$output" == *"# 4：3 个仍在睡眠的线程，加上主线程。"* ]]
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" thread --lang zh --part exit --speed 1.5
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese thread --part exit --speed 1.5
     [ "$(result_value return_woke)" -eq 0 ]
     [ "$(result_value pthread_exit_woke)" -eq 3 ]
     [ "$(grep -cE '^\[ *[0-9.]+\] child t-[0-2] +t-[0-2] woke after 1 s, and ends$' <<<"$output")" -eq 3 ]

@@ -169,9 +169,7 @@ load helpers
 @test "in Chinese (--lang zh): the same results, and every message translated" {
     unless_sanitized 'thread|address' "the Chinese run's results are the plain suite's to check; i18n.bats runs Chinese under each sanitizer"
     # the three parts at the speeds of the English tests' cancel and POSIX parts
-    CONCDEMO_UNTRANSLATED=1 run --separate-stderr "$CONCDEMO" timer --lang zh --interval 4 --cancel-after 0.5 --speed 8
-    [ "$status" -eq 0 ]
-    [ -z "$stderr" ]
+    run_in_chinese timer --interval 4 --cancel-after 0.5 --speed 8
     [ "${lines[0]}" = "concdemo timer: Timer(1, hello)：一个线程在事件上等待 1 秒，然后调用 hello，除非被取消" ]
     [[ "${lines[1]}" == "part=all interval=4 cancel-after=0.5 speed=8 "* ]]
     # part 1: the article's hello, once, never before it was due
